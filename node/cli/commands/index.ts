@@ -1,0 +1,5 @@
+/** Registry of CLI commands, in the order `fastevm help` lists them. Add one line per new command. */
+import type { CliCommand } from "../command.ts";
+import { initCommand } from "./init.ts";
+
+export const COMMANDS: readonly CliCommand[] = [initCommand];

@@ -1,0 +1,95 @@
+/**
+ * The one error base of FastEVM. Library code throws `FastEvmError` (never a bare `Error`), so that every
+ * failure carries a stable machine-readable `code`, optional structured `meta`, and survives a thread hop
+ * (`toObject` / `fromObject`).
+ *
+ * Codes are grouped by domain with a prefix (`RLP_`, `HEX_`, `TX_`, …). Add new codes to `ErrorCode` below;
+ * a code is part of the API and is never renamed.
+ */
+export const ErrorCode = {
+  // generic
+  INVALID_ARGUMENT: "INVALID_ARGUMENT",
+  INTERNAL: "INTERNAL",
+  NOT_FOUND: "NOT_FOUND",
+  // hex / quantity encoding (execution-apis base types)
+  HEX_INVALID: "HEX_INVALID",
+  HEX_QUANTITY_INVALID: "HEX_QUANTITY_INVALID",
+  HEX_LENGTH: "HEX_LENGTH",
+  // RLP
+  RLP_EMPTY: "RLP_EMPTY",
+  RLP_TRUNCATED: "RLP_TRUNCATED",
+  RLP_NON_CANONICAL: "RLP_NON_CANONICAL",
+  RLP_TRAILING_BYTES: "RLP_TRAILING_BYTES",
+  RLP_TOO_LARGE: "RLP_TOO_LARGE",
+  RLP_UNEXPECTED_TYPE: "RLP_UNEXPECTED_TYPE",
+  RLP_LEADING_ZERO: "RLP_LEADING_ZERO",
+  // transactions
+  TX_DECODE: "TX_DECODE",
+  TX_UNSUPPORTED_TYPE: "TX_UNSUPPORTED_TYPE",
+  TX_INVALID_SIGNATURE: "TX_INVALID_SIGNATURE",
+  TX_INVALID_FIELD: "TX_INVALID_FIELD",
+  TX_INTRINSIC_GAS: "TX_INTRINSIC_GAS",
+  TX_INITCODE_TOO_LARGE: "TX_INITCODE_TOO_LARGE",
+  TX_CHAIN_ID: "TX_CHAIN_ID",
+  // blocks, headers, payloads
+  HEADER_DECODE: "HEADER_DECODE",
+  BLOCK_DECODE: "BLOCK_DECODE",
+  RECEIPT_DECODE: "RECEIPT_DECODE",
+  PAYLOAD_INVALID: "PAYLOAD_INVALID",
+  // genesis / chain config
+  GENESIS_INVALID: "GENESIS_INVALID",
+  CHAIN_CONFIG_INVALID: "CHAIN_CONFIG_INVALID",
+  // storage
+  DATADIR_IN_USE: "DATADIR_IN_USE",
+  DATADIR_EXISTS: "DATADIR_EXISTS",
+  STORAGE: "STORAGE",
+  // trie
+  TRIE_INVALID: "TRIE_INVALID",
+  // EVM
+  EVM_INTERNAL: "EVM_INTERNAL",
+  EVM_LOAD: "EVM_LOAD",
+  // CLI
+  CLI_USAGE: "CLI_USAGE",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type ErrorMeta = Record<string, string | number | boolean | bigint | null | undefined>;
+
+/** Plain-data form of an error, safe for structured clone and msgpack. */
+export interface ErrorObject {
+  readonly code: string;
+  readonly message: string;
+  readonly meta?: ErrorMeta;
+}
+
+export class FastEvmError<C extends string = ErrorCode> extends Error {
+  readonly code: C;
+  readonly meta: ErrorMeta | undefined;
+
+  constructor(code: C, message: string, meta?: ErrorMeta, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "FastEvmError";
+    this.code = code;
+    this.meta = meta;
+  }
+
+  toObject(): ErrorObject {
+    return this.meta === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, meta: this.meta };
+  }
+
+  static fromObject(obj: ErrorObject): FastEvmError<string> {
+    return new FastEvmError(obj.code, obj.message, obj.meta);
+  }
+}
+
+export function isFastEvmError(e: unknown, code?: string): e is FastEvmError<string> {
+  return e instanceof FastEvmError && (code === undefined || e.code === code);
+}
+
+/** Shorthand for throwing a typed error from an expression position. */
+export function fail(code: ErrorCode, message: string, meta?: ErrorMeta): never {
+  throw new FastEvmError(code, message, meta);
+}
