@@ -53,7 +53,10 @@ export function printComparison(r: ComparisonResult): void {
   const peer = r.figures[r.figures.length - 1];
   console.log(`\n${r.title}`);
   for (const f of r.figures) {
-    const ratio = peer && peer !== f && peer.perSecond > 0 ? `  ${(f.perSecond / peer.perSecond).toFixed(2)}x vs ${peer.name}` : "";
+    const ratio =
+      peer && peer !== f && peer.perSecond > 0
+        ? `  ${(f.perSecond / peer.perSecond).toFixed(2)}x vs ${peer.name}`
+        : "";
     console.log(`  ${f.name.padEnd(28)} ${fmt(f.perSecond).padStart(14)} ${r.unit}${ratio}`);
   }
 }

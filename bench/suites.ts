@@ -1,8 +1,12 @@
 /** The benchmark suites `pnpm bench` runs, in order. Add one line per suite. */
+import { benchRlp } from "./core/rlp.bench.ts";
+
 export interface BenchSuite {
   readonly name: string;
   readonly description: string;
   run(): Promise<void>;
 }
 
-export const SUITES: readonly BenchSuite[] = [];
+export const SUITES: readonly BenchSuite[] = [
+  { name: "rlp", description: "RLP encode/decode throughput", run: benchRlp },
+];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point for the `fastevm` binary: loads the TypeScript CLI through tsx.
+// Entry point for the `fastevm` binary: loads the TypeScript CLI through tsx and runs it.
 import { register } from "tsx/esm/api";
 
 register();
-await import("../node/cli/main.ts");
+const { main } = await import("../node/cli/main.ts");
+process.exitCode = await main(process.argv.slice(2));

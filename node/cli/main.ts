@@ -2,6 +2,7 @@
  * `fastevm` command-line entry point: dispatches to one of the commands in `commands/`.
  * Exit codes: 0 success, 1 the command failed, 2 usage error.
  */
+import { pathToFileURL } from "node:url";
 import { isFastEvmError } from "../core/errors.ts";
 import { COMMANDS } from "./commands/index.ts";
 
@@ -45,4 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -55,7 +55,8 @@ export function numberToBytes(v: number): Uint8Array {
 /** Left-pads to `width` bytes (no-op when already that long; error if longer). */
 export function padLeft(b: Uint8Array, width: number): Uint8Array {
   if (b.length === width) return b;
-  if (b.length > width) fail(ErrorCode.INVALID_ARGUMENT, `value of ${b.length} bytes does not fit in ${width}`);
+  if (b.length > width)
+    fail(ErrorCode.INVALID_ARGUMENT, `value of ${b.length} bytes does not fit in ${width}`);
   const out = new Uint8Array(width);
   out.set(b, width - b.length);
   return out;

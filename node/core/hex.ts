@@ -46,7 +46,10 @@ export function hexToBytes(hex: string, length?: number): Uint8Array {
   if ((hex.length & 1) !== 0) fail(ErrorCode.HEX_INVALID, "hex data must have an even number of digits");
   const n = (hex.length - 2) >> 1;
   if (length !== undefined && n !== length) {
-    fail(ErrorCode.HEX_LENGTH, `expected ${length} bytes of hex data, got ${n}`, { expected: length, got: n });
+    fail(ErrorCode.HEX_LENGTH, `expected ${length} bytes of hex data, got ${n}`, {
+      expected: length,
+      got: n,
+    });
   }
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (digit(hex, 2 + 2 * i) << 4) | digit(hex, 3 + 2 * i);
@@ -72,10 +75,14 @@ const QUANTITY_RE = /^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/;
 /** QUANTITY → bigint. Strict: `0x` prefix, at least one digit, no leading zeros (execution-apis `uint`). */
 export function quantityToBigint(q: string, maxBits = 256): bigint {
   if (typeof q !== "string" || !QUANTITY_RE.test(q)) {
-    fail(ErrorCode.HEX_QUANTITY_INVALID, `invalid quantity ${JSON.stringify(q)}: expected 0x-prefixed hex without leading zeros`);
+    fail(
+      ErrorCode.HEX_QUANTITY_INVALID,
+      `invalid quantity ${JSON.stringify(q)}: expected 0x-prefixed hex without leading zeros`,
+    );
   }
   const v = BigInt(q);
-  if (v >> BigInt(maxBits) !== 0n) fail(ErrorCode.HEX_QUANTITY_INVALID, `quantity ${q} exceeds ${maxBits} bits`);
+  if (v >> BigInt(maxBits) !== 0n)
+    fail(ErrorCode.HEX_QUANTITY_INVALID, `quantity ${q} exceeds ${maxBits} bits`);
   return v;
 }
 

@@ -27,7 +27,8 @@ function rlpError(code: ErrorCode, message: string, offset: number): FastEvmErro
 function toBytes(v: Uint8Array | bigint | number): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v === "number") {
-    if (!Number.isSafeInteger(v) || v < 0) throw rlpError(ErrorCode.INVALID_ARGUMENT, `cannot encode ${v}`, 0);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw rlpError(ErrorCode.INVALID_ARGUMENT, `cannot encode ${v}`, 0);
     return bigintToBytes(BigInt(v));
   }
   return bigintToBytes(v);
@@ -75,7 +76,13 @@ function writeHeader(out: Uint8Array, pos: number, payload: number, shortBase: n
   return pos + 1 + ll;
 }
 
-function write(input: RlpInput, out: Uint8Array, pos: number, sizes: number[], cursor: { i: number }): number {
+function write(
+  input: RlpInput,
+  out: Uint8Array,
+  pos: number,
+  sizes: number[],
+  cursor: { i: number },
+): number {
   if (Array.isArray(input)) {
     const payload = sizes[cursor.i++]!;
     pos = writeHeader(out, pos, payload, 0xc0);
@@ -127,9 +134,14 @@ function readHeader(data: Uint8Array, pos: number, limit: number): Header {
   if (b < 0xb8) {
     const len = b - 0x80;
     const end = pos + 1 + len;
-    if (end > limit) throw rlpError(ErrorCode.RLP_TRUNCATED, `string of ${len} bytes runs past the input`, pos);
+    if (end > limit)
+      throw rlpError(ErrorCode.RLP_TRUNCATED, `string of ${len} bytes runs past the input`, pos);
     if (len === 1 && data[pos + 1]! < 0x80) {
-      throw rlpError(ErrorCode.RLP_NON_CANONICAL, "single byte below 0x80 must not have a string header", pos);
+      throw rlpError(
+        ErrorCode.RLP_NON_CANONICAL,
+        "single byte below 0x80 must not have a string header",
+        pos,
+      );
     }
     return { list: false, start: pos + 1, end };
   }
@@ -153,7 +165,11 @@ function readLong(data: Uint8Array, pos: number, limit: number, ll: number, list
   const start = pos + 1 + ll;
   const end = start + len;
   if (end > limit) {
-    throw rlpError(ErrorCode.RLP_TRUNCATED, `${list ? "list" : "string"} of ${len} bytes runs past the input`, pos);
+    throw rlpError(
+      ErrorCode.RLP_TRUNCATED,
+      `${list ? "list" : "string"} of ${len} bytes runs past the input`,
+      pos,
+    );
   }
   return { list, start, end };
 }
@@ -196,14 +212,18 @@ export function decodeRlpPrefix(data: Uint8Array, offset = 0): { item: RlpItem; 
 
 export function rlpBytes(item: RlpItem | undefined, what: string): Uint8Array {
   if (!(item instanceof Uint8Array)) {
-    throw new FastEvmError(ErrorCode.RLP_UNEXPECTED_TYPE, `invalid RLP: ${what} must be a byte string`, { field: what });
+    throw new FastEvmError(ErrorCode.RLP_UNEXPECTED_TYPE, `invalid RLP: ${what} must be a byte string`, {
+      field: what,
+    });
   }
   return item;
 }
 
 export function rlpList(item: RlpItem | undefined, what: string): RlpItem[] {
   if (!Array.isArray(item)) {
-    throw new FastEvmError(ErrorCode.RLP_UNEXPECTED_TYPE, `invalid RLP: ${what} must be a list`, { field: what });
+    throw new FastEvmError(ErrorCode.RLP_UNEXPECTED_TYPE, `invalid RLP: ${what} must be a list`, {
+      field: what,
+    });
   }
   return item;
 }
@@ -212,9 +232,13 @@ export function rlpList(item: RlpItem | undefined, what: string): RlpItem[] {
 export function rlpFixedBytes(item: RlpItem | undefined, length: number, what: string): Uint8Array {
   const b = rlpBytes(item, what);
   if (b.length !== length) {
-    throw new FastEvmError(ErrorCode.RLP_UNEXPECTED_TYPE, `invalid RLP: ${what} must be ${length} bytes, got ${b.length}`, {
-      field: what,
-    });
+    throw new FastEvmError(
+      ErrorCode.RLP_UNEXPECTED_TYPE,
+      `invalid RLP: ${what} must be ${length} bytes, got ${b.length}`,
+      {
+        field: what,
+      },
+    );
   }
   return b;
 }
@@ -223,10 +247,18 @@ export function rlpFixedBytes(item: RlpItem | undefined, length: number, what: s
 export function rlpBigint(item: RlpItem | undefined, what: string, maxBytes = 32): bigint {
   const b = rlpBytes(item, what);
   if (b.length > 0 && b[0] === 0) {
-    throw new FastEvmError(ErrorCode.RLP_LEADING_ZERO, `invalid RLP: integer ${what} has leading zero bytes`, { field: what });
+    throw new FastEvmError(
+      ErrorCode.RLP_LEADING_ZERO,
+      `invalid RLP: integer ${what} has leading zero bytes`,
+      { field: what },
+    );
   }
   if (b.length > maxBytes) {
-    throw new FastEvmError(ErrorCode.RLP_TOO_LARGE, `invalid RLP: integer ${what} exceeds ${maxBytes * 8} bits`, { field: what });
+    throw new FastEvmError(
+      ErrorCode.RLP_TOO_LARGE,
+      `invalid RLP: integer ${what} exceeds ${maxBytes * 8} bits`,
+      { field: what },
+    );
   }
   let v = 0n;
   for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
@@ -237,7 +269,9 @@ export function rlpBigint(item: RlpItem | undefined, what: string, maxBytes = 32
 export function rlpNumber(item: RlpItem | undefined, what: string): number {
   const v = rlpBigint(item, what, 8);
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new FastEvmError(ErrorCode.RLP_TOO_LARGE, `invalid RLP: integer ${what} is too large`, { field: what });
+    throw new FastEvmError(ErrorCode.RLP_TOO_LARGE, `invalid RLP: integer ${what} is too large`, {
+      field: what,
+    });
   }
   return Number(v);
 }

@@ -1,0 +1,139 @@
+/**
+ * Enforces the import rules of ARCHITECTURE.md (the code map): which folder may import which, and that the
+ * pure base (`node/core/`) does no I/O. A new folder under `node/` must be added to ZONES before it can be
+ * used, so the map and the code cannot drift apart.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../utils/fixtures.ts";
+
+/** zone → zones it may import (itself included explicitly). Longest prefix wins. */
+const ZONES: Record<string, readonly string[]> = {
+  "node/core": ["node/core"],
+  "node/storage": ["node/core", "node/storage"],
+  "node/state": ["node/core", "node/storage", "node/state"],
+  "node/evm": ["node/core", "node/state", "node/evm", "wasm/bindings"],
+  "node/chain": ["node/core", "node/storage", "node/state", "node/evm", "node/chain"],
+  "node/network": ["node/core", "node/network"],
+  "node/consensus": ["node/core", "node/storage", "node/network", "node/consensus"],
+  "node/cli": ["node/*", "wasm/bindings"],
+  workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],
+  "wasm/bindings": ["node/core", "wasm/bindings"],
+  bench: ["node/*", "workers", "wasm/bindings", "bench"],
+  test: ["node/*", "workers", "wasm/bindings", "test"],
+};
+
+/** Packages and builtins that mean I/O or threads: never in the pure base. */
+const IO_MODULES = [
+  "node:fs",
+  "node:fs/promises",
+  "node:net",
+  "node:http",
+  "node:https",
+  "node:child_process",
+  "node:worker_threads",
+  "node:dgram",
+  "lmdb",
+  "piscina",
+  "uWebSockets.js",
+  "libp2p",
+];
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (n === "node_modules" || n === "build") continue;
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith(".ts")) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function zoneOf(repoPath: string): string | undefined {
+  let best: string | undefined;
+  for (const z of Object.keys(ZONES)) {
+    if ((repoPath === z || repoPath.startsWith(`${z}/`)) && (best === undefined || z.length > best.length))
+      best = z;
+  }
+  return best;
+}
+
+function allowed(from: string, to: string): boolean {
+  return (ZONES[from] ?? []).some((z) => (z === "node/*" ? to.startsWith("node/") : z === to));
+}
+
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const src = readFileSync(file, "utf8");
+  const out: string[] = [];
+  for (const m of src.matchAll(IMPORT_RE)) out.push((m[1] ?? m[2])!);
+  return out;
+}
+
+const SOURCE_ROOTS = ["node", "workers", "wasm/bindings", "bench"];
+const files = SOURCE_ROOTS.flatMap((r) => tsFiles(join(REPO_ROOT, r)));
+
+describe("architecture boundaries", () => {
+  it("finds the source files", () => {
+    expect(files.length).toBeGreaterThan(5);
+  });
+
+  it("every source folder is declared in the code map", () => {
+    const unknown = files.map((f) => relative(REPO_ROOT, f)).filter((p) => zoneOf(p) === undefined);
+    expect(unknown).toEqual([]);
+  });
+
+  it("imports follow the allow-list", () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const rel = relative(REPO_ROOT, file);
+      const from = zoneOf(rel);
+      if (from === undefined) continue;
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(REPO_ROOT, resolve(dirname(file), spec));
+        const to = zoneOf(target);
+        if (to === undefined || !allowed(from, to))
+          violations.push(`${rel} imports ${target} (${from} → ${to ?? "?"})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("node/core does no I/O", () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const rel = relative(REPO_ROOT, file);
+      if (zoneOf(rel) !== "node/core") continue;
+      for (const spec of importsOf(file)) {
+        if (IO_MODULES.some((m) => spec === m || spec.startsWith(`${m}/`)))
+          violations.push(`${rel} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("library code throws FastEvmError, never a bare Error", () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const rel = relative(REPO_ROOT, file);
+      if (rel.startsWith("bench/")) continue;
+      const src = readFileSync(file, "utf8");
+      if (/throw new (Type|Range)?Error\(/.test(src)) violations.push(rel);
+    }
+    expect(violations).toEqual([]);
+  });
+});

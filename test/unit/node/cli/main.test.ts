@@ -1,0 +1,25 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../../../node/cli/main.ts";
+import { REPO_ROOT } from "../../../utils/fixtures.ts";
+
+describe("fastevm CLI", () => {
+  it("lists its commands and rejects unknown ones with exit code 2", async () => {
+    expect(await main(["help"])).toBe(0);
+    expect(await main(["no-such-command"])).toBe(2);
+    expect(await main([])).toBe(2);
+  });
+
+  it("runs through the package bin as a real process", () => {
+    const out = execFileSync(process.execPath, [join(REPO_ROOT, "bin/fastevm.js"), "help"], {
+      encoding: "utf8",
+    });
+    expect(out).toMatch(/usage: fastevm <command>/);
+    const bad = spawnSync(process.execPath, [join(REPO_ROOT, "bin/fastevm.js"), "bogus"], {
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command "bogus"/);
+  });
+});

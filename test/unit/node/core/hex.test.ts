@@ -1,0 +1,68 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ErrorCode, isFastEvmError } from "../../../../node/core/errors.ts";
+import {
+  bigintToQuantity,
+  bytesToHex,
+  hexToBytes,
+  looseHexToBytes,
+  parseLooseBigint,
+  quantityToBigint,
+  quantityToNumber,
+} from "../../../../node/core/hex.ts";
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return isFastEvmError(e) ? e.code : "untyped";
+  }
+  return undefined;
+}
+
+describe("hex DATA", () => {
+  it("round-trips bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        expect(hexToBytes(bytesToHex(b))).toEqual(b);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it("follows the execution-apis rules", () => {
+    expect(bytesToHex(new Uint8Array())).toBe("0x");
+    expect(hexToBytes("0xABcd")).toEqual(new Uint8Array([0xab, 0xcd]));
+    expect(codeOf(() => hexToBytes("abcd"))).toBe(ErrorCode.HEX_INVALID);
+    expect(codeOf(() => hexToBytes("0xabc"))).toBe(ErrorCode.HEX_INVALID);
+    expect(codeOf(() => hexToBytes("0xzz"))).toBe(ErrorCode.HEX_INVALID);
+    expect(codeOf(() => hexToBytes("0xabcd", 3))).toBe(ErrorCode.HEX_LENGTH);
+    expect(looseHexToBytes("abc")).toEqual(new Uint8Array([0x0a, 0xbc]));
+  });
+});
+
+describe("hex QUANTITY", () => {
+  it("encodes without leading zeros", () => {
+    expect(bigintToQuantity(0n)).toBe("0x0");
+    expect(bigintToQuantity(1024)).toBe("0x400");
+  });
+
+  it("rejects the spec's invalid forms", () => {
+    for (const bad of ["0x", "0x0400", "ff", "0x-1", "0xg", "1"]) {
+      expect(codeOf(() => quantityToBigint(bad))).toBe(ErrorCode.HEX_QUANTITY_INVALID);
+    }
+    expect(quantityToBigint("0x41")).toBe(65n);
+    expect(quantityToBigint("0X41".replace("X", "x"))).toBe(65n);
+    expect(codeOf(() => quantityToBigint(`0x1${"0".repeat(64)}`))).toBe(ErrorCode.HEX_QUANTITY_INVALID);
+    expect(codeOf(() => quantityToNumber("0x20000000000000"))).toBe(ErrorCode.HEX_QUANTITY_INVALID);
+    expect(quantityToNumber("0x1fffffffffffff")).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it("parses loose integers from files", () => {
+    expect(parseLooseBigint("0x00ff")).toBe(255n);
+    expect(parseLooseBigint("0x")).toBe(0n);
+    expect(parseLooseBigint("1000")).toBe(1000n);
+    expect(parseLooseBigint(12)).toBe(12n);
+    expect(codeOf(() => parseLooseBigint("12a"))).toBe(ErrorCode.INVALID_ARGUMENT);
+  });
+});
