@@ -1,0 +1,41 @@
+/**
+ * The 2048-bit logs bloom (Yellow Paper §4.3.1): for the address and each topic of every log, three bits chosen
+ * by the low 11 bits of the first three byte pairs of its keccak256 are set.
+ */
+import { keccak256 } from "../hash.ts";
+import type { Log } from "./log.ts";
+
+export const BLOOM_BYTES = 256;
+
+/** Sets the three bits of `value` in `bloom` (in place). */
+export function bloomAdd(bloom: Uint8Array, value: Uint8Array): void {
+  const h = keccak256(value);
+  for (let i = 0; i < 6; i += 2) {
+    const bit = ((h[i]! << 8) | h[i + 1]!) & 2047;
+    bloom[BLOOM_BYTES - 1 - (bit >> 3)]! |= 1 << (bit & 7);
+  }
+}
+
+export function logsBloom(logs: readonly Log[]): Uint8Array {
+  const bloom = new Uint8Array(BLOOM_BYTES);
+  for (const log of logs) {
+    bloomAdd(bloom, log.address);
+    for (const t of log.topics) bloomAdd(bloom, t);
+  }
+  return bloom;
+}
+
+/** OR of several blooms (a block's bloom from its receipts'). */
+export function mergeBlooms(blooms: Iterable<Uint8Array>): Uint8Array {
+  const out = new Uint8Array(BLOOM_BYTES);
+  for (const b of blooms) for (let i = 0; i < BLOOM_BYTES; i++) out[i]! |= b[i]!;
+  return out;
+}
+
+/** True when every bit of `value` is set in `bloom` (may be a false positive, never a false negative). */
+export function bloomContains(bloom: Uint8Array, value: Uint8Array): boolean {
+  const probe = new Uint8Array(BLOOM_BYTES);
+  bloomAdd(probe, value);
+  for (let i = 0; i < BLOOM_BYTES; i++) if ((bloom[i]! & probe[i]!) !== probe[i]) return false;
+  return true;
+}

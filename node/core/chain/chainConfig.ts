@@ -1,0 +1,142 @@
+/**
+ * Chain configuration and fork schedule, read from the `config` object of a geth genesis.json.
+ * Forks up to London activate by block number, the merge by total difficulty (`terminalTotalDifficulty`),
+ * Shanghai and Cancun by timestamp.
+ */
+import { ErrorCode, FastEvmError } from "../errors.ts";
+import { parseLooseBigint } from "../hex.ts";
+
+/** Forks in activation order; the names follow geth. */
+export const FORKS = [
+  "Frontier",
+  "Homestead",
+  "TangerineWhistle",
+  "SpuriousDragon",
+  "Byzantium",
+  "Constantinople",
+  "Petersburg",
+  "Istanbul",
+  "Berlin",
+  "London",
+  "Paris",
+  "Shanghai",
+  "Cancun",
+] as const;
+export type Fork = (typeof FORKS)[number];
+
+/** geth config keys of the block-activated forks, in order, with the fork each one starts. */
+export const BLOCK_FORK_KEYS = [
+  ["homesteadBlock", "Homestead"],
+  ["eip150Block", "TangerineWhistle"],
+  ["eip155Block", "SpuriousDragon"],
+  ["eip158Block", "SpuriousDragon"],
+  ["byzantiumBlock", "Byzantium"],
+  ["constantinopleBlock", "Constantinople"],
+  ["petersburgBlock", "Petersburg"],
+  ["istanbulBlock", "Istanbul"],
+  ["berlinBlock", "Berlin"],
+  ["londonBlock", "London"],
+] as const satisfies readonly (readonly [string, Fork])[];
+
+export const TIME_FORK_KEYS = [
+  ["shanghaiTime", "Shanghai"],
+  ["cancunTime", "Cancun"],
+] as const satisfies readonly (readonly [string, Fork])[];
+
+type BlockForkKey = (typeof BLOCK_FORK_KEYS)[number][0];
+type TimeForkKey = (typeof TIME_FORK_KEYS)[number][0];
+
+export type ChainConfig = {
+  readonly chainId: bigint;
+  /** when set, the chain is merged once total difficulty reaches it (0 = merged from genesis) */
+  readonly terminalTotalDifficulty?: bigint;
+} & { readonly [K in BlockForkKey]?: bigint } & { readonly [K in TimeForkKey]?: bigint };
+
+function configError(message: string): FastEvmError {
+  return new FastEvmError(ErrorCode.CHAIN_CONFIG_INVALID, `invalid chain config: ${message}`);
+}
+
+function readInt(obj: Record<string, unknown>, key: string): bigint | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" && typeof v !== "string") throw configError(`${key} must be a number`);
+  try {
+    return parseLooseBigint(v);
+  } catch {
+    throw configError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+}
+
+/**
+ * Parses and validates a geth `config` object: chainId required; block forks in order; time forks in order;
+ * Shanghai needs London and the merge (terminalTotalDifficulty), Cancun needs Shanghai. Unknown keys are ignored.
+ */
+export function parseChainConfig(json: unknown): ChainConfig {
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw configError("config must be an object");
+  const obj = json as Record<string, unknown>;
+  const chainId = readInt(obj, "chainId");
+  if (chainId === undefined || chainId === 0n) throw configError("chainId is required and must be positive");
+  const out: Record<string, bigint> = { chainId };
+  let prev: [string, bigint] | undefined;
+  for (const [key] of BLOCK_FORK_KEYS) {
+    const v = readInt(obj, key);
+    if (v === undefined) continue;
+    if (prev !== undefined && v < prev[1])
+      throw configError(`${key} (${v}) is before ${prev[0]} (${prev[1]})`);
+    prev = [key, v];
+    out[key] = v;
+  }
+  const ttd = readInt(obj, "terminalTotalDifficulty");
+  if (ttd !== undefined) out.terminalTotalDifficulty = ttd;
+  let prevTime: [string, bigint] | undefined;
+  for (const [key] of TIME_FORK_KEYS) {
+    const v = readInt(obj, key);
+    if (v === undefined) continue;
+    if (prevTime === undefined && key !== "shanghaiTime")
+      throw configError(`${key} is set without shanghaiTime`);
+    if (prevTime !== undefined && v < prevTime[1])
+      throw configError(`${key} (${v}) is before ${prevTime[0]} (${prevTime[1]})`);
+    prevTime = [key, v];
+    out[key] = v;
+  }
+  if (out.shanghaiTime !== undefined && (out.londonBlock === undefined || ttd === undefined)) {
+    throw configError("shanghaiTime needs londonBlock and terminalTotalDifficulty (the merge)");
+  }
+  return out as ChainConfig;
+}
+
+/** The fork whose rules apply to a block with this number and timestamp (post-merge chains assumed merged). */
+export function forkAt(c: ChainConfig, number: bigint, timestamp: bigint): Fork {
+  if (c.cancunTime !== undefined && timestamp >= c.cancunTime) return "Cancun";
+  if (c.shanghaiTime !== undefined && timestamp >= c.shanghaiTime) return "Shanghai";
+  let fork: Fork = "Frontier";
+  for (const [key, f] of BLOCK_FORK_KEYS) {
+    const at = c[key];
+    if (at !== undefined && number >= at) fork = f;
+  }
+  if (fork === "London" && c.terminalTotalDifficulty === 0n) return "Paris";
+  return fork;
+}
+
+/** True when `fork` (or a later one) is active. */
+export function isForkActive(c: ChainConfig, fork: Fork, number: bigint, timestamp: bigint): boolean {
+  return FORKS.indexOf(forkAt(c, number, timestamp)) >= FORKS.indexOf(fork);
+}
+
+export const isLondon = (c: ChainConfig, n: bigint): boolean =>
+  c.londonBlock !== undefined && n >= c.londonBlock;
+export const isShanghai = (c: ChainConfig, t: bigint): boolean =>
+  c.shanghaiTime !== undefined && t >= c.shanghaiTime;
+export const isCancun = (c: ChainConfig, t: bigint): boolean =>
+  c.cancunTime !== undefined && t >= c.cancunTime;
+
+/** A config with every fork up to and including `fork` active from genesis (for fixture runners). */
+export function chainConfigForFork(fork: Fork, chainId = 1n): ChainConfig {
+  const upTo = FORKS.indexOf(fork);
+  const out: Record<string, bigint> = { chainId };
+  for (const [key, f] of BLOCK_FORK_KEYS) if (FORKS.indexOf(f) <= upTo) out[key] = 0n;
+  if (upTo >= FORKS.indexOf("Paris")) out.terminalTotalDifficulty = 0n;
+  for (const [key, f] of TIME_FORK_KEYS) if (FORKS.indexOf(f) <= upTo) out[key] = 0n;
+  return out as ChainConfig;
+}
