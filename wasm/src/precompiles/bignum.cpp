@@ -1,0 +1,187 @@
+// Limb arithmetic behind MODEXP. Montgomery (CIOS) handles odd moduli, the common case (RSA,
+// curve fields); even moduli fall back to schoolbook product plus long division.
+#include "bignum.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace fastevm::precompiles::bignum {
+
+Limbs from_be_bytes(const uint8_t* bytes, size_t len) {
+  size_t start = 0;
+  while (start < len && bytes[start] == 0) ++start;
+  const size_t sig = len - start;
+  Limbs out((sig + 3) / 4, 0);
+  for (size_t i = 0; i < sig; ++i) {
+    const size_t bit_pos = 8 * i;  // counted from the least significant end
+    out[bit_pos / 32] |= static_cast<Limb>(bytes[len - 1 - i]) << (bit_pos % 32);
+  }
+  return out;
+}
+
+void to_be_bytes(const Limb* x, size_t n, uint8_t* out, size_t out_len) {
+  std::memset(out, 0, out_len);
+  for (size_t i = 0; i < n * 4 && i < out_len; ++i) {
+    out[out_len - 1 - i] = static_cast<uint8_t>(x[i / 4] >> (8 * (i % 4)));
+  }
+}
+
+void mod(const Limb* u, size_t un, const Limb* v, size_t vn, Limb* r, Limbs& scratch) {
+  if (vn == 1) {
+    uint64_t rem = 0;
+    for (size_t i = un; i-- > 0;) rem = ((rem << 32) | u[i]) % v[0];
+    r[0] = static_cast<Limb>(rem);
+    return;
+  }
+  if (un < vn) {  // u < v because v's top limb is non-zero
+    if (un > 0) std::memcpy(r, u, un * sizeof(Limb));
+    std::fill(r + un, r + vn, 0);
+    return;
+  }
+  // Normalise so the divisor's top bit is set: this bounds the quotient-digit estimate error to 2.
+  const int shift = __builtin_clz(v[vn - 1]);
+  scratch.assign(vn + un + 1, 0);
+  Limb* vs = scratch.data();
+  Limb* us = vs + vn;
+  for (size_t i = vn; i-- > 0;) {
+    vs[i] = shift == 0 ? v[i] : (v[i] << shift) | (i > 0 ? v[i - 1] >> (32 - shift) : 0);
+  }
+  us[un] = shift == 0 ? 0 : u[un - 1] >> (32 - shift);
+  for (size_t i = un; i-- > 0;) {
+    us[i] = shift == 0 ? u[i] : (u[i] << shift) | (i > 0 ? u[i - 1] >> (32 - shift) : 0);
+  }
+  const uint64_t top = vs[vn - 1];
+  const uint64_t second = vs[vn - 2];
+  for (size_t j = un - vn + 1; j-- > 0;) {
+    const uint64_t num = (static_cast<uint64_t>(us[j + vn]) << 32) | us[j + vn - 1];
+    uint64_t qhat = num / top;
+    uint64_t rhat = num % top;
+    while (qhat >> 32 != 0 || qhat * second > ((rhat << 32) | us[j + vn - 2])) {
+      --qhat;
+      rhat += top;
+      if (rhat >> 32 != 0) break;
+    }
+    // us[j..j+vn] -= qhat * vs
+    uint64_t carry = 0;
+    int64_t borrow = 0;
+    for (size_t i = 0; i < vn; ++i) {
+      const uint64_t p = qhat * vs[i] + carry;
+      carry = p >> 32;
+      const int64_t t = static_cast<int64_t>(us[i + j]) - borrow - static_cast<int64_t>(p & 0xffffffffULL);
+      us[i + j] = static_cast<Limb>(t);
+      borrow = t < 0 ? 1 : 0;
+    }
+    const int64_t t = static_cast<int64_t>(us[j + vn]) - borrow - static_cast<int64_t>(carry);
+    us[j + vn] = static_cast<Limb>(t);
+    if (t < 0) {  // the estimate was one too large (rare): add the divisor back
+      uint64_t c = 0;
+      for (size_t i = 0; i < vn; ++i) {
+        const uint64_t s = static_cast<uint64_t>(us[i + j]) + vs[i] + c;
+        us[i + j] = static_cast<Limb>(s);
+        c = s >> 32;
+      }
+      us[j + vn] = static_cast<Limb>(us[j + vn] + c);
+    }
+  }
+  for (size_t i = 0; i < vn; ++i) {
+    r[i] = shift == 0 ? us[i] : (us[i] >> shift) | (us[i + 1] << (32 - shift));
+  }
+}
+
+Montgomery::Montgomery(const Limbs& modulus) : m_(modulus), n_(modulus.size()), t_(modulus.size() + 2) {
+  // Newton iteration doubles the correct low bits of the inverse each step: 1 -> 2 -> ... -> 32.
+  Limb inv = 1;
+  for (int i = 0; i < 5; ++i) inv *= 2 - m_[0] * inv;
+  m_inv_ = static_cast<Limb>(0u - inv);
+  Limbs r2_wide(2 * n_ + 1, 0);
+  r2_wide[2 * n_] = 1;
+  r2_.assign(n_, 0);
+  mod(r2_wide.data(), r2_wide.size(), m_.data(), n_, r2_.data(), scratch_);
+}
+
+void Montgomery::mul(const Limb* a, const Limb* b, Limb* out) {
+  const size_t n = n_;
+  Limb* t = t_.data();
+  const Limb* m = m_.data();
+  std::fill(t, t + n + 2, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t bi = b[i];
+    uint64_t c = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t s = t[j] + a[j] * bi + c;
+      t[j] = static_cast<Limb>(s);
+      c = s >> 32;
+    }
+    uint64_t s = t[n] + c;
+    t[n] = static_cast<Limb>(s);
+    t[n + 1] = static_cast<Limb>(s >> 32);
+    // Add q*m with q chosen so the lowest limb becomes zero, then shift down one limb.
+    const uint64_t q = static_cast<Limb>(t[0] * m_inv_);
+    s = t[0] + q * m[0];
+    c = s >> 32;
+    for (size_t j = 1; j < n; ++j) {
+      s = t[j] + q * m[j] + c;
+      t[j - 1] = static_cast<Limb>(s);
+      c = s >> 32;
+    }
+    s = t[n] + c;
+    t[n - 1] = static_cast<Limb>(s);
+    t[n] = static_cast<Limb>(t[n + 1] + (s >> 32));
+  }
+  // Result is < 2m: subtract m once if needed.
+  bool ge = t[n] != 0;
+  if (!ge) {
+    ge = true;
+    for (size_t i = n; i-- > 0;) {
+      if (t[i] != m[i]) {
+        ge = t[i] > m[i];
+        break;
+      }
+    }
+  }
+  if (ge) {
+    int64_t borrow = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t d = static_cast<int64_t>(t[i]) - m[i] - borrow;
+      out[i] = static_cast<Limb>(d);
+      borrow = d < 0 ? 1 : 0;
+    }
+  } else {
+    std::memcpy(out, t, n * sizeof(Limb));
+  }
+}
+
+void Montgomery::to_mont(const Limb* x, size_t xn, Limb* out) {
+  Limbs reduced(n_, 0);
+  mod(x, xn, m_.data(), n_, reduced.data(), scratch_);
+  mul(reduced.data(), r2_.data(), out);
+}
+
+void Montgomery::from_mont(const Limb* a, Limb* out) {
+  Limbs one(n_, 0);
+  one[0] = 1;
+  mul(a, one.data(), out);
+}
+
+PlainModulus::PlainModulus(const Limbs& modulus) : m_(modulus), n_(modulus.size()), product_(2 * modulus.size()) {}
+
+void PlainModulus::mul(const Limb* a, const Limb* b, Limb* out) {
+  const size_t n = n_;
+  Limb* p = product_.data();
+  std::fill(p, p + 2 * n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t ai = a[i];
+    uint64_t c = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t s = p[i + j] + ai * b[j] + c;
+      p[i + j] = static_cast<Limb>(s);
+      c = s >> 32;
+    }
+    p[i + n] = static_cast<Limb>(c);
+  }
+  mod(p, 2 * n, m_.data(), n, out, scratch_);
+}
+
+void PlainModulus::reduce(const Limb* x, size_t xn, Limb* out) { mod(x, xn, m_.data(), n_, out, scratch_); }
+
+}  // namespace fastevm::precompiles::bignum
