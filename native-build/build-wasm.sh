@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds wasm/build/fastevm.wasm from wasm/src with Debian's emscripten 3.1.6 (pinned: the committed module
+# must be byte-identical to a rebuild). Standalone module, no JS glue: wasm/bindings/ loads it directly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EMCC_VERSION_WANTED="3.1.6"
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+if ! emcc --version | head -1 | grep -q " ${EMCC_VERSION_WANTED} "; then
+  echo "build-wasm: emcc ${EMCC_VERSION_WANTED} required (apt-get install -y emscripten node-acorn), found: $(emcc --version | head -1)" >&2
+  exit 1
+fi
+OUT="${1:-wasm/build/fastevm.wasm}"
+mkdir -p "$(dirname "$OUT")"
+# sorted source list and relative paths keep the output independent of the checkout location
+SOURCES=$(cd wasm/src && ls *.cpp precompiles/*.cpp | LC_ALL=C sort | sed 's|^|wasm/src/|')
+# shellcheck disable=SC2086
+emcc -std=c++20 -O3 -Wall -Wextra -Werror -Wshadow -fno-exceptions -fno-rtti \
+  -ffile-prefix-map="$(pwd)"=. -DNDEBUG \
+  $SOURCES -o "$OUT" \
+  --no-entry -sSTANDALONE_WASM=1 -sERROR_ON_UNDEFINED_SYMBOLS=0 -sWARN_ON_UNDEFINED_SYMBOLS=0 \
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=33554432 -sMAXIMUM_MEMORY=2147483648 -sTOTAL_STACK=8388608 \
+  -sFILESYSTEM=0 -sASSERTIONS=0 -sMALLOC=dlmalloc \
+  -sEXPORTED_FUNCTIONS=_fastevm_request_buffer,_fastevm_execute,_fastevm_response_ptr,_fastevm_response_len,_fastevm_reset_cache
+echo "build-wasm: wrote $OUT ($(stat -c %s "$OUT") bytes)"

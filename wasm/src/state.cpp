@@ -1,0 +1,172 @@
+// World-state cache and journal (see state.hpp).
+#include "state.hpp"
+
+#include "../include/evm.h"
+#include "keccak.hpp"
+
+namespace fastevm {
+
+const uint8_t EMPTY_CODE_HASH[32] = {0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
+                                     0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
+                                     0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70};
+
+bool Account::is_empty() const {
+  return nonce == 0 && is_zero(balance) && std::memcmp(code_hash, EMPTY_CODE_HASH, 32) == 0;
+}
+
+Account& State::account(const Address& a) {
+  auto it = accounts_.find(a);
+  if (it != accounts_.end()) return it->second;
+  Account& acc = accounts_[a];
+  acc.address = a;
+  uint8_t buf[72];
+  const int32_t flags = fastevm_host_account(a.b, buf);
+  acc.exists = (flags & 1) != 0;
+  acc.had_storage = (flags & 2) != 0;
+  if (acc.exists) {
+    acc.balance = load_be(buf);
+    uint64_t n = 0;
+    for (int k = 7; k >= 0; --k) n = (n << 8) | buf[32 + k];
+    acc.nonce = n;
+    std::memcpy(acc.code_hash, buf + 40, 32);
+  } else {
+    acc.balance = U256_ZERO;
+    std::memcpy(acc.code_hash, EMPTY_CODE_HASH, 32);
+  }
+  return acc;
+}
+
+const CodeAnalysis& State::code(Account& acc) {
+  if (acc.code != nullptr) return *acc.code;
+  if (std::memcmp(acc.code_hash, EMPTY_CODE_HASH, 32) == 0) {
+    acc.code = &cached_analysis(EMPTY_CODE_HASH, nullptr, 0);
+    return *acc.code;
+  }
+  static std::vector<uint8_t> buf;
+  const uint32_t n = fastevm_host_code_size(acc.address.b);
+  buf.resize(n);
+  // only fetch the bytes when the analysis is not cached yet
+  struct Fetch {
+    static const CodeAnalysis& get(Account& a, std::vector<uint8_t>& b, uint32_t size) {
+      fastevm_host_code_copy(a.address.b, b.data(), size);
+      return cached_analysis(a.code_hash, b.data(), size);
+    }
+  };
+  acc.code = &Fetch::get(acc, buf, n);
+  return *acc.code;
+}
+
+Slot& State::slot(Account& acc, const u256& key) {
+  auto it = acc.storage.find(key);
+  if (it != acc.storage.end()) return it->second;
+  Slot& s = acc.storage[key];
+  if (acc.created || !acc.exists) {
+    s.original = U256_ZERO;
+  } else {
+    uint8_t k[32], v[32];
+    store_be(k, key);
+    fastevm_host_storage(acc.address.b, k, v);
+    s.original = load_be(v);
+  }
+  s.current = s.original;
+  return s;
+}
+
+void State::revert(size_t snap) {
+  while (journal_.size() > snap) {
+    JournalEntry& e = journal_.back();
+    Account& a = *e.account;
+    switch (e.kind) {
+      case JournalKind::Balance: a.balance = e.old; break;
+      case JournalKind::Nonce: a.nonce = e.old_nonce; break;
+      case JournalKind::Storage: static_cast<Slot*>(e.slot)->current = e.old; break;
+      case JournalKind::Transient: *static_cast<u256*>(e.slot) = e.old; break;
+      case JournalKind::WarmAccount: a.warm = false; break;
+      case JournalKind::WarmSlot: static_cast<Slot*>(e.slot)->warm = false; break;
+      case JournalKind::Touched: a.touched = e.old_flag; break;
+      case JournalKind::Create:
+        a.created = false;
+        a.exists = e.old_flag;
+        break;
+      case JournalKind::Destruct: a.destructed = false; break;
+      case JournalKind::Code:
+        a.code_set = false;
+        std::memcpy(a.code_hash, EMPTY_CODE_HASH, 32);
+        a.code = nullptr;
+        break;
+    }
+    journal_.pop_back();
+  }
+}
+
+void State::set_balance(Account& acc, const u256& v) {
+  journal_.push_back({JournalKind::Balance, &acc, nullptr, acc.balance, 0, false});
+  acc.balance = v;
+  acc.balance_or_nonce_dirty = true;
+}
+void State::set_nonce(Account& acc, uint64_t v) {
+  journal_.push_back({JournalKind::Nonce, &acc, nullptr, U256_ZERO, acc.nonce, false});
+  acc.nonce = v;
+  acc.balance_or_nonce_dirty = true;
+}
+void State::set_storage(Account& acc, Slot& s, const u256& v) {
+  journal_.push_back({JournalKind::Storage, &acc, &s, s.current, 0, false});
+  s.current = v;
+}
+bool State::warm_account(Account& acc) {
+  if (acc.warm) return false;
+  journal_.push_back({JournalKind::WarmAccount, &acc, nullptr, U256_ZERO, 0, false});
+  acc.warm = true;
+  return true;
+}
+bool State::warm_slot(Account& acc, Slot& s) {
+  if (s.warm) return false;
+  journal_.push_back({JournalKind::WarmSlot, &acc, &s, U256_ZERO, 0, false});
+  s.warm = true;
+  return true;
+}
+void State::touch(Account& acc) {
+  if (acc.touched) return;
+  journal_.push_back({JournalKind::Touched, &acc, nullptr, U256_ZERO, 0, false});
+  acc.touched = true;
+}
+void State::mark_created(Account& acc) {
+  journal_.push_back({JournalKind::Create, &acc, nullptr, U256_ZERO, 0, acc.exists});
+  acc.created = true;
+  acc.exists = true;
+}
+void State::mark_destructed(Account& acc) {
+  if (acc.destructed) return;
+  journal_.push_back({JournalKind::Destruct, &acc, nullptr, U256_ZERO, 0, false});
+  acc.destructed = true;
+}
+void State::set_code(Account& acc, const uint8_t* code, size_t len) {
+  journal_.push_back({JournalKind::Code, &acc, nullptr, U256_ZERO, 0, false});
+  keccak256(code, len, acc.code_hash);
+  acc.code = &cached_analysis(acc.code_hash, code, len);
+  acc.code_set = true;
+}
+u256 State::tload(const Address& a, const u256& key) {
+  auto it = transient_.find(TKey{a, key});
+  return it == transient_.end() ? U256_ZERO : it->second;
+}
+void State::tstore(const Address& a, const u256& key, const u256& v) {
+  u256& slot = transient_[TKey{a, key}];
+  journal_.push_back({JournalKind::Transient, &account(a), &slot, slot, 0, false});
+  slot = v;
+}
+void State::transfer(Account& from, Account& to, const u256& v) {
+  touch(from);
+  touch(to);
+  if (is_zero(v)) return;
+  set_balance(from, sub(from.balance, v));
+  set_balance(to, add(to.balance, v));
+}
+
+void State::clear() {
+  accounts_.clear();
+  transient_.clear();
+  journal_.clear();
+}
+
+}  // namespace fastevm
