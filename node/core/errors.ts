@@ -66,6 +66,9 @@ export const ErrorCode = {
   EVM_LOAD: "EVM_LOAD",
   // CLI
   CLI_USAGE: "CLI_USAGE",
+  // worker pools
+  POOL_FULL: "POOL_FULL",
+  POOL_CLOSED: "POOL_CLOSED",
   // consensus (Mysticeti)
   CONSENSUS_BLOCK_INVALID: "CONSENSUS_BLOCK_INVALID",
   CONSENSUS_BLOCK_DECODE: "CONSENSUS_BLOCK_DECODE",

@@ -16,6 +16,7 @@ const ZONES: Record<string, readonly string[]> = {
   "node/evm": ["node/core", "node/state", "node/evm", "wasm/bindings"],
   "node/chain": ["node/core", "node/storage", "node/state", "node/evm", "node/chain"],
   "node/network": ["node/core", "node/network"],
+  "node/pool": ["node/core", "node/pool"],
   "node/consensus": ["node/core", "node/storage", "node/network", "node/consensus"],
   "node/cli": ["node/*", "wasm/bindings"],
   workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],

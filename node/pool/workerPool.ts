@@ -1,0 +1,100 @@
+/**
+ * A typed, bounded piscina pool. Every pool in the node (recover, execute, state root) is one of these:
+ * the task and result types come from `node/core/wire/`, the queue is bounded and rejects new work when full
+ * (drop-newest: the caller decides whether to retry), and workers written in TypeScript are started with the
+ * tsx loader so the same file runs under `pnpm fastevm` and in tests.
+ */
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import Piscina from "piscina";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
+
+export interface WorkerPoolOptions {
+  /** human-readable pool name for errors and metrics */
+  readonly name: string;
+  /** the worker module, resolved against the caller: `new URL("../../workers/x/x.worker.ts", import.meta.url)` */
+  readonly worker: URL;
+  /** default: cores − 1 (one core stays with the main thread), at least 1 */
+  readonly threads?: number;
+  /** tasks that may wait for a worker; beyond it `run` rejects with POOL_FULL. Default 1024. */
+  readonly maxQueue?: number;
+  /** data handed to every worker at start-up (e.g. the datadir path) */
+  readonly workerData?: unknown;
+}
+
+export function defaultPoolThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * Worker files in TypeScript start through a bootstrap that registers tsx inside the worker thread (Node 20
+ * does not pass loader hooks on to workers); `workers/runtime/workerData.ts` unwraps the start-up data.
+ */
+const TS_BOOTSTRAP = new URL("../../workers/runtime/tsBootstrap.mjs", import.meta.url);
+
+function entryFor(worker: URL, data: unknown): { filename: string; workerData: unknown; execArgv: string[] } {
+  // The bootstrap registers its own tsx loader: drop one inherited from the main thread's flags.
+  const execArgv: string[] = [];
+  const inherited = process.execArgv;
+  for (let i = 0; i < inherited.length; i++) {
+    const a = inherited[i]!;
+    if ((a === "--import" || a === "--require" || a === "--loader") && inherited[i + 1]?.startsWith("tsx"))
+      i++;
+    else if (!/^--(import|require|loader)=tsx/.test(a) && !a.startsWith("--inspect")) execArgv.push(a);
+  }
+  // piscina wants a file path, not a URL
+  if (!worker.pathname.endsWith(".ts"))
+    return { filename: fileURLToPath(worker), workerData: data, execArgv };
+  return { filename: fileURLToPath(TS_BOOTSTRAP), workerData: { entry: worker.href, data }, execArgv };
+}
+
+export class WorkerPool<Task, Result> {
+  readonly name: string;
+  readonly #pool: Piscina<Task, Result>;
+  readonly #maxQueue: number;
+  #closed = false;
+
+  constructor(opts: WorkerPoolOptions) {
+    const threads = opts.threads ?? defaultPoolThreads();
+    this.name = opts.name;
+    this.#maxQueue = opts.maxQueue ?? 1024;
+    const entry = entryFor(opts.worker, opts.workerData);
+    this.#pool = new Piscina<Task, Result>({
+      filename: entry.filename,
+      minThreads: threads,
+      maxThreads: threads,
+      maxQueue: this.#maxQueue,
+      idleTimeout: 60_000,
+      workerData: entry.workerData,
+      execArgv: entry.execArgv,
+    });
+  }
+
+  /** Runs one task; rejects with POOL_FULL when the queue is at its bound, POOL_CLOSED after close(). */
+  async run(task: Task, transferList?: readonly ArrayBuffer[]): Promise<Result> {
+    if (this.#closed) throw new FastEvmError(ErrorCode.POOL_CLOSED, `${this.name} pool is closed`);
+    if (this.#pool.queueSize >= this.#maxQueue) {
+      throw new FastEvmError(
+        ErrorCode.POOL_FULL,
+        `${this.name} pool queue is full (${this.#maxQueue} tasks)`,
+      );
+    }
+    return transferList === undefined
+      ? this.#pool.run(task)
+      : this.#pool.run(task, { transferList: transferList as ArrayBuffer[] });
+  }
+
+  get threads(): number {
+    return this.#pool.threads.length;
+  }
+
+  get queueSize(): number {
+    return this.#pool.queueSize;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.close();
+  }
+}
