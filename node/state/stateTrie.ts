@@ -4,15 +4,14 @@
  * the mpt proof API (for eth_getProof). New nodes stay in the store's overlay until the caller commits it.
  */
 import { createMerkleProof, createMPT, type MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { bigintToFixedBytes, bytesToBigint } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { decodeRlp, rlpBigint } from "../core/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "../core/trie/trieRoot.ts";
 import type { TrieNodeStore } from "../storage/trieNodeStore.ts";
 import { type Account, decodeAccount, encodeAccount, encodeStorageValue } from "./account.ts";
 
-async function openTrie(store: TrieNodeStore, root: Uint8Array): Promise<MerklePatriciaTrie> {
-  return createMPT({ db: store, valueEncoding: "view", useKeyHashing: true, root });
+async function openTrie(store: TrieNodeStore, root: Uint8Array, secure = true): Promise<MerklePatriciaTrie> {
+  return createMPT({ db: store, valueEncoding: "view", useKeyHashing: secure, root });
 }
 
 function checkLength(b: Uint8Array, n: number, what: string): void {
@@ -20,12 +19,19 @@ function checkLength(b: Uint8Array, n: number, what: string): void {
     throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, `${what} must be ${n} bytes, got ${b.length}`);
 }
 
-/** A generic secure trie (keys hashed) over a node store: the layer the TrieTests fixtures exercise. */
-export class SecureTrie {
+/**
+ * A Merkle-Patricia trie over a node store, secure (keys hashed, as in state and storage tries) unless asked
+ * otherwise: the layer the TrieTests fixtures exercise.
+ */
+export class MerkleTrie {
   protected constructor(protected readonly trie: MerklePatriciaTrie) {}
 
-  static async open(store: TrieNodeStore, root: Uint8Array = EMPTY_TRIE_ROOT): Promise<SecureTrie> {
-    return new SecureTrie(await openTrie(store, root));
+  static async open(
+    store: TrieNodeStore,
+    root: Uint8Array = EMPTY_TRIE_ROOT,
+    secure = true,
+  ): Promise<MerkleTrie> {
+    return new MerkleTrie(await openTrie(store, root, secure));
   }
 
   root(): Uint8Array {
@@ -52,7 +58,7 @@ export class SecureTrie {
 }
 
 /** One account's storage: 32-byte slot → value. */
-export class StorageTrie extends SecureTrie {
+export class StorageTrie extends MerkleTrie {
   static override async open(store: TrieNodeStore, root: Uint8Array = EMPTY_TRIE_ROOT): Promise<StorageTrie> {
     return new StorageTrie(await openTrie(store, root));
   }
@@ -72,7 +78,7 @@ export class StorageTrie extends SecureTrie {
 }
 
 /** The world state: 20-byte address → account, each with its own storage trie in the same node store. */
-export class StateTrie extends SecureTrie {
+export class StateTrie extends MerkleTrie {
   private readonly store: TrieNodeStore;
 
   private constructor(trie: MerklePatriciaTrie, store: TrieNodeStore) {
@@ -126,7 +132,3 @@ export interface AccountProof {
     readonly proof: Uint8Array[];
   }[];
 }
-
-/** 32-byte storage word ↔ integer helpers for callers holding slot values as words. */
-export const wordToBigint = bytesToBigint;
-export const bigintToWord = (v: bigint): Uint8Array => bigintToFixedBytes(v, 32);
