@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import Piscina from "piscina";
+import { Piscina } from "piscina";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 
 export interface WorkerPoolOptions {
