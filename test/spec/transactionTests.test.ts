@@ -12,8 +12,9 @@ import { decodeTransaction } from "../../node/core/tx/decode.ts";
 import { transactionHash } from "../../node/core/tx/hash.ts";
 import { recoverSender } from "../../node/core/tx/sender.ts";
 import { validateTransaction } from "../../node/core/tx/validate.ts";
+import { fixturePath } from "../utils/fixtures.ts";
 
-const ROOT = join(import.meta.dirname, "../../../shared/fixtures/ethereum-tests/TransactionTests");
+const ROOT = fixturePath("TransactionTests");
 /** Cases observed when this runner was written; fewer means fixtures went missing. */
 const MIN_CASES = 210;
 /** Of which valid (hash/sender/intrinsic gas compared) when this runner was written. */
