@@ -1,0 +1,313 @@
+/**
+ * The state machine one validator runs. It is I/O-free: the driver (network node or simulator) feeds it
+ * verified blocks and timer ticks, injects the clock, and acts on each step's `CoreOutput`:
+ *   1. write `persist` to the ConsensusStore (atomically) and wait until it is durable;
+ *   2. broadcast `broadcast` (own new blocks) and hand `commits` to execution, in order;
+ *   3. fetch `missing` refs from peers; call `tick()` at `wakeAtMs`.
+ * Writing before broadcasting is what keeps an honest validator from equivocating after a crash.
+ */
+import type { AuthorityIndex, BlockRef, CommitRef, Round, SignedBlock } from "../core/wire/consensus.ts";
+import { encodeBlock, genesisBlocks, refKey, VerifiedBlock } from "./block.ts";
+import { BlockManager } from "./blockManager.ts";
+import type { CommittedSubDag } from "./commit.ts";
+import type { Committee } from "./committee.ts";
+import { UniversalCommitter } from "./committer/universalCommitter.ts";
+import { DagState } from "./dagState.ts";
+import { type LeaderElection, LeaderSchedule, StakeWeightedElection } from "./leaderSchedule.ts";
+import { Linearizer } from "./linearizer.ts";
+import { proposalDecision, refsOf, selectAncestors } from "./proposer.ts";
+import type { BlockSigner } from "./signer.ts";
+import type { ConsensusStore, StoreBatch, StoredCommit } from "./store.ts";
+import { ThresholdClock } from "./thresholdClock.ts";
+
+export interface CoreOptions {
+  readonly leaderTimeoutMs: number;
+  readonly minRoundDelayMs: number;
+  readonly gcDepth: number;
+  readonly maxTransactionsPerBlock: number;
+  readonly maxBlockTransactionBytes: number;
+  readonly maxCommitVotes: number;
+  readonly pipeline: boolean;
+  readonly leadersPerRound: number;
+}
+
+export const DEFAULT_CORE_OPTIONS: CoreOptions = {
+  leaderTimeoutMs: 200,
+  minRoundDelayMs: 50,
+  gcDepth: 60,
+  maxTransactionsPerBlock: 1000,
+  maxBlockTransactionBytes: 1024 * 1024,
+  maxCommitVotes: 100,
+  pipeline: true,
+  leadersPerRound: 1,
+};
+
+/** Where proposals get their transactions (the txpool, or a submission queue). */
+export interface TransactionSource {
+  pull(maxCount: number, maxBytes: number): Uint8Array[];
+}
+
+export interface CoreDeps {
+  readonly committee: Committee;
+  readonly authority: AuthorityIndex;
+  /** absent for observers */
+  readonly signer?: BlockSigner;
+  readonly clock: () => number;
+  readonly store: ConsensusStore;
+  readonly transactions?: TransactionSource;
+  readonly election?: LeaderElection;
+  readonly options?: Partial<CoreOptions>;
+  /**
+   * Amnesia guard: when the store was wiped, the validator must re-learn its own last block from peers
+   * (`ownLastBlockSynced`) before proposing, or it could sign a second block for a round it already used.
+   */
+  readonly awaitOwnBlockSync?: boolean;
+  /** observer mode: follow and commit the DAG without ever proposing (full nodes, tests) */
+  readonly observer?: boolean;
+}
+
+export interface CoreOutput {
+  persist: StoreBatch;
+  broadcast: VerifiedBlock[];
+  commits: CommittedSubDag[];
+  missing: BlockRef[];
+  /** call `tick()` at this time (undefined: no timer needed) */
+  wakeAtMs: number | undefined;
+}
+
+export class Core {
+  readonly dag: DagState;
+  readonly options: CoreOptions;
+  private readonly committee: Committee;
+  private readonly own: AuthorityIndex;
+  private readonly blockManager: BlockManager;
+  private readonly clockRound: ThresholdClock;
+  private readonly schedule: LeaderSchedule;
+  private readonly committer: UniversalCommitter;
+  private readonly linearizer: Linearizer;
+  private lastDecided = { round: 0, offset: -1 };
+  private lastIncluded: Round[];
+  private lastProposed: VerifiedBlock;
+  private lastProposalMs = Number.NEGATIVE_INFINITY;
+  private roundStartMs: number;
+  private pendingVotes: CommitRef[] = [];
+  private awaitingOwnSync: boolean;
+  private out: CoreOutput;
+
+  constructor(private readonly deps: CoreDeps) {
+    this.committee = deps.committee;
+    this.own = deps.authority;
+    this.options = { ...DEFAULT_CORE_OPTIONS, ...deps.options };
+    const c = this.committee;
+    this.dag = new DagState(c, genesisBlocks(c.epoch, c.size, c.epochStartMs), this.options.gcDepth);
+    this.blockManager = new BlockManager(this.dag);
+    this.clockRound = new ThresholdClock(c);
+    this.schedule = new LeaderSchedule(deps.election ?? new StakeWeightedElection(c));
+    this.committer = new UniversalCommitter(c, this.dag, this.schedule, this.options);
+    this.linearizer = new Linearizer(c, this.dag);
+    this.lastIncluded = new Array<Round>(c.size).fill(-1);
+    this.lastProposed = this.dag.lastBlockOf(this.own);
+    this.roundStartMs = deps.clock();
+    this.awaitingOwnSync = deps.awaitOwnBlockSync ?? false;
+    this.out = emptyOutput();
+  }
+
+  get authority(): AuthorityIndex {
+    return this.own;
+  }
+  get round(): Round {
+    return this.clockRound.round;
+  }
+  get lastProposedRound(): Round {
+    return this.lastProposed.round;
+  }
+  get lastCommitIndex(): number {
+    return this.dag.lastCommitIndex;
+  }
+  get suspendedCount(): number {
+    return this.blockManager.suspendedCount;
+  }
+  leaderAt(round: Round): AuthorityIndex {
+    return this.schedule.leaderAt(round);
+  }
+
+  /** Restores state from the store (see `recoverCore`), used only right after construction. */
+  restore(
+    blocks: readonly VerifiedBlock[],
+    commits: readonly StoredCommit[],
+    lastCommit?: StoredCommit,
+  ): void {
+    if (lastCommit !== undefined) this.dag.setLastCommit(lastCommit.commit, lastCommit.digest);
+    const gc = this.dag.gcRound();
+    for (const b of blocks) {
+      if (b.round <= gc && b.author !== this.own) continue;
+      this.dag.accept(b);
+      this.clockRound.add(b.round, b.author);
+    }
+    for (const c of commits) for (const r of c.commit.blocks) this.dag.markCommitted(refKey(r));
+    if (lastCommit !== undefined) this.lastDecided = { round: lastCommit.commit.leader.round, offset: 0 };
+    this.lastProposed = this.dag.lastBlockOf(this.own);
+    // weak links to blocks already referenced by the own last block are not repeated
+    for (const a of this.lastProposed.ancestors) this.lastIncluded[a.author] = a.round;
+    this.lastIncluded[this.own] = this.lastProposed.round;
+    this.roundStartMs = this.deps.clock();
+  }
+
+  /** Feeds verified blocks (any order, duplicates fine). */
+  addBlocks(blocks: readonly VerifiedBlock[]): CoreOutput {
+    const res = this.blockManager.tryAccept(blocks);
+    this.onAccepted(res.accepted);
+    this.out.missing.push(...res.missing);
+    this.tryCommit();
+    this.tryPropose();
+    return this.flushOutput();
+  }
+
+  /** Timer tick: retries the proposal (leader timeout, minimum round delay). */
+  tick(): CoreOutput {
+    this.tryPropose();
+    return this.flushOutput();
+  }
+
+  /** Amnesia guard: the own last block known to peers was fetched and added (or none exists). */
+  ownLastBlockSynced(): CoreOutput {
+    this.awaitingOwnSync = false;
+    this.lastProposed = this.dag.lastBlockOf(this.own);
+    this.tryPropose();
+    return this.flushOutput();
+  }
+
+  get isAwaitingOwnSync(): boolean {
+    return this.awaitingOwnSync;
+  }
+
+  /** Refs still missing (for a periodic synchronizer sweep). */
+  missingBlocks(): BlockRef[] {
+    return this.blockManager.missingBlocks();
+  }
+
+  private onAccepted(accepted: readonly VerifiedBlock[]): void {
+    const now = this.deps.clock();
+    for (const b of accepted) {
+      if (this.clockRound.add(b.round, b.author)) this.roundStartMs = now;
+      if (b.author === this.own && b.round > this.lastProposed.round) {
+        // our own block came back from a peer (after amnesia): never propose at or below its round again
+        this.lastProposed = b;
+      }
+    }
+    (this.out.persist.blocks as VerifiedBlock[]).push(...accepted);
+  }
+
+  private tryCommit(): void {
+    for (;;) {
+      const decided = this.committer.tryDecide(this.lastDecided);
+      if (decided.length === 0) return;
+      const last = decided[decided.length - 1]!;
+      this.lastDecided = { round: last.slot.round, offset: last.slot.offset };
+      const leaders = decided.flatMap((s) => (s.kind === "commit" ? [s.block] : []));
+      if (leaders.length === 0) continue;
+      const subDags = this.linearizer.handleCommit(leaders);
+      for (const s of subDags) {
+        (this.out.persist.commits as StoredCommit[]).push({ commit: s.commit, digest: s.commitRef.digest });
+        this.out.commits.push(s);
+        this.pendingVotes.push(s.commitRef);
+      }
+      const res = this.blockManager.onGcAdvanced();
+      this.onAccepted(res.accepted);
+    }
+  }
+
+  private tryPropose(): void {
+    if (this.awaitingOwnSync || this.deps.observer === true || this.deps.signer === undefined) return;
+    const now = this.deps.clock();
+    const o = this.options;
+    const decision = proposalDecision(
+      {
+        clockRound: this.clockRound.round,
+        lastProposedRound: this.lastProposed.round,
+        roundStartMs: this.roundStartMs,
+        lastProposalMs: this.lastProposalMs,
+        nowMs: now,
+        leadersPerRound: o.leadersPerRound,
+      },
+      o,
+      this.committee,
+      this.dag,
+      this.schedule,
+    );
+    if (decision.kind === "wait") {
+      if (decision.until !== undefined) this.out.wakeAtMs = decision.until;
+      return;
+    }
+    const round = decision.round;
+    const ancestors = selectAncestors(this.own, round, this.lastProposed, this.committee, this.dag, [
+      ...this.lastIncluded,
+    ]);
+    if (ancestors === undefined) return;
+    for (const a of ancestors) this.lastIncluded[a.author] = a.round;
+    const timestampMs = Math.max(now, ...ancestors.map((a) => a.timestampMs));
+    const transactions =
+      this.deps.transactions?.pull(o.maxTransactionsPerBlock, o.maxBlockTransactionBytes) ?? [];
+    const votes = this.pendingVotes.splice(0, o.maxCommitVotes);
+    const signed = this.deps.signer.sign({
+      epoch: this.committee.epoch,
+      round,
+      author: this.own,
+      timestampMs,
+      ancestors: refsOf(ancestors),
+      transactions,
+      commitVotes: votes,
+    });
+    const block = this.blockFrom(signed);
+    const res = this.blockManager.tryAccept([block]);
+    this.onAccepted(res.accepted);
+    this.lastProposed = block;
+    this.lastProposalMs = now;
+    this.out.broadcast.push(block);
+    this.tryCommit();
+  }
+
+  private blockFrom(signed: SignedBlock): VerifiedBlock {
+    return new VerifiedBlock(signed, encodeBlock(signed));
+  }
+
+  private flushOutput(): CoreOutput {
+    const o = this.out;
+    this.out = emptyOutput();
+    return o;
+  }
+}
+
+function emptyOutput(): CoreOutput {
+  return {
+    persist: { blocks: [], commits: [] },
+    broadcast: [],
+    commits: [],
+    missing: [],
+    wakeAtMs: undefined,
+  };
+}
+
+/** Builds a Core, restoring DAG state, commit chain and own last block from `deps.store`. */
+export function createCore(deps: CoreDeps): Core {
+  const core = new Core(deps);
+  const last = deps.store.lastCommit();
+  const gcDepth = core.options.gcDepth;
+  const from = Math.max(1, (last?.commit.leader.round ?? 0) - gcDepth);
+  const blocks = deps.store.scanBlocks(from);
+  const own = deps.store.lastBlockOf(deps.authority);
+  if (own !== undefined && own.round < from) blocks.unshift(own);
+  // commits that may have committed blocks still above the GC round after recovery
+  const commits: StoredCommit[] = [];
+  if (last !== undefined) {
+    let lo = last.commit.index;
+    while (lo > 1) {
+      const c = deps.store.readCommits(lo - 1, lo - 1)[0];
+      if (c === undefined || c.commit.leader.round <= from) break;
+      lo--;
+    }
+    commits.push(...deps.store.readCommits(lo, last.commit.index));
+  }
+  core.restore(blocks, commits, last);
+  return core;
+}
