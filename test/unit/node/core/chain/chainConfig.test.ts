@@ -1,0 +1,78 @@
+/** Chain config parsing (geth `config` objects) and the fork schedule. */
+import { describe, expect, it } from "vitest";
+import {
+  chainConfigForFork,
+  forkAt,
+  isCancun,
+  isForkActive,
+  parseChainConfig,
+} from "../../../../../node/core/chain/chainConfig.ts";
+import { ErrorCode, isFastEvmError } from "../../../../../node/core/errors.ts";
+
+function expectInvalid(json: unknown, text: string): void {
+  let thrown: unknown;
+  try {
+    parseChainConfig(json);
+  } catch (e) {
+    thrown = e;
+  }
+  expect(isFastEvmError(thrown, ErrorCode.CHAIN_CONFIG_INVALID), String(thrown)).toBe(true);
+  expect((thrown as Error).message).toContain(text);
+}
+
+const mainnetLike = {
+  chainId: 1,
+  homesteadBlock: 1_150_000,
+  eip150Block: 2_463_000,
+  eip155Block: 2_675_000,
+  eip158Block: 2_675_000,
+  byzantiumBlock: 4_370_000,
+  constantinopleBlock: 7_280_000,
+  petersburgBlock: 7_280_000,
+  istanbulBlock: 9_069_000,
+  berlinBlock: 12_244_000,
+  londonBlock: 12_965_000,
+  terminalTotalDifficulty: "58750000000000000000000",
+  shanghaiTime: 1_681_338_455,
+  cancunTime: 1_710_338_135,
+};
+
+describe("chain config", () => {
+  it("parses a geth config and walks its fork schedule", () => {
+    const c = parseChainConfig(mainnetLike);
+    expect(c.chainId).toBe(1n);
+    expect(c.terminalTotalDifficulty).toBe(58_750_000_000_000_000_000_000n);
+    expect(forkAt(c, 0n, 0n)).toBe("Frontier");
+    expect(forkAt(c, 1_150_000n, 0n)).toBe("Homestead");
+    expect(forkAt(c, 12_965_000n, 0n)).toBe("London");
+    expect(forkAt(c, 17_034_870n, 1_681_338_455n)).toBe("Shanghai");
+    expect(forkAt(c, 19_426_587n, 1_710_338_135n)).toBe("Cancun");
+    expect(isCancun(c, 1_710_338_134n)).toBe(false);
+    expect(isForkActive(c, "Berlin", 12_965_000n, 0n)).toBe(true);
+    expect(isForkActive(c, "Shanghai", 12_965_000n, 0n)).toBe(false);
+  });
+
+  it("builds all-at-genesis configs for fixture runners", () => {
+    const c = parseChainConfig(
+      Object.fromEntries(Object.entries(chainConfigForFork("Cancun")).map(([k, v]) => [k, v.toString()])),
+    );
+    expect(forkAt(c, 0n, 0n)).toBe("Cancun");
+    expect(forkAt(chainConfigForFork("London"), 0n, 0n)).toBe("London");
+    expect(forkAt(chainConfigForFork("Paris"), 0n, 0n)).toBe("Paris");
+  });
+
+  it("rejects invalid configs naming the problem", () => {
+    expectInvalid({}, "chainId");
+    expectInvalid({ chainId: 0 }, "chainId");
+    expectInvalid({ chainId: 1, homesteadBlock: 5, byzantiumBlock: 3 }, "byzantiumBlock");
+    expectInvalid({ chainId: 1, londonBlock: "x" }, "londonBlock");
+    expectInvalid({ chainId: 1, londonBlock: -1 }, "londonBlock");
+    expectInvalid(
+      { chainId: 1, londonBlock: 0, terminalTotalDifficulty: 0, cancunTime: 0 },
+      "without shanghaiTime",
+    );
+    expectInvalid({ chainId: 1, shanghaiTime: 0 }, "londonBlock");
+    expectInvalid({ ...mainnetLike, cancunTime: 5 }, "cancunTime");
+    expectInvalid([], "object");
+  });
+});
