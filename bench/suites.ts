@@ -1,5 +1,6 @@
 /** The benchmark suites `pnpm bench` runs, in order. Add one line per suite. */
 import { benchRlp } from "./core/rlp.bench.ts";
+import { benchTx } from "./core/tx.bench.ts";
 
 export interface BenchSuite {
   readonly name: string;
@@ -9,4 +10,5 @@ export interface BenchSuite {
 
 export const SUITES: readonly BenchSuite[] = [
   { name: "rlp", description: "RLP encode/decode throughput", run: benchRlp },
+  { name: "tx", description: "transaction decode and sender recovery", run: benchTx },
 ];
