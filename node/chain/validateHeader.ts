@@ -1,0 +1,138 @@
+/**
+ * Header rules checked against the parent before a block is executed (post-merge chains, Paris to Cancun):
+ * linkage, gas limit bounds, EIP-1559 base fee, timestamp, extraData, the merge constants, and the fork fields
+ * of Shanghai and Cancun (EIP-4844 blob gas). Each rule throws its own BLOCK_* code. What needs execution
+ * (gas used, state/receipts roots, bloom, blob gas used vs. transactions) is checked after execution.
+ */
+import { type BlockHeader, EMPTY_OMMERS_HASH } from "../core/block/header.ts";
+import { equalBytes } from "../core/bytes.ts";
+import { type ChainConfig, isCancun, isLondon, isShanghai } from "../core/chain/chainConfig.ts";
+import { calcBaseFee, calcExcessBlobGas } from "../core/chain/fees.ts";
+import {
+  ELASTICITY_MULTIPLIER,
+  GAS_LIMIT_BOUND_DIVISOR,
+  GAS_PER_BLOB,
+  MAX_BLOB_GAS_PER_BLOCK,
+  MAX_EXTRA_DATA_BYTES,
+  MIN_GAS_LIMIT,
+} from "../core/chain/params.ts";
+import { type ErrorCode, FastEvmError } from "../core/errors.ts";
+import { bytesToHex } from "../core/hex.ts";
+
+/**
+ * `strict`: each block's timestamp is above its parent's (Ethereum). `non-decreasing`: equal timestamps are
+ * allowed, as FastEVM networks declare (several commits may fall in one second; ARCHITECTURE §3).
+ */
+export type TimestampRule = "strict" | "non-decreasing";
+
+export interface HeaderRules {
+  readonly config: ChainConfig;
+  readonly timestampRule?: TimestampRule;
+}
+
+function reject(code: ErrorCode, message: string): never {
+  throw new FastEvmError(code, `invalid block: ${message}`);
+}
+
+/** Gas limits (and so gas used) must fit in a signed 64-bit integer, as every client stores them. */
+const MAX_GAS_LIMIT = (1n << 63n) - 1n;
+
+/** EIP-1559 gas limit rule: within parent/1024 of the parent's (doubled at the London fork block), ≥ 5000. */
+function checkGasLimit(header: BlockHeader, parent: BlockHeader, config: ChainConfig): void {
+  if (header.gasLimit > MAX_GAS_LIMIT)
+    reject("BLOCK_GAS_LIMIT", `gas limit ${header.gasLimit} exceeds 2^63 - 1`);
+  let parentLimit = parent.gasLimit;
+  if (isLondon(config, header.number) && !isLondon(config, parent.number))
+    parentLimit *= ELASTICITY_MULTIPLIER;
+  const diff = header.gasLimit > parentLimit ? header.gasLimit - parentLimit : parentLimit - header.gasLimit;
+  const bound = parentLimit / GAS_LIMIT_BOUND_DIVISOR;
+  if (diff >= bound) {
+    reject(
+      "BLOCK_GAS_LIMIT",
+      `gas limit ${header.gasLimit} differs from the parent's ${parentLimit} by ${diff} (limit ${bound - 1n})`,
+    );
+  }
+  if (header.gasLimit < MIN_GAS_LIMIT)
+    reject("BLOCK_GAS_LIMIT", `gas limit ${header.gasLimit} is below ${MIN_GAS_LIMIT}`);
+}
+
+function checkForkFields(header: BlockHeader, config: ChainConfig): void {
+  const london = isLondon(config, header.number);
+  const shanghai = isShanghai(config, header.timestamp);
+  const cancun = isCancun(config, header.timestamp);
+  const has = (v: unknown): boolean => v !== undefined;
+  if (has(header.baseFeePerGas) !== london)
+    reject("BLOCK_FORK_FIELDS", `baseFeePerGas ${london ? "missing" : "before London"}`);
+  if (has(header.withdrawalsRoot) !== shanghai) {
+    reject("BLOCK_FORK_FIELDS", `withdrawalsRoot ${shanghai ? "missing" : "before Shanghai"}`);
+  }
+  for (const [name, v] of [
+    ["blobGasUsed", header.blobGasUsed],
+    ["excessBlobGas", header.excessBlobGas],
+    ["parentBeaconBlockRoot", header.parentBeaconBlockRoot],
+  ] as const) {
+    if (has(v) !== cancun) reject("BLOCK_FORK_FIELDS", `${name} ${cancun ? "missing" : "before Cancun"}`);
+  }
+}
+
+function checkBlobGas(header: BlockHeader, parent: BlockHeader, config: ChainConfig): void {
+  const used = header.blobGasUsed!;
+  if (used > MAX_BLOB_GAS_PER_BLOCK)
+    reject("BLOCK_BLOB_GAS_USED", `blob gas used ${used} exceeds ${MAX_BLOB_GAS_PER_BLOCK}`);
+  if (used % GAS_PER_BLOB !== 0n)
+    reject("BLOCK_BLOB_GAS_USED", `blob gas used ${used} is not a multiple of ${GAS_PER_BLOB}`);
+  const parentIsCancun = isCancun(config, parent.timestamp);
+  const expected = parentIsCancun ? calcExcessBlobGas(parent) : 0n;
+  if (header.excessBlobGas !== expected) {
+    reject("BLOCK_EXCESS_BLOB_GAS", `excess blob gas ${header.excessBlobGas} is not ${expected}`);
+  }
+}
+
+/** Throws the first rule `header` breaks as a child of `parent`; returns normally when it is well-formed. */
+export function validateHeader(
+  header: BlockHeader,
+  parent: BlockHeader,
+  parentHash: Uint8Array,
+  rules: HeaderRules,
+): void {
+  const { config } = rules;
+  if (!equalBytes(header.parentHash, parentHash)) {
+    reject(
+      "BLOCK_PARENT_HASH",
+      `parent hash ${bytesToHex(header.parentHash)} is not ${bytesToHex(parentHash)}`,
+    );
+  }
+  if (header.number !== parent.number + 1n)
+    reject("BLOCK_NUMBER", `number ${header.number} does not follow ${parent.number}`);
+  checkForkFields(header, config);
+  if (header.extraData.length > MAX_EXTRA_DATA_BYTES) {
+    reject(
+      "BLOCK_EXTRA_DATA",
+      `extraData of ${header.extraData.length} bytes exceeds ${MAX_EXTRA_DATA_BYTES}`,
+    );
+  }
+  const strict = (rules.timestampRule ?? "strict") === "strict";
+  if (strict ? header.timestamp <= parent.timestamp : header.timestamp < parent.timestamp) {
+    reject(
+      "BLOCK_TIMESTAMP",
+      `timestamp ${header.timestamp} is ${strict ? "not after" : "before"} the parent's ${parent.timestamp}`,
+    );
+  }
+  checkGasLimit(header, parent, config);
+  if (header.gasUsed > header.gasLimit)
+    reject("BLOCK_GAS_USED", `gas used ${header.gasUsed} exceeds the gas limit ${header.gasLimit}`);
+  if (header.baseFeePerGas !== undefined) {
+    const expected = calcBaseFee(
+      isLondon(config, parent.number) ? parent : { gasLimit: parent.gasLimit, gasUsed: parent.gasUsed },
+    );
+    if (header.baseFeePerGas !== expected)
+      reject("BLOCK_BASE_FEE", `base fee ${header.baseFeePerGas} is not ${expected}`);
+  }
+  if (header.difficulty !== 0n)
+    reject("BLOCK_DIFFICULTY", `difficulty ${header.difficulty} is not 0 after the merge`);
+  if (header.nonce.length !== 8 || header.nonce.some((b) => b !== 0))
+    reject("BLOCK_NONCE", "nonce is not zero after the merge");
+  if (!equalBytes(header.ommersHash, EMPTY_OMMERS_HASH))
+    reject("BLOCK_OMMERS", "ommers hash is not that of an empty list");
+  if (header.excessBlobGas !== undefined) checkBlobGas(header, parent, config);
+}

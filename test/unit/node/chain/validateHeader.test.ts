@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { validateHeader } from "../../../../node/chain/validateHeader.ts";
+import { type BlockHeader, EMPTY_OMMERS_HASH, headerHash } from "../../../../node/core/block/header.ts";
+import { chainConfigForFork } from "../../../../node/core/chain/chainConfig.ts";
+import { isFastEvmError } from "../../../../node/core/errors.ts";
+
+const config = chainConfigForFork("Cancun");
+const parent: BlockHeader = {
+  parentHash: new Uint8Array(32),
+  ommersHash: EMPTY_OMMERS_HASH,
+  coinbase: new Uint8Array(20),
+  stateRoot: new Uint8Array(32),
+  transactionsRoot: new Uint8Array(32),
+  receiptsRoot: new Uint8Array(32),
+  logsBloom: new Uint8Array(256),
+  difficulty: 0n,
+  number: 10n,
+  gasLimit: 30_000_000n,
+  gasUsed: 15_000_000n,
+  timestamp: 1000n,
+  extraData: new Uint8Array(),
+  mixHash: new Uint8Array(32),
+  nonce: new Uint8Array(8),
+  baseFeePerGas: 1_000_000_000n,
+  withdrawalsRoot: new Uint8Array(32),
+  blobGasUsed: 786_432n,
+  excessBlobGas: 0n,
+  parentBeaconBlockRoot: new Uint8Array(32),
+};
+const parentHash = headerHash(parent);
+const child: BlockHeader = {
+  ...parent,
+  parentHash,
+  number: 11n,
+  timestamp: 1012n,
+  gasUsed: 0n,
+  blobGasUsed: 0n,
+  excessBlobGas: 393_216n,
+};
+
+function codeOf(h: BlockHeader, rule: "strict" | "non-decreasing" = "strict"): string | undefined {
+  try {
+    validateHeader(h, parent, parentHash, { config, timestampRule: rule });
+  } catch (e) {
+    return isFastEvmError(e) ? e.code : "untyped";
+  }
+  return undefined;
+}
+
+describe("validateHeader", () => {
+  it("accepts a well-formed child", () => {
+    expect(codeOf(child)).toBeUndefined();
+  });
+
+  it.each<[string, Partial<BlockHeader>, string]>([
+    ["wrong parent hash", { parentHash: new Uint8Array(32) }, "BLOCK_PARENT_HASH"],
+    ["skipped number", { number: 12n }, "BLOCK_NUMBER"],
+    ["gas limit jump", { gasLimit: 30_000_000n + 30_000_000n / 1024n }, "BLOCK_GAS_LIMIT"],
+    ["gas limit below minimum", { gasLimit: 4999n }, "BLOCK_GAS_LIMIT"],
+    ["gas used above limit", { gasUsed: 30_000_001n }, "BLOCK_GAS_USED"],
+    ["wrong base fee", { baseFeePerGas: 1n }, "BLOCK_BASE_FEE"],
+    ["same timestamp", { timestamp: 1000n }, "BLOCK_TIMESTAMP"],
+    ["long extraData", { extraData: new Uint8Array(33) }, "BLOCK_EXTRA_DATA"],
+    ["difficulty", { difficulty: 1n }, "BLOCK_DIFFICULTY"],
+    ["nonce", { nonce: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 1]) }, "BLOCK_NONCE"],
+    ["ommers", { ommersHash: new Uint8Array(32) }, "BLOCK_OMMERS"],
+    [
+      "missing withdrawals root",
+      { withdrawalsRoot: undefined as unknown as Uint8Array },
+      "BLOCK_FORK_FIELDS",
+    ],
+    ["blob gas not a blob multiple", { blobGasUsed: 1n }, "BLOCK_BLOB_GAS_USED"],
+    ["too much blob gas", { blobGasUsed: 131_072n * 7n }, "BLOCK_BLOB_GAS_USED"],
+    ["wrong excess blob gas", { excessBlobGas: 0n }, "BLOCK_EXCESS_BLOB_GAS"],
+  ])("rejects %s", (_name, change, code) => {
+    const h = { ...child, ...change } as BlockHeader;
+    if ("withdrawalsRoot" in change && change.withdrawalsRoot === undefined)
+      delete (h as { withdrawalsRoot?: unknown }).withdrawalsRoot;
+    expect(codeOf(h)).toBe(code);
+  });
+
+  it("allows equal timestamps only under the non-decreasing rule", () => {
+    const same = { ...child, timestamp: 1000n };
+    expect(codeOf(same, "non-decreasing")).toBeUndefined();
+    expect(codeOf({ ...child, timestamp: 999n }, "non-decreasing")).toBe("BLOCK_TIMESTAMP");
+  });
+});
