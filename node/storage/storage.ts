@@ -80,3 +80,12 @@ export function openStorage(datadir: string, opts: StorageOptions = {}): Storage
     );
   }
 }
+
+/**
+ * `table.get` as a plain `Uint8Array` view (lmdb-js returns a Node `Buffer`, which compares unequal to
+ * `Uint8Array` in deep-equality checks and leaks Buffer methods into codecs).
+ */
+export function readBytes(table: Table, key: Uint8Array): Uint8Array | undefined {
+  const v = table.get(key);
+  return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}

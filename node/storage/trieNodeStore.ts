@@ -6,7 +6,7 @@
  */
 import type { BatchDBOp, DB } from "@ethereumjs/util";
 import { bytesToUnprefixedHex, hexToBytes } from "../core/hex.ts";
-import type { Storage, Table } from "./storage.ts";
+import { readBytes, type Storage, type Table } from "./storage.ts";
 
 type Value = string | Uint8Array;
 
@@ -32,8 +32,7 @@ export class TrieNodeStore implements DB<string, Value> {
   getSync(key: string): Uint8Array | undefined {
     const p = this.pending.get(key);
     if (p !== undefined) return p;
-    const v = this.table?.get(hexToBytes(`0x${key}`));
-    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return this.table === undefined ? undefined : readBytes(this.table, hexToBytes(`0x${key}`));
   }
 
   async put(key: string, val: Value): Promise<void> {
