@@ -22,6 +22,18 @@ import type { LeaderStatus, Slot } from "./leaderStatus.ts";
 export const WAVE_LENGTH = 3;
 
 export class BaseCommitter {
+  /**
+   * Direct decisions keyed by slot, with the block counts of rounds L..L+2 they were computed from. The
+   * DAG only grows, so an unchanged count means an unchanged answer: long undecided stretches are not
+   * re-evaluated on every accepted block.
+   */
+  private readonly directCache = new Map<number, { sizes: number; status: LeaderStatus }>();
+  /** per leader block: is-vote by voter key and is-certificate by block key (facts that never change) */
+  private readonly leaderFacts = new Map<
+    string,
+    { round: Round; votes: Map<string, boolean>; certs: Map<string, boolean> }
+  >();
+
   constructor(
     private readonly committee: Committee,
     private readonly dag: DagState,
@@ -39,6 +51,24 @@ export class BaseCommitter {
   }
 
   tryDirectDecide(slot: Slot): LeaderStatus {
+    const sizes =
+      this.dag.blocksAtRound(slot.round).length +
+      this.dag.blocksAtRound(slot.round + 1).length * 1_000 +
+      this.dag.blocksAtRound(slot.round + 2).length * 1_000_000;
+    const cached = this.directCache.get(slot.round);
+    if (cached !== undefined && cached.sizes === sizes) return cached.status;
+    const status = this.directDecide(slot);
+    this.directCache.set(slot.round, { sizes, status });
+    return status;
+  }
+
+  /** Forgets cached decisions of slots at or below `round` (already decided for good). */
+  prune(round: Round): void {
+    for (const r of this.directCache.keys()) if (r <= round) this.directCache.delete(r);
+    for (const [k, f] of this.leaderFacts) if (f.round <= round) this.leaderFacts.delete(k);
+  }
+
+  private directDecide(slot: Slot): LeaderStatus {
     if (this.enoughBlame(slot.round + 1, slot.author)) return { kind: "skip", slot, direct: true };
     const decisionRound = slot.round + 2;
     const committed = this.dag
@@ -62,10 +92,9 @@ export class BaseCommitter {
 
   private decideFromAnchor(slot: Slot, anchor: VerifiedBlock): LeaderStatus {
     const certificates = this.dag.ancestorsAtRound(anchor, slot.round + 2);
-    const certified = this.dag.blocksAtSlot(slot.round, slot.author).filter((leader) => {
-      const votes = new Map<string, boolean>();
-      return certificates.some((c) => this.isCertificate(c, leader, votes));
-    });
+    const certified = this.dag
+      .blocksAtSlot(slot.round, slot.author)
+      .filter((leader) => certificates.some((c) => this.isCertificate(c, leader)));
     if (certified.length > 1) this.safetyViolation(slot, certified);
     const block = certified[0];
     return block === undefined
@@ -90,15 +119,31 @@ export class BaseCommitter {
     for (const b of blocks) present.add(b.author);
     if (!present.reachedQuorum()) return false;
     const certs = new StakeAggregator(this.committee);
-    const votes = new Map<string, boolean>();
     for (const b of blocks) {
-      if (this.isCertificate(b, leader, votes) && certs.add(b.author)) return true;
+      if (this.isCertificate(b, leader) && certs.add(b.author)) return true;
     }
     return false;
   }
 
-  /** `votes` memoizes is-vote per ancestor key for this leader block. */
-  private isCertificate(block: VerifiedBlock, leader: VerifiedBlock, votes: Map<string, boolean>): boolean {
+  private factsOf(leader: VerifiedBlock) {
+    let f = this.leaderFacts.get(leader.key);
+    if (f === undefined) {
+      f = { round: leader.round, votes: new Map(), certs: new Map() };
+      this.leaderFacts.set(leader.key, f);
+    }
+    return f;
+  }
+
+  private isCertificate(block: VerifiedBlock, leader: VerifiedBlock): boolean {
+    const facts = this.factsOf(leader);
+    const known = facts.certs.get(block.key);
+    if (known !== undefined) return known;
+    const result = this.countVotes(block, leader, facts.votes);
+    facts.certs.set(block.key, result);
+    return result;
+  }
+
+  private countVotes(block: VerifiedBlock, leader: VerifiedBlock, votes: Map<string, boolean>): boolean {
     const agg = new StakeAggregator(this.committee);
     for (const key of block.ancestorKeys) {
       let v = votes.get(key);

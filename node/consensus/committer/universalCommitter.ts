@@ -44,6 +44,7 @@ export class UniversalCommitter {
    */
   tryDecide(lastDecided: { round: Round; offset: number }): LeaderStatus[] {
     const highest = this.dag.highestAcceptedRound;
+    for (const c of this.committers) c.prune(lastDecided.round - 1);
     const statuses: LeaderStatus[] = []; // descending while built, reversed at the end
     for (let round = highest - 2; round >= lastDecided.round && round >= 1; round--) {
       // within a round, visit committers in reverse so the list ends up in ascending slot order
