@@ -5,8 +5,6 @@
  */
 import { ErrorCode, FastEvmError } from "../errors.ts";
 
-const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
 function err(code: ErrorCode, what: string, message: string, offset: number): FastEvmError {
   return new FastEvmError(code, `invalid transaction: ${what}: ${message} (offset ${offset})`, {
     field: what,
@@ -18,6 +16,7 @@ export class RlpCursor {
   /** payload bounds of the last byte string read by `str` */
   private s = 0;
   private e = 0;
+  private view: DataView | undefined;
 
   constructor(
     readonly data: Uint8Array,
@@ -158,8 +157,17 @@ export class RlpCursor {
       for (let i = this.s; i < this.e; i++) v = v * 256 + d[i]!;
       return BigInt(v);
     }
-    let hex = "0x";
-    for (let i = this.s; i < this.e; i++) hex += BYTE_HEX[d[i]!]!;
-    return BigInt(hex);
+    // Leading bytes that do not fill a 64-bit word, then whole words: ~2x faster than parsing hex.
+    const view = this.view ?? (this.view = new DataView(d.buffer, d.byteOffset, d.byteLength));
+    let i = this.s;
+    const head = n & 7;
+    let v = 0n;
+    if (head !== 0) {
+      let h = 0;
+      for (; i < this.s + head; i++) h = h * 256 + d[i]!;
+      v = BigInt(h);
+    }
+    for (; i < this.e; i += 8) v = (v << 64n) | view.getBigUint64(i);
+    return v;
   }
 }
