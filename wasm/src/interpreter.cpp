@@ -472,7 +472,8 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         int64_t cost = state.warm_account(b) ? 2600 : 0;
         if (!is_zero(self.balance) && b.is_empty()) cost += 25000;
         CHARGE(cost);
-        state.transfer(self, b, self.balance);
+        const u256 all = self.balance;  // copy: transfer takes a reference
+        state.transfer(self, b, all);
         if (self.created) {
           state.set_balance(self, U256_ZERO);
           state.mark_destructed(self);

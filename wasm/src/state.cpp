@@ -33,6 +33,8 @@ Account& State::account(const Address& a) {
     acc.balance = U256_ZERO;
     std::memcpy(acc.code_hash, EMPTY_CODE_HASH, 32);
   }
+  acc.orig_balance = acc.balance;
+  acc.orig_nonce = acc.nonce;
   return acc;
 }
 
@@ -102,12 +104,10 @@ void State::revert(size_t snap) {
 void State::set_balance(Account& acc, const u256& v) {
   journal_.push_back({JournalKind::Balance, &acc, nullptr, acc.balance, 0, false});
   acc.balance = v;
-  acc.balance_or_nonce_dirty = true;
 }
 void State::set_nonce(Account& acc, uint64_t v) {
   journal_.push_back({JournalKind::Nonce, &acc, nullptr, U256_ZERO, acc.nonce, false});
   acc.nonce = v;
-  acc.balance_or_nonce_dirty = true;
 }
 void State::set_storage(Account& acc, Slot& s, const u256& v) {
   journal_.push_back({JournalKind::Storage, &acc, &s, s.current, 0, false});
@@ -155,7 +155,7 @@ void State::tstore(const Address& a, const u256& key, const u256& v) {
   journal_.push_back({JournalKind::Transient, &account(a), &slot, slot, 0, false});
   slot = v;
 }
-void State::transfer(Account& from, Account& to, const u256& v) {
+void State::transfer(Account& from, Account& to, const u256 v) {
   touch(from);
   touch(to);
   if (is_zero(v)) return;

@@ -59,7 +59,8 @@ struct Account {
   bool created = false;     // created in this tx (EIP-6780)
   bool destructed = false;  // SELFDESTRUCT of an account created in this tx
   bool code_set = false;
-  bool balance_or_nonce_dirty = false;
+  u256 orig_balance;       // at tx start, to report only real changes
+  uint64_t orig_nonce = 0;
   const CodeAnalysis* code = nullptr;  // loaded lazily
   std::unordered_map<u256, Slot, U256Hash> storage;
 
@@ -100,7 +101,7 @@ class State {
   u256 tload(const Address& a, const u256& key);
   void tstore(const Address& a, const u256& key, const u256& v);
   /// Moves value; the caller checked the balance.
-  void transfer(Account& from, Account& to, const u256& v);
+  void transfer(Account& from, Account& to, u256 v);
 
   void clear();
   std::unordered_map<Address, Account, AddressHash>& accounts() { return accounts_; }

@@ -216,7 +216,8 @@ uint32_t run_transaction(Reader& rd) {
     for (auto& [k, sl] : a.storage)
       if (sl.current != sl.original) ++nslots;
     const bool deleted = a.destructed || (a.touched && a.is_empty());
-    if (!deleted && !a.balance_or_nonce_dirty && !a.code_set && !a.created && nslots == 0) continue;
+    const bool dirty = a.balance != a.orig_balance || a.nonce != a.orig_nonce;
+    if (!deleted && !dirty && !a.code_set && !a.created && nslots == 0) continue;
     ++count;
     w.bytes(addr.b, 20);
     w.u32((deleted ? 1u : 0u) | (a.code_set ? 2u : 0u) | (a.created ? 4u : 0u));

@@ -1,5 +1,6 @@
 /** Registry of CLI commands, in the order `fastevm help` lists them. Add one line per new command. */
 import type { CliCommand } from "../command.ts";
 import { initCommand } from "./init.ts";
+import { statetestCommand } from "./statetest.ts";
 
-export const COMMANDS: readonly CliCommand[] = [initCommand];
+export const COMMANDS: readonly CliCommand[] = [initCommand, statetestCommand];

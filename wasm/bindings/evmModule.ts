@@ -1,0 +1,130 @@
+/**
+ * Loads the committed `wasm/build/fastevm.wasm` synchronously (no emscripten JS glue) and runs one
+ * transaction per `execute` call. The host imports read from the `EvmHost` of the call in progress; one
+ * instance per thread (`sharedEvm()`), calls are not re-entrant.
+ */
+import { readFileSync } from "node:fs";
+import { bigintToFixedBytes } from "../../node/core/bytes.ts";
+import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
+import { decodeResponse, encodeRequest } from "./evmCodec.ts";
+import type { BlockEnv, EvmHost, EvmResult, EvmTx } from "./evmTypes.ts";
+import { hostPrecompile } from "./precompiles.ts";
+
+/** Precompiles computed in JS: returns the output, or null on failure. */
+export type HostPrecompile = (id: number, input: Uint8Array) => Uint8Array | null;
+
+/** The slice of the WebAssembly JS API used here (the tsconfig has no DOM lib, and @types/node's is partial). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Exports {
+  memory: { buffer: ArrayBuffer };
+  _initialize?: () => void;
+  fastevm_request_buffer(size: number): number;
+  fastevm_execute(len: number): number;
+  fastevm_response_ptr(): number;
+  fastevm_response_len(): number;
+  fastevm_reset_cache(): void;
+}
+
+export const WASM_PATH = new URL("../build/fastevm.wasm", import.meta.url);
+
+let compiled: object | undefined;
+function wasmModule(): object {
+  compiled ??= new WA.Module(readFileSync(WASM_PATH));
+  return compiled;
+}
+
+export class WasmEvm {
+  private readonly exports: Exports;
+  private host: EvmHost | undefined;
+
+  constructor(precompile: HostPrecompile) {
+    const mem = (): Uint8Array => new Uint8Array(this.exports.memory.buffer);
+    const h = (): EvmHost => {
+      if (this.host === undefined)
+        throw new FastEvmError(ErrorCode.EVM_INTERNAL, "host import outside execute");
+      return this.host;
+    };
+    const env = {
+      fastevm_host_account: (addr: number, out: number): number => {
+        const a = h().account(mem().slice(addr, addr + 20));
+        if (a === undefined) return 0;
+        const m = mem();
+        m.set(bigintToFixedBytes(a.balance, 32), out);
+        new DataView(m.buffer).setBigUint64(out + 32, a.nonce, true);
+        m.set(a.codeHash, out + 40);
+        return 1 | (a.hasStorage ? 2 : 0);
+      },
+      fastevm_host_storage: (addr: number, key: number, out: number): void => {
+        const m = mem();
+        const val = h().storage(m.slice(addr, addr + 20), m.slice(key, key + 32));
+        mem().set(bigintToFixedBytes(val, 32), out);
+      },
+      fastevm_host_code_size: (addr: number): number => h().code(mem().slice(addr, addr + 20)).length,
+      fastevm_host_code_copy: (addr: number, out: number, size: number): void => {
+        const code = h().code(mem().slice(addr, addr + 20));
+        mem().set(code.subarray(0, size), out);
+      },
+      fastevm_host_block_hash: (num: bigint, out: number): void => {
+        mem().set(h().blockHash(BigInt.asUintN(64, num)), out);
+      },
+      fastevm_host_precompile: (id: number, input: number, len: number, out: number, cap: number): number => {
+        const r = precompile(id, mem().slice(input, input + len));
+        if (r === null || r.length > cap) return -1;
+        mem().set(r, out);
+        return r.length;
+      },
+      emscripten_notify_memory_growth: (): void => {},
+    };
+    const wasi = {
+      proc_exit: (code: number): never => {
+        throw new FastEvmError(ErrorCode.EVM_INTERNAL, `EVM module aborted (exit ${code})`);
+      },
+    };
+    try {
+      const inst = new WA.Instance(wasmModule(), { env, wasi_snapshot_preview1: wasi });
+      this.exports = inst.exports as unknown as Exports;
+    } catch (e) {
+      throw new FastEvmError(
+        ErrorCode.EVM_LOAD,
+        `cannot instantiate ${WASM_PATH.pathname}`,
+        {},
+        { cause: e },
+      );
+    }
+    this.exports._initialize?.();
+  }
+
+  /** Executes one transaction against `host`. Throws EVM_INTERNAL if the module rejects the request. */
+  execute(env: BlockEnv, tx: EvmTx, host: EvmHost): EvmResult {
+    const req = encodeRequest(env, tx);
+    const ptr = this.exports.fastevm_request_buffer(req.length);
+    new Uint8Array(this.exports.memory.buffer).set(req, ptr);
+    this.host = host;
+    try {
+      this.exports.fastevm_execute(req.length);
+    } catch (e) {
+      throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module trapped", {}, { cause: e });
+    } finally {
+      this.host = undefined;
+    }
+    const rp = this.exports.fastevm_response_ptr();
+    const rl = this.exports.fastevm_response_len();
+    return decodeResponse(new Uint8Array(this.exports.memory.buffer, rp, rl));
+  }
+
+  resetCache(): void {
+    this.exports.fastevm_reset_cache();
+  }
+}
+
+let shared: WasmEvm | undefined;
+/** The thread's EVM instance (created on first use), with the JS precompiles of `precompiles.ts`. */
+export function sharedEvm(): WasmEvm {
+  shared ??= new WasmEvm(hostPrecompile);
+  return shared;
+}

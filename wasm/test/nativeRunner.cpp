@@ -1,0 +1,233 @@
+// Native test runner and benchmark driver (built with g++ -O3, and with ASan+UBSan in CI).
+//   fastevm-native                 self tests: keccak vectors, 256-bit arithmetic identities, bytecode programs
+//   fastevm-native bench FILE N    runs the request in FILE N times over its state, prints gas and ns per run
+// FILE: u32 account_count { address[20] balance[32] nonce:u64 code_len:u32 code slot_count:u32
+//       { key[32] value[32] }* }* request_len:u32 request (layout in wasm/include/evm.h)
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../include/evm.h"
+#include "../src/keccak.hpp"
+#include "../src/uint256.hpp"
+#include "nativeHost.hpp"
+
+using namespace fastevm;
+
+namespace {
+
+int failures = 0;
+void check(bool ok, const char* what) {
+  if (!ok) {
+    ++failures;
+    std::fprintf(stderr, "FAIL: %s\n", what);
+  }
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) {
+    s += d[p[i] >> 4];
+    s += d[p[i] & 15];
+  }
+  return s;
+}
+
+std::vector<uint8_t> unhex(const char* h) {
+  std::vector<uint8_t> out;
+  auto v = [](char c) { return c <= '9' ? c - '0' : (c | 32) - 'a' + 10; };
+  for (size_t i = 0; h[i] != 0 && h[i + 1] != 0; i += 2) out.push_back(static_cast<uint8_t>(v(h[i]) * 16 + v(h[i + 1])));
+  return out;
+}
+
+void test_keccak() {
+  uint8_t h[32];
+  keccak256(nullptr, 0, h);
+  check(hex(h, 32) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", "keccak('')");
+  keccak256(reinterpret_cast<const uint8_t*>("abc"), 3, h);
+  check(hex(h, 32) == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45", "keccak('abc')");
+  std::vector<uint8_t> big(200, 0x61);  // crosses the 136-byte rate
+  keccak256(big.data(), big.size(), h);
+  uint8_t h2[32];
+  keccak256(big.data(), big.size(), h2);
+  check(std::memcmp(h, h2, 32) == 0, "keccak deterministic over two blocks");
+}
+
+uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+uint64_t next() {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return rng_state;
+}
+u256 random_u256() {
+  u256 r;
+  const int limbs = static_cast<int>(next() % 4) + 1;  // vary magnitudes
+  for (int i = 0; i < 4; ++i) r.w[i] = i < limbs ? next() : 0;
+  if (next() % 5 == 0) r.w[0] &= 0xff;
+  return r;
+}
+
+void test_arithmetic() {
+  for (int i = 0; i < 20000; ++i) {
+    const u256 a = random_u256(), b = random_u256(), m = random_u256();
+    if (!is_zero(b)) {
+      const u256 q = udiv(a, b), r = umod(a, b);
+      check(add(mul(q, b), r) == a && lt(r, b), "a == (a/b)*b + a%b");
+    }
+    if (!is_zero(m) && !is_zero(b)) {
+      const u256 lhs = mulmod(a, b, m);
+      const u256 rhs = addmod(mulmod(a, sub(b, from_u64(1)), m), umod(a, m), m);
+      check(lhs == rhs && lt(lhs, m), "mulmod(a,b,m) == mulmod(a,b-1,m) + a mod m");
+    }
+    check(sub(add(a, b), b) == a, "(a+b)-b == a");
+    const unsigned s = static_cast<unsigned>(next() % 256);
+    check(shl(shr(shl(a, s), s), s) == shl(a, s), "shl/shr round trip");
+    check(sdiv(negate(a), from_u64(1)) == negate(a), "sdiv by 1");
+  }
+  check(exp(from_u64(2), from_u64(255)) == shl(from_u64(1), 255), "2**255");
+  check(exp(from_u64(3), from_u64(0)) == from_u64(1), "3**0");
+  check(signextend(from_u64(0), from_u64(0xff)) == bnot(U256_ZERO), "signextend 0xff");
+  check(sar(shl(from_u64(1), 255), 255) == bnot(U256_ZERO), "sar sign fill");
+}
+
+struct Req {
+  std::vector<uint8_t> b;
+  void bytes(const uint8_t* p, size_t n) { b.insert(b.end(), p, p + n); }
+  void zeros(size_t n) { b.insert(b.end(), n, 0); }
+  void u64(uint64_t v) {
+    for (int k = 0; k < 8; ++k) b.push_back(static_cast<uint8_t>(v >> (8 * k)));
+  }
+  void u32(uint32_t v) {
+    for (int k = 0; k < 4; ++k) b.push_back(static_cast<uint8_t>(v >> (8 * k)));
+  }
+  void word(uint64_t v) {
+    zeros(24);
+    for (int k = 7; k >= 0; --k) b.push_back(static_cast<uint8_t>(v >> (8 * k)));
+  }
+};
+
+/// Calls `to` (which holds `code`) from a funded sender with 1,000,000 gas at price 10; returns the status.
+uint32_t run_code(const char* code_hex, uint64_t& gas_used, const std::vector<uint8_t>& calldata = {}) {
+  native::native_state().clear();
+  uint8_t sender[20] = {0xa9}, to[20] = {0xc0}, coinbase[20] = {0x2a}, balance[32] = {};
+  balance[20] = 1;  // 2^88 wei
+  native::set_account(sender, balance, 0, nullptr, 0);
+  const std::vector<uint8_t> code = unhex(code_hex);
+  native::set_account(to, balance, 0, code.data(), code.size());
+  Req r;
+  r.bytes(coinbase, 20);
+  r.u64(1);
+  r.u64(1000);
+  r.u64(30000000);
+  r.zeros(32);
+  r.word(7);   // base fee
+  r.word(1);   // blob base fee
+  r.word(1);   // chain id
+  r.bytes(sender, 20);
+  r.b.push_back(1);
+  r.bytes(to, 20);
+  r.word(0);
+  r.u64(1000000);
+  uint64_t intrinsic = 21000;
+  for (uint8_t c : calldata) intrinsic += c == 0 ? 4 : 16;
+  r.u64(intrinsic);
+  r.word(10);
+  r.word(3);
+  r.word(10 * 1000000);
+  r.u32(static_cast<uint32_t>(calldata.size()));
+  r.bytes(calldata.data(), calldata.size());
+  r.u32(0);
+  r.u32(0);
+  uint8_t* buf = fastevm_request_buffer(static_cast<uint32_t>(r.b.size()));
+  std::memcpy(buf, r.b.data(), r.b.size());
+  const uint32_t status = fastevm_execute(static_cast<uint32_t>(r.b.size()));
+  const uint8_t* resp = fastevm_response_ptr();
+  gas_used = 0;
+  for (int k = 7; k >= 0; --k) gas_used = (gas_used << 8) | resp[4 + k];
+  return status;
+}
+
+void test_programs() {
+  uint64_t gas;
+  check(run_code("600160010160005500", gas) == FASTEVM_SUCCESS && gas == 21000 + 3 * 3 + 3 + 22100, "add + sstore");
+  check(run_code("fe", gas) == FASTEVM_INVALID_INSTRUCTION && gas == 1000000, "INVALID consumes all gas");
+  check(run_code("600456", gas) == FASTEVM_BAD_JUMP_DESTINATION, "jump into nowhere");
+  check(run_code("60016000fd", gas) == FASTEVM_REVERT && gas == 21000 + 3 + 3 + 3, "revert keeps gas");
+  check(run_code("01", gas) == FASTEVM_STACK_UNDERFLOW, "stack underflow");
+  check(run_code("5b600056", gas) == FASTEVM_OUT_OF_GAS, "infinite loop runs out of gas");
+  check(run_code("7f", gas) == FASTEVM_SUCCESS, "truncated PUSH32 reads padding then STOP");
+  // 1025 pushes overflow the stack
+  std::string many;
+  for (int i = 0; i < 1025; ++i) many += "5f";
+  check(run_code(many.c_str(), gas) == FASTEVM_STACK_OVERFLOW, "stack overflow");
+  // recursive self-call until the depth or gas runs out must not crash
+  check(run_code("5f5f5f5f5f305af1", gas) == FASTEVM_SUCCESS, "deep recursion");
+  // CREATE of a contract returning 0xEF is rejected (EIP-3541): push 0
+  check(run_code("60ef5f5360015ff3", gas) == FASTEVM_SUCCESS, "return 0xef at top level is fine");
+  // SHA256 precompile via STATICCALL
+  check(run_code("5f5f5f5f60025afa5f5500", gas) == FASTEVM_SUCCESS, "staticcall sha256");
+}
+
+int bench(const char* file, int iterations) {
+  FILE* f = std::fopen(file, "rb");
+  if (f == nullptr) return 2;
+  std::vector<uint8_t> d;
+  uint8_t chunk[65536];
+  size_t n;
+  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) d.insert(d.end(), chunk, chunk + n);
+  std::fclose(f);
+  size_t p = 0;
+  auto u32 = [&]() {
+    uint32_t v = static_cast<uint32_t>(d[p]) | (static_cast<uint32_t>(d[p + 1]) << 8) |
+                 (static_cast<uint32_t>(d[p + 2]) << 16) | (static_cast<uint32_t>(d[p + 3]) << 24);
+    p += 4;
+    return v;
+  };
+  for (uint32_t count = u32(); count > 0; --count) {
+    const uint8_t* addr = &d[p];
+    const uint8_t* bal = &d[p + 20];
+    p += 52;
+    uint64_t nonce = 0;
+    for (int k = 7; k >= 0; --k) nonce = (nonce << 8) | d[p + static_cast<size_t>(k)];
+    p += 8;
+    const uint32_t cl = u32();
+    native::set_account(addr, bal, nonce, d.data() + p, cl);
+    p += cl;
+    for (uint32_t s = u32(); s > 0; --s) {
+      native::set_slot(addr, &d[p], &d[p + 32]);
+      p += 64;
+    }
+  }
+  const uint32_t rl = u32();
+  uint64_t gas = 0;
+  uint32_t status = 0;
+  double best = 1e30;
+  for (int i = 0; i < iterations; ++i) {
+    uint8_t* buf = fastevm_request_buffer(rl);
+    std::memcpy(buf, d.data() + p, rl);
+    const auto t0 = std::chrono::steady_clock::now();
+    status = fastevm_execute(rl);
+    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    if (ns < best) best = ns;
+    const uint8_t* resp = fastevm_response_ptr();
+    gas = 0;
+    for (int k = 7; k >= 0; --k) gas = (gas << 8) | resp[4 + k];
+  }
+  std::printf("{\"status\":%u,\"gasUsed\":%llu,\"bestNs\":%.0f}\n", status, static_cast<unsigned long long>(gas), best);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "bench") return bench(argv[2], argc >= 4 ? std::atoi(argv[3]) : 10);
+  test_keccak();
+  test_arithmetic();
+  test_programs();
+  std::printf("%s (%d failures)\n", failures == 0 ? "native tests passed" : "native tests FAILED", failures);
+  return failures == 0 ? 0 : 1;
+}
