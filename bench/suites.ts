@@ -1,5 +1,6 @@
 /** The benchmark suites `pnpm bench` runs, in order. Add one line per suite. */
 import { benchRlp } from "./core/rlp.bench.ts";
+import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
 
 export interface BenchSuite {
@@ -11,4 +12,5 @@ export interface BenchSuite {
 export const SUITES: readonly BenchSuite[] = [
   { name: "rlp", description: "RLP encode/decode throughput", run: benchRlp },
   { name: "tx", description: "transaction decode and sender recovery", run: benchTx },
+  { name: "trie", description: "trie roots, state trie over LMDB, keccak-256", run: benchTrie },
 ];

@@ -1,0 +1,112 @@
+/**
+ * Trie and hashing throughput: the in-memory root builder and the LMDB-backed state trie against raw
+ * @ethereumjs/mpt (in memory), and keccak-256 (ours, @noble/hashes) against noble used directly and
+ * node:crypto's native SHA3-256 (a different padding, so a speed reference only). Every variant's output is
+ * checked before timing.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMPT } from "@ethereumjs/mpt";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { equalBytes } from "../../node/core/bytes.ts";
+import { keccak256 } from "../../node/core/hash.ts";
+import { encodeRlp } from "../../node/core/rlp.ts";
+import { orderedTrieRoot, secureTrieRoot } from "../../node/core/trie/trieRoot.ts";
+import { EMPTY_ACCOUNT, encodeAccount } from "../../node/state/account.ts";
+import { MerkleTrie } from "../../node/state/stateTrie.ts";
+import { openStorage } from "../../node/storage/storage.ts";
+import { TrieNodeStore } from "../../node/storage/trieNodeStore.ts";
+import { runComparison } from "../compare.ts";
+
+const N = 1000;
+
+/** 1000 transaction-sized values (~110 bytes) keyed by rlp(index), as in a transactions root. */
+const txValues = Array.from({ length: N }, (_, i) => new Uint8Array(110).fill(i & 0xff));
+/** 1000 accounts keyed by address, as in a state root. */
+const accounts = Array.from({ length: N }, (_, i): [Uint8Array, Uint8Array] => {
+  const address = keccak256(encodeRlp(i)).subarray(12);
+  return [
+    address,
+    encodeAccount({ ...EMPTY_ACCOUNT, nonce: BigInt(i), balance: 10n ** 18n * BigInt(i + 1) }),
+  ];
+});
+
+async function mptRoot(
+  pairs: readonly (readonly [Uint8Array, Uint8Array])[],
+  secure: boolean,
+): Promise<Uint8Array> {
+  const t = await createMPT({ useKeyHashing: secure });
+  for (const [k, v] of pairs) await t.put(k, v);
+  return t.root();
+}
+
+async function lmdbRoot(
+  dir: string,
+  pairs: readonly (readonly [Uint8Array, Uint8Array])[],
+): Promise<Uint8Array> {
+  const storage = openStorage(dir, { noSync: true, lock: false });
+  try {
+    const store = TrieNodeStore.forStorage(storage);
+    const trie = await MerkleTrie.open(store);
+    for (const [k, v] of pairs) await trie.put(k, v);
+    store.commit();
+    return trie.root();
+  } finally {
+    await storage.close();
+  }
+}
+
+export async function benchTrie(): Promise<void> {
+  const txPairs = txValues.map((v, i) => [encodeRlp(i), v] as const);
+  const ours = orderedTrieRoot(txValues);
+  if (!equalBytes(ours, await mptRoot(txPairs, false)))
+    throw new Error("bench: ordered trie roots differ from @ethereumjs/mpt");
+  await runComparison({
+    title: `ordered trie root (${N} tx-sized values, in memory)`,
+    unit: "inserts/s",
+    unitsPerOp: N,
+    variants: [
+      { name: "fastevm trieRoot", fn: () => orderedTrieRoot(txValues) },
+      { name: "@ethereumjs/mpt", fn: () => mptRoot(txPairs, false) },
+    ],
+  });
+
+  const stateRoot = secureTrieRoot(accounts);
+  if (!equalBytes(stateRoot, await mptRoot(accounts, true)))
+    throw new Error("bench: state roots differ from @ethereumjs/mpt");
+  const tmp = mkdtempSync(join(tmpdir(), "fastevm-bench-"));
+  let run = 0;
+  try {
+    if (!equalBytes(stateRoot, await lmdbRoot(join(tmp, "check"), accounts)))
+      throw new Error("bench: LMDB trie root differs");
+    await runComparison({
+      title: `secure state trie (${N} accounts)`,
+      unit: "inserts/s",
+      unitsPerOp: N,
+      variants: [
+        { name: "fastevm trieRoot (memory)", fn: () => secureTrieRoot(accounts) },
+        { name: "fastevm trie over LMDB", fn: () => lmdbRoot(join(tmp, `r${run++}`), accounts) },
+        { name: "@ethereumjs/mpt (memory)", fn: () => mptRoot(accounts, true) },
+      ],
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  for (const size of [32, 1024]) {
+    const input = new Uint8Array(size).fill(0x5a);
+    if (!equalBytes(keccak256(input), keccak_256(input))) throw new Error("bench: keccak differs from noble");
+    await runComparison({
+      title: `keccak-256 (${size}-byte input)`,
+      unit: "MB/s",
+      unitsPerOp: size / 1e6,
+      variants: [
+        { name: "fastevm (node/core/hash)", fn: () => keccak256(input) },
+        { name: "node:crypto sha3-256 (ref)", fn: () => createHash("sha3-256").update(input).digest() },
+        { name: "@noble/hashes keccak_256", fn: () => keccak_256(input) },
+      ],
+    });
+  }
+}
