@@ -163,9 +163,11 @@ export class RlpCursor {
     const head = n & 7;
     let v = 0n;
     if (head !== 0) {
+      // At most 6 bytes go through a number (2^48 < 2^53); a 7-byte head takes its first byte apart.
+      if (head === 7) v = BigInt(d[i++]!) << 48n;
       let h = 0;
       for (; i < this.s + head; i++) h = h * 256 + d[i]!;
-      v = BigInt(h);
+      v |= BigInt(h);
     }
     for (; i < this.e; i += 8) v = (v << 64n) | view.getBigUint64(i);
     return v;
