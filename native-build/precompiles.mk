@@ -5,7 +5,7 @@
 CXX ?= g++
 OUT ?= native-build/out
 SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
-CXXFLAGS ?= -std=c++20 -O2 -g -Wall -Wextra -Werror -fno-exceptions -fno-rtti
+CXXFLAGS ?= -std=c++20 -O2 -g -Wall -Wextra -Werror -Wshadow -fno-exceptions -fno-rtti
 SRC := $(wildcard wasm/src/precompiles/*.cpp) wasm/test/precompiles_test.cpp
 HDR := $(wildcard wasm/src/precompiles/*.hpp)
 

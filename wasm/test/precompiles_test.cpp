@@ -196,6 +196,19 @@ void test_modexp() {
                 pc::Status::OutOfGas);
   // base and modulus empty: 200 gas and empty output even with an absurd exponent length.
   expect_ok("modexp huge exponent, nothing to compute", 5, concat({word(0), huge, word(0)}), 200, "");
+  // Carry stress: m = 2^2048 - 1 (all limbs 0xffffffff, squaring path) and m = 2^2048 - 2 (even path),
+  // base m - 1 = -1: (-1)^2 = 1 and (-1)^3 = m - 1. Gas: 32 words^2 * 1 (or 1) / 3 = 341.
+  for (const uint8_t low : {uint8_t{0xff}, uint8_t{0xfe}}) {
+    std::vector<uint8_t> m(256, 0xff);
+    m[255] = low;
+    std::vector<uint8_t> m1 = m;
+    m1[255] = static_cast<uint8_t>(low - 1);
+    const std::string tag = low == 0xff ? " (odd)" : " (even)";
+    expect_ok("modexp (-1)^2 mod 2^2048-k" + tag, 5, concat({word(256), word(1), word(256), m1, {2}, m}), 341,
+              std::string(510, '0') + "01");
+    expect_ok("modexp (-1)^3 mod 2^2048-k" + tag, 5, concat({word(256), word(1), word(256), m1, {3}, m}), 341,
+              to_hex(m1));
+  }
   // Exponent longer than 32 bytes: 8*(40-32) + bitlen(head)-1 = 64 + 255 = 319 iterations;
   // (p-1)^even = 1 mod p.
   std::vector<uint8_t> exp40(40, 0);

@@ -40,7 +40,7 @@ void mod(const Limb* u, size_t un, const Limb* v, size_t vn, Limb* r, Limbs& scr
   }
   // Normalise so the divisor's top bit is set: this bounds the quotient-digit estimate error to 2.
   const int shift = __builtin_clz(v[vn - 1]);
-  scratch.assign(vn + un + 1, 0);
+  scratch.resize(vn + un + 1);  // every limb is written below
   Limb* vs = scratch.data();
   Limb* us = vs + vn;
   for (size_t i = vn; i-- > 0;) {
@@ -88,7 +88,8 @@ void mod(const Limb* u, size_t un, const Limb* v, size_t vn, Limb* r, Limbs& scr
   }
 }
 
-Montgomery::Montgomery(const Limbs& modulus) : m_(modulus), n_(modulus.size()), t_(modulus.size() + 2) {
+Montgomery::Montgomery(const Limbs& modulus)
+    : m_(modulus), n_(modulus.size()), t_(modulus.size() + 2), wide_(2 * modulus.size() + 2) {
   // Newton iteration doubles the correct low bits of the inverse each step: 1 -> 2 -> ... -> 32.
   Limb inv = 1;
   for (int i = 0; i < 5; ++i) inv *= 2 - m_[0] * inv;
@@ -103,32 +104,86 @@ void Montgomery::mul(const Limb* a, const Limb* b, Limb* out) {
   const size_t n = n_;
   Limb* t = t_.data();
   const Limb* m = m_.data();
-  std::fill(t, t + n + 2, 0);
+  for (size_t j = 0; j <= n; ++j) t[j] = 0;
+  // CIOS with the multiply and reduce passes fused: each step adds a*b[i] and q*m, where q makes the
+  // low limb vanish, and shifts down one limb. Two carries keep every sum below 2^64.
   for (size_t i = 0; i < n; ++i) {
     const uint64_t bi = b[i];
-    uint64_t c = 0;
-    for (size_t j = 0; j < n; ++j) {
-      const uint64_t s = t[j] + a[j] * bi + c;
-      t[j] = static_cast<Limb>(s);
-      c = s >> 32;
-    }
-    uint64_t s = t[n] + c;
-    t[n] = static_cast<Limb>(s);
-    t[n + 1] = static_cast<Limb>(s >> 32);
-    // Add q*m with q chosen so the lowest limb becomes zero, then shift down one limb.
-    const uint64_t q = static_cast<Limb>(t[0] * m_inv_);
-    s = t[0] + q * m[0];
-    c = s >> 32;
+    uint64_t s = t[0] + a[0] * bi;
+    const uint64_t q = static_cast<Limb>(static_cast<Limb>(s) * m_inv_);
+    uint64_t c1 = s >> 32;
+    uint64_t c2 = (static_cast<Limb>(s) + q * m[0]) >> 32;
     for (size_t j = 1; j < n; ++j) {
-      s = t[j] + q * m[j] + c;
-      t[j - 1] = static_cast<Limb>(s);
+      s = t[j] + a[j] * bi + c1;
+      c1 = s >> 32;
+      const uint64_t s2 = static_cast<Limb>(s) + q * m[j] + c2;
+      c2 = s2 >> 32;
+      t[j - 1] = static_cast<Limb>(s2);
+    }
+    s = t[n] + c1 + c2;
+    t[n - 1] = static_cast<Limb>(s);
+    t[n] = static_cast<Limb>(s >> 32);
+  }
+  finish(t, out);
+}
+
+void Montgomery::sqr(const Limb* a, Limb* out) {
+  const size_t n = n_;
+  if (n < kSqrThreshold) {
+    mul(a, a, out);
+    return;
+  }
+  // Separated operand scanning: the square costs ~n^2/2 products (cross terms once, doubled) ...
+  Limb* w = wide_.data();
+  for (size_t k = 0; k < 2 * n + 1; ++k) w[k] = 0;
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const uint64_t ai = a[i];
+    uint64_t c = 0;
+    for (size_t j = i + 1; j < n; ++j) {
+      const uint64_t s = w[i + j] + ai * a[j] + c;
+      w[i + j] = static_cast<Limb>(s);
       c = s >> 32;
     }
-    s = t[n] + c;
-    t[n - 1] = static_cast<Limb>(s);
-    t[n] = static_cast<Limb>(t[n + 1] + (s >> 32));
+    w[i + n] = static_cast<Limb>(c);
   }
-  // Result is < 2m: subtract m once if needed.
+  Limb top = 0;
+  for (size_t k = 0; k < 2 * n; ++k) {
+    const Limb next = w[k] >> 31;
+    w[k] = (w[k] << 1) | top;
+    top = next;
+  }
+  uint64_t c = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t sq = static_cast<uint64_t>(a[i]) * a[i];
+    uint64_t s = static_cast<uint64_t>(w[2 * i]) + static_cast<Limb>(sq) + c;
+    w[2 * i] = static_cast<Limb>(s);
+    s = static_cast<uint64_t>(w[2 * i + 1]) + (sq >> 32) + (s >> 32);
+    w[2 * i + 1] = static_cast<Limb>(s);
+    c = s >> 32;
+  }
+  // ... then n reduction steps, each clearing the lowest remaining limb with a multiple of m.
+  const Limb* m = m_.data();
+  uint64_t overflow = 0;  // carry out of the top limb reached so far
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t q = static_cast<Limb>(w[i] * m_inv_);
+    uint64_t carry = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t s = w[i + j] + q * m[j] + carry;
+      w[i + j] = static_cast<Limb>(s);
+      carry = s >> 32;
+    }
+    const uint64_t s = w[i + n] + carry + overflow;
+    w[i + n] = static_cast<Limb>(s);
+    overflow = s >> 32;
+  }
+  w[2 * n] = static_cast<Limb>(overflow);
+  finish(w + n, out);
+}
+
+void Montgomery::finish(const Limb* t, Limb* out) const {
+  const size_t n = n_;
+  const Limb* m = m_.data();
+  // t (n+1 limbs) is < 2m: subtract m once if needed.
   bool ge = t[n] != 0;
   if (!ge) {
     ge = true;
@@ -140,14 +195,14 @@ void Montgomery::mul(const Limb* a, const Limb* b, Limb* out) {
     }
   }
   if (ge) {
-    int64_t borrow = 0;
+    uint64_t borrow = 0;
     for (size_t i = 0; i < n; ++i) {
-      const int64_t d = static_cast<int64_t>(t[i]) - m[i] - borrow;
+      const uint64_t d = static_cast<uint64_t>(t[i]) - m[i] - borrow;
       out[i] = static_cast<Limb>(d);
-      borrow = d < 0 ? 1 : 0;
+      borrow = d >> 63;
     }
   } else {
-    std::memcpy(out, t, n * sizeof(Limb));
+    for (size_t i = 0; i < n; ++i) out[i] = t[i];
   }
 }
 

@@ -27,6 +27,8 @@ class Montgomery {
   size_t size() const { return n_; }
   /// out = a*b/R mod m; a, b < m; out may alias a or b.
   void mul(const Limb* a, const Limb* b, Limb* out);
+  /// out = a*a/R mod m; cheaper than mul for large n (cross products computed once).
+  void sqr(const Limb* a, Limb* out);
   /// out = x*R mod m for any x of xn limbs (x may exceed m).
   void to_mont(const Limb* x, size_t xn, Limb* out);
   /// out = a/R mod m, the ordinary representative.
@@ -37,8 +39,11 @@ class Montgomery {
   size_t n_;
   Limb m_inv_;  // -m^-1 mod 2^32
   Limbs r2_;    // R^2 mod m
-  Limbs t_;     // n+2 limbs of CIOS accumulator
+  Limbs t_;     // n+1 limbs of CIOS accumulator
+  Limbs wide_;  // 2n+1 limbs for squaring
   Limbs scratch_;
+  static constexpr size_t kSqrThreshold = 8;  // below this, fused CIOS beats the separate passes
+  void finish(const Limb* t, Limb* out) const;
 };
 
 /// Multiplication modulo any (e.g. even) n-limb modulus: full product, then Algorithm D.
@@ -47,6 +52,7 @@ class PlainModulus {
   explicit PlainModulus(const Limbs& modulus);
   size_t size() const { return n_; }
   void mul(const Limb* a, const Limb* b, Limb* out);
+  void sqr(const Limb* a, Limb* out) { mul(a, a, out); }
   void reduce(const Limb* x, size_t xn, Limb* out);
 
  private:

@@ -92,14 +92,14 @@ void power(Ring& ring, const Limb* x, const ExponentBits& e, uint64_t start, Lim
   std::memcpy(table.data(), x, n * sizeof(Limb));
   if (entries > 1) {
     Limbs x2(n);
-    ring.mul(x, x, x2.data());
+    ring.sqr(x, x2.data());
     for (size_t k = 1; k < entries; ++k) ring.mul(&table[(k - 1) * n], x2.data(), &table[k * n]);
   }
   bool first = true;
   uint64_t pos = start;
   while (pos < total) {
     if (e.bit(pos) == 0) {
-      ring.mul(acc, acc, acc);
+      ring.sqr(acc, acc);
       ++pos;
       continue;
     }
@@ -112,7 +112,7 @@ void power(Ring& ring, const Limb* x, const ExponentBits& e, uint64_t start, Lim
       std::memcpy(acc, odd_power, n * sizeof(Limb));
       first = false;
     } else {
-      for (uint64_t i = 0; i < width; ++i) ring.mul(acc, acc, acc);
+      for (uint64_t i = 0; i < width; ++i) ring.sqr(acc, acc);
       ring.mul(acc, odd_power, acc);
     }
     pos += width;
