@@ -2,5 +2,6 @@
 import type { CliCommand } from "../command.ts";
 import { initCommand } from "./init.ts";
 import { statetestCommand } from "./statetest.ts";
+import { txCommand } from "./tx.ts";
 
-export const COMMANDS: readonly CliCommand[] = [initCommand, statetestCommand];
+export const COMMANDS: readonly CliCommand[] = [initCommand, statetestCommand, txCommand];
