@@ -92,6 +92,8 @@ export class Core {
   private roundStartMs: number;
   private pendingVotes: CommitRef[] = [];
   private awaitingOwnSync: boolean;
+  /** highest round of an own block seen from peers, accepted or not: never propose at or below it */
+  private ownRoundFloor: Round = 0;
   private out: CoreOutput;
 
   constructor(private readonly deps: CoreDeps) {
@@ -155,6 +157,8 @@ export class Core {
 
   /** Feeds verified blocks (any order, duplicates fine). */
   addBlocks(blocks: readonly VerifiedBlock[]): CoreOutput {
+    for (const b of blocks)
+      if (b.author === this.own && b.round > this.ownRoundFloor) this.ownRoundFloor = b.round;
     const res = this.blockManager.tryAccept(blocks);
     this.onAccepted(res.accepted);
     this.out.missing.push(...res.missing);
@@ -224,7 +228,7 @@ export class Core {
     const decision = proposalDecision(
       {
         clockRound: this.clockRound.round,
-        lastProposedRound: this.lastProposed.round,
+        lastProposedRound: Math.max(this.lastProposed.round, this.ownRoundFloor),
         roundStartMs: this.roundStartMs,
         lastProposalMs: this.lastProposalMs,
         nowMs: now,

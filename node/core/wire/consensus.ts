@@ -79,5 +79,18 @@ export interface FetchBlocksResponse {
   readonly blocks: readonly Uint8Array[];
 }
 
+/**
+ * Amnesia guard: a validator whose store was wiped asks peers for the latest block they hold from
+ * `author` (itself) before it proposes again. Answered with a FetchBlocksResponse of at most one block.
+ */
+export interface FetchLatestBlockRequest {
+  readonly kind: "fetchLatestBlock";
+  readonly author: AuthorityIndex;
+}
+
 /** Every consensus message that crosses the network. */
-export type ConsensusMessage = SendBlockMessage | FetchBlocksRequest | FetchBlocksResponse;
+export type ConsensusMessage =
+  | SendBlockMessage
+  | FetchBlocksRequest
+  | FetchBlocksResponse
+  | FetchLatestBlockRequest;
