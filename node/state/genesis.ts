@@ -5,6 +5,7 @@
  */
 import { type Block, encodeBody } from "../core/block/block.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, encodeHeader, headerHash } from "../core/block/header.ts";
+import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import { bigintToFixedBytes, equalBytes } from "../core/bytes.ts";
 import { type ChainConfig, isCancun, isLondon, isShanghai } from "../core/chain/chainConfig.ts";
 import type { Genesis } from "../core/chain/genesisJson.ts";
@@ -12,8 +13,8 @@ import { GENESIS_DIFFICULTY, GENESIS_GAS_LIMIT, INITIAL_BASE_FEE } from "../core
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes } from "../core/hex.ts";
-import { encodeRlp } from "../core/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "../core/trie/trieRoot.ts";
+import { metaKey, storageKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS, SCHEMA_VERSION } from "../storage/tables.ts";
 import { TrieNodeStore } from "../storage/trieNodeStore.ts";
@@ -85,7 +86,7 @@ export function chainConfigToJson(c: ChainConfig): string {
  */
 export async function writeGenesis(storage: Storage, g: Genesis): Promise<GenesisBlock> {
   const t = storage.tables;
-  if (t.meta.get(new TextEncoder().encode(META_KEYS.genesisHash)) !== undefined) {
+  if (t.meta.get(metaKey(META_KEYS.genesisHash)) !== undefined) {
     throw new FastEvmError(ErrorCode.DATADIR_EXISTS, `datadir ${storage.datadir} is already initialized`);
   }
   const built = buildGenesis(g);
@@ -107,7 +108,7 @@ export async function writeGenesis(storage: Storage, g: Genesis): Promise<Genesi
       `state root mismatch: trie ${bytesToHex(state.root())}, memory ${bytesToHex(built.stateRoot)}`,
     );
   }
-  const meta = (key: string, value: Uint8Array) => t.meta.putSync(new TextEncoder().encode(key), value);
+  const meta = (key: string, value: Uint8Array) => t.meta.putSync(metaKey(key), value);
   storage.env.transactionSync(() => {
     nodes.writeTo(t.trieNodes);
     for (const [address, acc] of g.alloc) {
@@ -116,16 +117,13 @@ export async function writeGenesis(storage: Storage, g: Genesis): Promise<Genesi
       t.accounts.putSync(addr, encodeAccount(account));
       if (acc.code.length > 0) t.code.putSync(keccak256(acc.code), acc.code);
       for (const [slot, value] of acc.storage) {
-        const key = new Uint8Array(52);
-        key.set(addr);
-        key.set(hexToBytes(slot, 32), 20);
-        t.storage.putSync(key, bigintToFixedBytes(value, 32));
+        t.storage.putSync(storageKey(addr, hexToBytes(slot, 32)), bigintToFixedBytes(value, 32));
       }
     }
     t.headers.putSync(built.hash, encodeHeader(built.block.header));
     t.bodies.putSync(built.hash, encodeBody(built.block));
-    t.receipts.putSync(built.hash, encodeRlp([]));
-    t.canonical.putSync(bigintToFixedBytes(built.block.header.number, 8), built.hash);
+    t.receipts.putSync(built.hash, encodeBlockReceipts([]));
+    t.canonical.putSync(u64Key(built.block.header.number), built.hash);
     for (const key of [
       META_KEYS.headHash,
       META_KEYS.safeHash,

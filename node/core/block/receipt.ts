@@ -85,3 +85,25 @@ export function decodeReceipt(data: Uint8Array): Receipt {
 export function receiptsRoot(receipts: readonly Receipt[]): Uint8Array {
   return orderedTrieRoot(receipts.map(encodeReceipt));
 }
+
+/** A block's receipts as stored (the `receipts` table): an RLP list of their EIP-2718 encodings as byte strings. */
+export function encodeBlockReceipts(receipts: readonly Receipt[]): Uint8Array {
+  return encodeRlp(receipts.map(encodeReceipt));
+}
+
+export function decodeBlockReceipts(data: Uint8Array): Receipt[] {
+  let items: Uint8Array[];
+  try {
+    items = rlpList(decodeRlp(data), "receipts").map((r, i) => rlpBytes(r, `receipts[${i}]`));
+  } catch (e) {
+    if (isFastEvmError(e))
+      throw new FastEvmError(
+        ErrorCode.RECEIPT_DECODE,
+        `invalid receipts list: ${e.message}`,
+        { cause: e.code },
+        { cause: e },
+      );
+    throw e;
+  }
+  return items.map(decodeReceipt);
+}

@@ -7,7 +7,9 @@ import { bloomContains, logsBloom, mergeBlooms } from "../../../../../node/core/
 import type { Log } from "../../../../../node/core/block/log.ts";
 import {
   createReceipt,
+  decodeBlockReceipts,
   decodeReceipt,
+  encodeBlockReceipts,
   encodeReceipt,
   receiptsRoot,
 } from "../../../../../node/core/block/receipt.ts";
@@ -67,6 +69,12 @@ describe("receipts", () => {
     const t = await createMPT();
     for (const [i, r] of receipts.entries()) await t.put(encodeRlp(i), encodeReceipt(r));
     expect(bytesToHex(receiptsRoot(receipts))).toBe(bytesToHex(t.root()));
+  });
+
+  it("round-trips a block's receipt list (storage form)", () => {
+    const receipts = fc.sample(receiptArb, { seed: 14, numRuns: 10 });
+    expect(decodeBlockReceipts(encodeBlockReceipts(receipts))).toEqual(receipts);
+    expect(decodeBlockReceipts(encodeBlockReceipts([]))).toEqual([]);
   });
 
   it("rejects malformed receipts with RECEIPT_DECODE", () => {
