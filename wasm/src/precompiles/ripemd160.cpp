@@ -29,13 +29,35 @@ constexpr uint32_t kConstRight[5] = {0x50a28be6, 0x5c4dd124, 0x6d703ef3, 0x7a6d7
 inline uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
 // The five boolean functions; the left line uses them in order 0..4 per round, the right line 4..0.
-inline uint32_t boolean_fn(int which, uint32_t x, uint32_t y, uint32_t z) {
-  switch (which) {
-    case 0: return x ^ y ^ z;
-    case 1: return (x & y) | (~x & z);
-    case 2: return (x | ~y) ^ z;
-    case 3: return (x & z) | (y & ~z);
-    default: return x ^ (y | ~z);
+template <int Which>
+inline uint32_t boolean_fn(uint32_t x, uint32_t y, uint32_t z) {
+  if constexpr (Which == 0) return x ^ y ^ z;
+  if constexpr (Which == 1) return (x & y) | (~x & z);
+  if constexpr (Which == 2) return (x | ~y) ^ z;
+  if constexpr (Which == 3) return (x & z) | (y & ~z);
+  return x ^ (y | ~z);
+}
+
+struct Line {
+  uint32_t a, b, c, d, e;
+};
+
+/// The 16 steps of round `Round` on both lines; templated so each step's function is fixed.
+template <int Round>
+inline void sixteen_steps(Line& l, Line& r, const uint32_t x[16]) {
+  for (int j = 16 * Round; j < 16 * Round + 16; ++j) {
+    uint32_t t = rotl(l.a + boolean_fn<Round>(l.b, l.c, l.d) + x[kWordLeft[j]] + kConstLeft[Round], kShiftLeft[j]) + l.e;
+    l.a = l.e;
+    l.e = l.d;
+    l.d = rotl(l.c, 10);
+    l.c = l.b;
+    l.b = t;
+    t = rotl(r.a + boolean_fn<4 - Round>(r.b, r.c, r.d) + x[kWordRight[j]] + kConstRight[Round], kShiftRight[j]) + r.e;
+    r.a = r.e;
+    r.e = r.d;
+    r.d = rotl(r.c, 10);
+    r.c = r.b;
+    r.b = t;
   }
 }
 
@@ -45,28 +67,18 @@ void compress(uint32_t h[5], const uint8_t block[64]) {
     const uint8_t* p = block + 4 * i;
     x[i] = uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
   }
-  uint32_t al = h[0], bl = h[1], cl = h[2], dl = h[3], el = h[4];
-  uint32_t ar = h[0], br = h[1], cr = h[2], dr = h[3], er = h[4];
-  for (int j = 0; j < 80; ++j) {
-    const int round = j / 16;
-    uint32_t t = rotl(al + boolean_fn(round, bl, cl, dl) + x[kWordLeft[j]] + kConstLeft[round], kShiftLeft[j]) + el;
-    al = el;
-    el = dl;
-    dl = rotl(cl, 10);
-    cl = bl;
-    bl = t;
-    t = rotl(ar + boolean_fn(4 - round, br, cr, dr) + x[kWordRight[j]] + kConstRight[round], kShiftRight[j]) + er;
-    ar = er;
-    er = dr;
-    dr = rotl(cr, 10);
-    cr = br;
-    br = t;
-  }
-  const uint32_t t = h[1] + cl + dr;
-  h[1] = h[2] + dl + er;
-  h[2] = h[3] + el + ar;
-  h[3] = h[4] + al + br;
-  h[4] = h[0] + bl + cr;
+  Line l{h[0], h[1], h[2], h[3], h[4]};
+  Line r = l;
+  sixteen_steps<0>(l, r, x);
+  sixteen_steps<1>(l, r, x);
+  sixteen_steps<2>(l, r, x);
+  sixteen_steps<3>(l, r, x);
+  sixteen_steps<4>(l, r, x);
+  const uint32_t t = h[1] + l.c + r.d;
+  h[1] = h[2] + l.d + r.e;
+  h[2] = h[3] + l.e + r.a;
+  h[3] = h[4] + l.a + r.b;
+  h[4] = h[0] + l.b + r.c;
   h[0] = t;
 }
 
