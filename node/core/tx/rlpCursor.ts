@@ -1,7 +1,8 @@
 /**
  * A forward-only strict RLP reader for transaction decoding. Unlike `decodeRlp` it builds no item tree:
- * each field is read straight into the model (numbers without bigint, byte strings as views), which is
- * what makes decoding cheap on the block-import hot path. Canonical rules are the same as `rlp.ts`.
+ * each field is read straight into the model (small integers without bigint, wide ones 64 bits at a time,
+ * byte strings as views), which is what makes decoding cheap on the block-import hot path. Canonical
+ * rules are the same as `rlp.ts`.
  */
 import { ErrorCode, FastEvmError } from "../errors.ts";
 
