@@ -46,7 +46,12 @@ export interface CaseResult {
   readonly timeNs?: number;
 }
 
-const big = (h: unknown): bigint => (typeof h === "string" ? BigInt(h.length > 2 ? h : "0x0") : 0n);
+/** Fixture quantities: "0x…", "0x" (zero), or the "0x:bigint 0x…" spelling of values beyond 64 bits. */
+const big = (h: unknown): bigint => {
+  if (typeof h !== "string") return 0n;
+  const v = h.startsWith("0x:bigint ") ? h.slice(10) : h;
+  return BigInt(v.length > 2 ? v : "0x0");
+};
 const bytes = (h: unknown): Uint8Array =>
   typeof h === "string" ? hexToBytes(h.startsWith("0x") ? h : `0x${h}`) : new Uint8Array(0);
 

@@ -1,0 +1,41 @@
+/**
+ * Shared body of the GeneralStateTests shards: every Cancun case of the files assigned to shard `k` of `n`
+ * (files sorted, round-robin), run on the WASM EVM through `node/evm/stateTest.ts`. Shards are separate test
+ * files so vitest runs them on separate workers.
+ */
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { collectJsonFiles } from "../../../node/cli/commands/statetest.ts";
+import { runStateTestFile, type StateTestJson } from "../../../node/evm/stateTest.ts";
+import { KNOWN_FAILURES } from "./knownFailures.ts";
+
+export const FIXTURES = new URL(
+  "../../../../shared/fixtures/ethereum-tests/GeneralStateTests",
+  import.meta.url,
+).pathname;
+export const SHARDS = 4;
+/** Cancun cases per shard, well below the ~4,400 each holds, so a missing fixture directory fails loudly. */
+const MIN_CASES_PER_SHARD = 4000;
+
+export function runShard(k: number): void {
+  const files = collectJsonFiles(FIXTURES).filter((_, i) => i % SHARDS === k);
+  let cases = 0;
+  describe(`GeneralStateTests shard ${k + 1}/${SHARDS}`, () => {
+    it.each(files.map((f) => [relative(FIXTURES, f), f]))("%s", (rel, file) => {
+      const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, StateTestJson>;
+      const unexpected: string[] = [];
+      for (const r of runStateTestFile(json)) {
+        cases++;
+        const key = `${rel}:${r.name}:${r.index}`;
+        const known = KNOWN_FAILURES.has(key);
+        if (!r.pass && !known) unexpected.push(`${key}: ${r.error ?? "failed"}`);
+        if (r.pass && known) unexpected.push(`${key} passes now: remove it from knownFailures.ts`);
+      }
+      expect(unexpected).toEqual([]);
+    });
+    afterAll(() => {
+      expect(cases).toBeGreaterThanOrEqual(MIN_CASES_PER_SHARD);
+    });
+  });
+}
