@@ -1,7 +1,15 @@
 /** Registry of CLI commands, in the order `fastevm help` lists them. Add one line per new command. */
 import type { CliCommand } from "../command.ts";
+import { committeeCommand } from "./committee.ts";
 import { initCommand } from "./init.ts";
+import { keysCommand } from "./keys.ts";
 import { statetestCommand } from "./statetest.ts";
 import { txCommand } from "./tx.ts";
 
-export const COMMANDS: readonly CliCommand[] = [initCommand, statetestCommand, txCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
+  statetestCommand,
+  txCommand,
+  keysCommand,
+  committeeCommand,
+];
