@@ -20,7 +20,7 @@ import { META_KEYS, SCHEMA_VERSION } from "../storage/tables.ts";
 import { TrieNodeStore } from "../storage/trieNodeStore.ts";
 import { encodeAccount } from "./account.ts";
 import { computeStateRoot, toTrieAccount } from "./stateRoot.ts";
-import { StateTrie } from "./stateTrie.ts";
+import { SyncStateTrie } from "./syncStateTrie.ts";
 
 export interface GenesisBlock {
   readonly block: Block;
@@ -92,20 +92,21 @@ export async function writeGenesis(storage: Storage, g: Genesis): Promise<Genesi
   const built = buildGenesis(g);
   // Build the trie nodes through the real trie layer; its root must match the in-memory computation.
   const nodes = TrieNodeStore.forStorage(storage);
-  const state = await StateTrie.open(nodes);
+  const state = new SyncStateTrie(nodes);
   for (const [address, acc] of g.alloc) {
-    const storageTrie = await state.storageTrie();
-    for (const [slot, value] of acc.storage) await storageTrie.putSlot(hexToBytes(slot, 32), value);
+    const storageTrie = state.storageTrie();
+    for (const [slot, value] of acc.storage) storageTrie.putSlot(hexToBytes(slot, 32), value);
     const account = toTrieAccount(acc);
-    if (!equalBytes(storageTrie.root(), account.storageRoot)) {
+    if (!equalBytes(storageTrie.commit(), account.storageRoot)) {
       throw new FastEvmError(ErrorCode.INTERNAL, `storage root mismatch for ${address}`);
     }
-    await state.putAccount(hexToBytes(address, 20), account);
+    state.putAccount(hexToBytes(address, 20), account);
   }
-  if (!equalBytes(state.root(), built.stateRoot)) {
+  const root = state.commit();
+  if (!equalBytes(root, built.stateRoot)) {
     throw new FastEvmError(
       ErrorCode.INTERNAL,
-      `state root mismatch: trie ${bytesToHex(state.root())}, memory ${bytesToHex(built.stateRoot)}`,
+      `state root mismatch: trie ${bytesToHex(root)}, memory ${bytesToHex(built.stateRoot)}`,
     );
   }
   const meta = (key: string, value: Uint8Array) => t.meta.putSync(metaKey(key), value);

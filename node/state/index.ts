@@ -3,3 +3,4 @@ export * from "./account.ts";
 export * from "./genesis.ts";
 export * from "./stateRoot.ts";
 export * from "./stateTrie.ts";
+export * from "./syncStateTrie.ts";

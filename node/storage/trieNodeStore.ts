@@ -35,6 +35,14 @@ export class TrieNodeStore implements DB<string, Value> {
     return this.table === undefined ? undefined : readBytes(this.table, hexToBytes(`0x${key}`));
   }
 
+  /** Synchronous reader by node hash (for `PatriciaTrie`). */
+  readNode = (hash: Uint8Array): Uint8Array | undefined => this.getSync(bytesToUnprefixedHex(hash));
+
+  /** Synchronous pending write by node hash (a `PatriciaTrie` commit sink). */
+  putNode = (hash: Uint8Array, encoded: Uint8Array): void => {
+    this.pending.set(bytesToUnprefixedHex(hash), encoded);
+  };
+
   async put(key: string, val: Value): Promise<void> {
     this.pending.set(key, typeof val === "string" ? hexToBytes(`0x${val}`) : val);
   }

@@ -1,10 +1,11 @@
 /**
- * ethereum/tests TrieTests against both trie implementations: the in-memory root builder
- * (`node/core/trie/trieRoot.ts`) and the LMDB-backed trie layer (`node/state/stateTrie.ts`, @ethereumjs/mpt on
- * the trie-nodes table, committed and reopened from its root).
+ * ethereum/tests TrieTests against all three trie implementations: the in-memory root builder
+ * (`node/core/trie/trieRoot.ts`), the synchronous `PatriciaTrie` and the @ethereumjs/mpt-based layer
+ * (`node/state/stateTrie.ts`), the last two on the LMDB trie-nodes table, committed and reopened from the root.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
+import { PatriciaTrie } from "../../node/core/trie/patriciaTrie.ts";
 import { secureTrieRoot, trieRoot } from "../../node/core/trie/trieRoot.ts";
 import { MerkleTrie } from "../../node/state/stateTrie.ts";
 import type { Storage } from "../../node/storage/storage.ts";
@@ -68,6 +69,23 @@ async function lmdbRoot(
   return trie.root();
 }
 
+/** The synchronous trie: apply, commit to LMDB, reopen from the root and read every key back. */
+function patriciaRoot(storage: Storage, ops: [Uint8Array, Uint8Array | null][], secure: boolean): Uint8Array {
+  const store = TrieNodeStore.forStorage(storage);
+  const trie = new PatriciaTrie(store.readNode, undefined, { secure });
+  for (const [k, v] of ops) {
+    if (v === null) trie.del(k);
+    else trie.put(k, v);
+  }
+  const root = trie.commit(store.putNode);
+  store.commit();
+  const reopened = new PatriciaTrie(TrieNodeStore.forStorage(storage).readNode, root, { secure });
+  const final = new Map<string, Uint8Array | null>();
+  for (const [k, v] of ops) final.set(bytesToHex(k), v === null || v.length === 0 ? null : v);
+  for (const [k, v] of final) expect(reopened.get(hexToBytes(k)) ?? null).toEqual(v);
+  return root;
+}
+
 const dir = fixturePath("TrieTests");
 const files = listJsonFiles(dir).map((f) => f.slice(dir.length + 1));
 const cases: { name: string; file: string; secure: boolean; c: Case }[] = [];
@@ -107,6 +125,11 @@ describe("TrieTests", () => {
       const reversed = opsOf(c).reverse();
       expect(bytesToHex(memoryRoot(reversed, secure))).toBe(c.root);
       expect(bytesToHex(await lmdbRoot(storage, reversed, secure))).toBe(c.root);
+      expect(bytesToHex(patriciaRoot(storage, reversed, secure))).toBe(c.root);
     },
   );
+
+  it.each(cases)("$name (PatriciaTrie over LMDB)", ({ c, secure }) => {
+    expect(bytesToHex(patriciaRoot(storage, opsOf(c), secure))).toBe(c.root);
+  });
 });

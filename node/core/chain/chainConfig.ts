@@ -106,7 +106,11 @@ export function parseChainConfig(json: unknown): ChainConfig {
   return out as ChainConfig;
 }
 
-/** The fork whose rules apply to a block with this number and timestamp (post-merge chains assumed merged). */
+/**
+ * The fork whose rules apply to a block with this number and timestamp. "Paris" is reported only for chains
+ * merged from genesis (terminalTotalDifficulty 0); otherwise the merge depends on total difficulty, which the
+ * config alone cannot tell, and the last block fork is reported until Shanghai.
+ */
 export function forkAt(c: ChainConfig, number: bigint, timestamp: bigint): Fork {
   if (c.cancunTime !== undefined && timestamp >= c.cancunTime) return "Cancun";
   if (c.shanghaiTime !== undefined && timestamp >= c.shanghaiTime) return "Shanghai";
