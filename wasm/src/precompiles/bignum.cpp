@@ -1,5 +1,5 @@
-// Limb arithmetic behind MODEXP. Montgomery (CIOS) handles odd moduli, the common case (RSA,
-// curve fields); even moduli fall back to schoolbook product plus long division.
+// Limb arithmetic behind MODEXP: long division (for reductions and R^2) and Montgomery multiplication
+// for odd moduli. Even moduli are split by the CRT in modexp.cpp (odd part here, 2^k part in pow2.cpp).
 #include "bignum.hpp"
 
 #include <algorithm>
@@ -218,25 +218,18 @@ void Montgomery::from_mont(const Limb* a, Limb* out) {
   mul(a, one.data(), out);
 }
 
-PlainModulus::PlainModulus(const Limbs& modulus) : m_(modulus), n_(modulus.size()), product_(2 * modulus.size()) {}
-
-void PlainModulus::mul(const Limb* a, const Limb* b, Limb* out) {
-  const size_t n = n_;
-  Limb* p = product_.data();
-  std::fill(p, p + 2 * n, 0);
-  for (size_t i = 0; i < n; ++i) {
+void mul_full(const Limb* a, size_t an, const Limb* b, size_t bn, Limb* out) {
+  std::fill(out, out + an + bn, 0);
+  for (size_t i = 0; i < an; ++i) {
     const uint64_t ai = a[i];
     uint64_t c = 0;
-    for (size_t j = 0; j < n; ++j) {
-      const uint64_t s = p[i + j] + ai * b[j] + c;
-      p[i + j] = static_cast<Limb>(s);
+    for (size_t j = 0; j < bn; ++j) {
+      const uint64_t s = out[i + j] + ai * b[j] + c;
+      out[i + j] = static_cast<Limb>(s);
       c = s >> 32;
     }
-    p[i + n] = static_cast<Limb>(c);
+    out[i + bn] = static_cast<Limb>(c);
   }
-  mod(p, 2 * n, m_.data(), n, out, scratch_);
 }
-
-void PlainModulus::reduce(const Limb* x, size_t xn, Limb* out) { mod(x, xn, m_.data(), n_, out, scratch_); }
 
 }  // namespace fastevm::precompiles::bignum

@@ -46,20 +46,7 @@ class Montgomery {
   void finish(const Limb* t, Limb* out) const;
 };
 
-/// Multiplication modulo any (e.g. even) n-limb modulus: full product, then Algorithm D.
-class PlainModulus {
- public:
-  explicit PlainModulus(const Limbs& modulus);
-  size_t size() const { return n_; }
-  void mul(const Limb* a, const Limb* b, Limb* out);
-  void sqr(const Limb* a, Limb* out) { mul(a, a, out); }
-  void reduce(const Limb* x, size_t xn, Limb* out);
-
- private:
-  Limbs m_;
-  size_t n_;
-  Limbs product_;
-  Limbs scratch_;
-};
+/// out[0..an+bn) = a * b (schoolbook); out must not alias a or b.
+void mul_full(const Limb* a, size_t an, const Limb* b, size_t bn, Limb* out);
 
 }  // namespace fastevm::precompiles::bignum

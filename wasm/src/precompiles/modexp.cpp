@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "bignum.hpp"
+#include "pow2.hpp"
 
 namespace fastevm::precompiles {
 namespace {
@@ -119,6 +120,66 @@ void power(Ring& ring, const Limb* x, const ExponentBits& e, uint64_t start, Lim
   }
 }
 
+/// Odd-modulus exponentiation in Montgomery form; `out` has q.size() limbs.
+void odd_power(const Limbs& q, const Limbs& base, const ExponentBits& e, uint64_t start, Limb* out) {
+  bignum::Montgomery ring(q);
+  Limbs x(q.size(), 0);
+  Limbs acc(q.size(), 0);
+  ring.to_mont(base.data(), base.size(), x.data());
+  power(ring, x.data(), e, start, acc.data());
+  ring.from_mont(acc.data(), out);
+}
+
+/// Even modulus m = 2^k * q (q odd): r1 = x^e mod q, r2 = x^e mod 2^k, then Garner's recombination
+/// r = r1 + q * ((r2 - r1) * q^-1 mod 2^k), which is < m. Avoids long division in the hot loop.
+void even_power(const Limbs& m, const Limbs& base, const ExponentBits& e, uint64_t start, Limb* out) {
+  size_t k = 0;
+  while (m[k / 32] == 0) k += 32;
+  k += static_cast<size_t>(__builtin_ctz(m[k / 32]));
+  // q = m >> k
+  Limbs q(m.size() - k / 32, 0);
+  const unsigned shift = k % 32;
+  for (size_t i = 0; i < q.size(); ++i) {
+    const Limb lo = m[i + k / 32];
+    const Limb hi = i + k / 32 + 1 < m.size() ? m[i + k / 32 + 1] : 0;
+    q[i] = shift == 0 ? lo : (lo >> shift) | (hi << (32 - shift));
+  }
+  while (q.size() > 1 && q.back() == 0) q.pop_back();
+
+  bignum::Pow2Modulus p2(k);
+  const size_t n2 = p2.size();
+  Limbs x2(n2, 0);
+  Limbs r2(n2, 0);
+  p2.reduce(base.data(), base.size(), x2.data());
+  power(p2, x2.data(), e, start, r2.data());
+
+  Limbs r1(q.size(), 0);  // x^e mod 1 = 0
+  if (q.size() > 1 || q[0] != 1) odd_power(q, base, e, start, r1.data());
+
+  Limbs d(n2, 0);  // (r2 - r1) mod 2^k
+  uint64_t borrow = 0;
+  for (size_t i = 0; i < n2; ++i) {
+    const uint64_t diff = static_cast<uint64_t>(r2[i]) - (i < r1.size() ? r1[i] : 0) - borrow;
+    d[i] = static_cast<Limb>(diff);
+    borrow = diff >> 63;
+  }
+  p2.reduce(d.data(), n2, d.data());
+  Limbs q_inv(n2, 0);
+  p2.inverse(q.data(), q.size(), q_inv.data());
+  Limbs y(n2, 0);
+  p2.mul(d.data(), q_inv.data(), y.data());
+
+  Limbs r(q.size() + n2 + 1, 0);
+  bignum::mul_full(q.data(), q.size(), y.data(), n2, r.data());
+  uint64_t carry = 0;
+  for (size_t i = 0; i < r.size(); ++i) {
+    const uint64_t s = static_cast<uint64_t>(r[i]) + (i < r1.size() ? r1[i] : 0) + carry;
+    r[i] = static_cast<Limb>(s);
+    carry = s >> 32;
+  }
+  std::copy(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(m.size()), out);  // r < m fits m's limbs
+}
+
 }  // namespace
 
 uint64_t modexp_gas(const uint8_t* input, size_t input_len) {
@@ -181,17 +242,10 @@ bool modexp_run(const uint8_t* input, size_t input_len, std::vector<uint8_t>& ou
 
   for (uint64_t i = 0; i < base_len; ++i) buf[i] = byte_at(input, input_len, 96 + i);
   const Limbs base = bignum::from_be_bytes(buf.data(), static_cast<size_t>(base_len));
-  Limbs x(n, 0);
   if ((modulus[0] & 1) != 0) {
-    bignum::Montgomery ring(modulus);
-    ring.to_mont(base.data(), base.size(), x.data());
-    Limbs acc(n, 0);
-    power(ring, x.data(), exponent, start, acc.data());
-    ring.from_mont(acc.data(), result.data());
+    odd_power(modulus, base, exponent, start, result.data());
   } else {
-    bignum::PlainModulus ring(modulus);
-    ring.reduce(base.data(), base.size(), x.data());
-    power(ring, x.data(), exponent, start, result.data());
+    even_power(modulus, base, exponent, start, result.data());
   }
   bignum::to_be_bytes(result.data(), n, out.data(), out.size());
   return true;
