@@ -13,6 +13,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { equalBytes } from "../../node/core/bytes.ts";
 import { keccak256 } from "../../node/core/hash.ts";
 import { encodeRlp } from "../../node/core/rlp.ts";
+import { PatriciaTrie } from "../../node/core/trie/patriciaTrie.ts";
 import { orderedTrieRoot, secureTrieRoot } from "../../node/core/trie/trieRoot.ts";
 import { EMPTY_ACCOUNT, encodeAccount } from "../../node/state/account.ts";
 import { MerkleTrie } from "../../node/state/stateTrie.ts";
@@ -40,6 +41,44 @@ async function mptRoot(
   const t = await createMPT({ useKeyHashing: secure });
   for (const [k, v] of pairs) await t.put(k, v);
   return t.root();
+}
+
+/** The synchronous PatriciaTrie over LMDB: inserts, commit into the node store, persist in one transaction. */
+function patriciaLmdbRoot(dir: string, pairs: readonly (readonly [Uint8Array, Uint8Array])[]): Uint8Array {
+  const storage = openStorage(dir, { noSync: true, lock: false });
+  try {
+    const store = TrieNodeStore.forStorage(storage);
+    const trie = new PatriciaTrie(store.readNode, undefined, { secure: true });
+    for (const [k, v] of pairs) trie.put(k, v);
+    const root = trie.commit(store.putNode);
+    store.commit();
+    return root;
+  } finally {
+    void storage.close();
+  }
+}
+
+/** Updates 10% of the accounts of an existing LMDB state and commits: one block's state-root work. */
+function patriciaUpdate(
+  store: TrieNodeStore,
+  root: Uint8Array,
+  pairs: readonly (readonly [Uint8Array, Uint8Array])[],
+  round: number,
+): Uint8Array {
+  const trie = new PatriciaTrie(store.readNode, root, { secure: true });
+  for (let i = round % 10; i < pairs.length; i += 10)
+    trie.put(pairs[i]![0], encodeRlp([BigInt(round), BigInt(i)]));
+  return trie.commit(() => {});
+}
+
+async function mptUpdate(
+  trie: Awaited<ReturnType<typeof createMPT>>,
+  pairs: readonly (readonly [Uint8Array, Uint8Array])[],
+  round: number,
+): Promise<void> {
+  for (let i = round % 10; i < pairs.length; i += 10)
+    await trie.put(pairs[i]![0], encodeRlp([BigInt(round), BigInt(i)]));
+  trie.root();
 }
 
 async function lmdbRoot(
@@ -87,10 +126,31 @@ export async function benchTrie(): Promise<void> {
       unitsPerOp: N,
       variants: [
         { name: "fastevm trieRoot (memory)", fn: () => secureTrieRoot(accounts) },
-        { name: "fastevm trie over LMDB", fn: () => lmdbRoot(join(tmp, `r${run++}`), accounts) },
+        { name: "fastevm PatriciaTrie + LMDB", fn: () => patriciaLmdbRoot(join(tmp, `p${run++}`), accounts) },
+        { name: "fastevm mpt trie + LMDB", fn: () => lmdbRoot(join(tmp, `r${run++}`), accounts) },
         { name: "@ethereumjs/mpt (memory)", fn: () => mptRoot(accounts, true) },
       ],
     });
+    // Incremental: a committed 1000-account state in LMDB, 100 accounts updated per round.
+    const storage = openStorage(join(tmp, "incremental"), { noSync: true, lock: false });
+    const store = TrieNodeStore.forStorage(storage);
+    const base = new PatriciaTrie(store.readNode, undefined, { secure: true });
+    for (const [k, v] of accounts) base.put(k, v);
+    const baseRoot = base.commit(store.putNode);
+    store.commit();
+    const mpt = await createMPT({ useKeyHashing: true });
+    for (const [k, v] of accounts) await mpt.put(k, v);
+    let round = 0;
+    await runComparison({
+      title: `state update: 100 of ${N} accounts, then root`,
+      unit: "updates/s",
+      unitsPerOp: N / 10,
+      variants: [
+        { name: "fastevm PatriciaTrie + LMDB", fn: () => patriciaUpdate(store, baseRoot, accounts, round++) },
+        { name: "@ethereumjs/mpt (memory)", fn: () => mptUpdate(mpt, accounts, round++) },
+      ],
+    });
+    await storage.close();
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
