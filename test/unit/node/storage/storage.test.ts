@@ -6,25 +6,26 @@ import { TrieNodeStore } from "../../../../node/storage/trieNodeStore.ts";
 import { tempStorage } from "../../../utils/tempDatadir.ts";
 
 describe("storage", () => {
-  it("declares unique, stable table names", () => {
+  it("declares unique, stable table names, including every table of ARCHITECTURE §6", () => {
     const names = Object.values(TABLES).map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(Object.keys(TABLES).sort()).toEqual(
-      [
-        "accounts",
-        "bodies",
-        "canonical",
-        "code",
-        "consensusBlocks",
-        "consensusCommits",
-        "headers",
-        "meta",
-        "receipts",
-        "storage",
-        "trieNodes",
-        "txIndex",
-      ].sort(),
-    );
+    for (const n of names) expect(n).toMatch(/^[a-z][a-z0-9_]*$/);
+    const required = [
+      "accounts",
+      "storage",
+      "code",
+      "trieNodes",
+      "headers",
+      "bodies",
+      "receipts",
+      "canonical",
+      "txIndex",
+    ];
+    for (const id of [...required, "consensusBlocks", "consensusCommits", "meta"])
+      expect(Object.keys(TABLES)).toContain(id);
+    // Names are on-disk identities: these must never change.
+    expect(TABLES.trieNodes.name).toBe("trie_nodes");
+    expect(TABLES.txIndex.name).toBe("tx_index");
   });
 
   it("opens every table and persists across reopen (read-only reopen sees the data)", async () => {
