@@ -120,13 +120,30 @@ void power(Ring& ring, const Limb* x, const ExponentBits& e, uint64_t start, Lim
   }
 }
 
-/// Odd-modulus exponentiation in Montgomery form; `out` has q.size() limbs.
+template <size_t N>
+void fixed_power(const bignum::Montgomery& ring, const Limb* x, const ExponentBits& e, uint64_t start, Limb* acc) {
+  bignum::FixedMontgomery<N> fixed(ring.modulus(), ring.m_inv());
+  power(fixed, x, e, start, acc);
+}
+
+/// Odd-modulus exponentiation in Montgomery form; `out` has q.size() limbs. Moduli up to 256 bits
+/// use the unrolled fixed-size multiplier.
 void odd_power(const Limbs& q, const Limbs& base, const ExponentBits& e, uint64_t start, Limb* out) {
   bignum::Montgomery ring(q);
   Limbs x(q.size(), 0);
   Limbs acc(q.size(), 0);
   ring.to_mont(base.data(), base.size(), x.data());
-  power(ring, x.data(), e, start, acc.data());
+  switch (q.size()) {
+    case 1: fixed_power<1>(ring, x.data(), e, start, acc.data()); break;
+    case 2: fixed_power<2>(ring, x.data(), e, start, acc.data()); break;
+    case 3: fixed_power<3>(ring, x.data(), e, start, acc.data()); break;
+    case 4: fixed_power<4>(ring, x.data(), e, start, acc.data()); break;
+    case 5: fixed_power<5>(ring, x.data(), e, start, acc.data()); break;
+    case 6: fixed_power<6>(ring, x.data(), e, start, acc.data()); break;
+    case 7: fixed_power<7>(ring, x.data(), e, start, acc.data()); break;
+    case 8: fixed_power<8>(ring, x.data(), e, start, acc.data()); break;
+    default: power(ring, x.data(), e, start, acc.data()); break;
+  }
   ring.from_mont(acc.data(), out);
 }
 
