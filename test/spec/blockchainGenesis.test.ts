@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { decodeBlock, encodeBlock, ommersHash, transactionsRoot } from "../../node/core/block/block.ts";
 import { headerHash } from "../../node/core/block/header.ts";
 import { withdrawalsRoot } from "../../node/core/block/withdrawal.ts";
+import { equalBytes } from "../../node/core/bytes.ts";
 import { parseGenesisAlloc } from "../../node/core/chain/genesisJson.ts";
+import { ErrorCode, isFastEvmError } from "../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { computeStateRoot } from "../../node/state/stateRoot.ts";
 import { headerFromFixture, loadBlockchainTests } from "../utils/blockFixtures.ts";
@@ -78,5 +80,39 @@ describe("BlockchainTests genesis", () => {
     }
     expect(failures).toEqual([]);
     expect(valid).toBe(VALID_BLOCKS);
+  });
+
+  // Invalid blocks our layer is responsible for: RLP-level defects must fail decoding with BLOCK_DECODE, and
+  // bodies whose transactions/withdrawals do not match the header's roots must show a root mismatch.
+  it("rejects the RLP-invalid blocks and detects wrong body roots", () => {
+    let rlpRejected = 0;
+    let rootMismatches = 0;
+    const failures: string[] = [];
+    for (const { name, test } of tests) {
+      for (const [i, b] of test.blocks.entries()) {
+        const ex = b.expectException ?? "";
+        if (ex.includes("RLP_")) {
+          try {
+            decodeBlock(hexToBytes(b.rlp));
+            failures.push(`${name}#${i}: decoded despite ${ex}`);
+          } catch (e) {
+            if (!isFastEvmError(e, ErrorCode.BLOCK_DECODE)) failures.push(`${name}#${i}: ${String(e)}`);
+            rlpRejected++;
+          }
+        } else if (ex.includes("INVALID_TRANSACTIONS_ROOT") || ex.includes("INVALID_WITHDRAWALS_ROOT")) {
+          const block = decodeBlock(hexToBytes(b.rlp));
+          const txOk = equalBytes(transactionsRoot(block.transactions), block.header.transactionsRoot);
+          const wOk = equalBytes(
+            withdrawalsRoot(block.withdrawals ?? []),
+            block.header.withdrawalsRoot ?? new Uint8Array(0),
+          );
+          if (txOk && wOk) failures.push(`${name}#${i}: roots match despite ${ex}`);
+          rootMismatches++;
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(rlpRejected).toBe(9);
+    expect(rootMismatches).toBe(3);
   });
 });
