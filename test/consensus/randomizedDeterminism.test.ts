@@ -16,14 +16,14 @@ interface Options {
   rounds: number;
   equivocators: number[];
   gcDepth: number;
-  /** undefined: 1 or 0.5 at random (a weakly linked leader is often undecided for long stretches) */
-  leaderLinkChance?: number;
+  /** 1: every block links the previous leader; 0.5: leaders often blamed, undecided, decided indirectly */
+  leaderLinkChance: number;
 }
 
 function checkDeterminism(seed: number, opts: Options) {
   const t = testCommittee([1, 1, 1, 1, 2, 1, 1]);
   const rng = new Rng(seed);
-  const leaderLinkChance = opts.leaderLinkChance ?? (rng.chance(0.5) ? 1 : 0.5);
+  const leaderLinkChance = opts.leaderLinkChance;
   const dag = randomDag(t, rng, {
     rounds: opts.rounds,
     equivocators: opts.equivocators,
@@ -40,7 +40,11 @@ function checkDeterminism(seed: number, opts: Options) {
   expect(reference.suspended, where).toBe(0);
   for (let i = 0; i < ORDERS; i++) {
     // mostly network-like orders (at most 3 rounds ahead), every tenth a full shuffle
-    const order = randomOrder(dag.blocks, rng, i % 10 === 9 ? Number.POSITIVE_INFINITY : 3);
+    const order = randomOrder(
+      dag.blocks,
+      rng,
+      i % 10 === 9 ? Number.POSITIVE_INFINITY : i % 2 === 0 ? 3 : 12,
+    );
     const run = observe(t, order, opts.gcDepth);
     if (
       run.commits.length !== reference.commits.length ||
@@ -56,8 +60,14 @@ function checkDeterminism(seed: number, opts: Options) {
 describe("randomized determinism", () => {
   for (const seed of seedsFrom("DAG_TEST_SEED", [7])) {
     it(`7 authorities, 300 rounds, ${ORDERS} orders: identical commit sequences (seed ${seed})`, () => {
-      const ref = checkDeterminism(seed, { rounds: 300, equivocators: [], gcDepth: 60 });
-      expect(ref.commits.length).toBeGreaterThan(200);
+      // leaders linked half the time: many blamed, undecided and indirectly decided leaders
+      const ref = checkDeterminism(seed, {
+        rounds: 300,
+        equivocators: [],
+        gcDepth: 60,
+        leaderLinkChance: 0.5,
+      });
+      expect(ref.commits.length).toBeGreaterThan(100);
     });
   }
 
