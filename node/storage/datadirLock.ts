@@ -35,7 +35,13 @@ function readOwner(lockPath: string): number | undefined {
 
 /** Takes the datadir's lock (creating the directory if needed) or throws `DATADIR_IN_USE`. */
 export function lockDatadir(datadir: string): DatadirLock {
-  mkdirSync(datadir, { recursive: true });
+  try {
+    mkdirSync(datadir, { recursive: true });
+  } catch (e) {
+    throw new FastEvmError(ErrorCode.STORAGE, `cannot create datadir ${datadir}: ${(e as Error).message}`, {
+      datadir,
+    });
+  }
   const lockPath = join(datadir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;

@@ -54,6 +54,18 @@ describe("datadir lock", () => {
     }
   });
 
+  it("reports a datadir path that cannot be a directory as STORAGE", () => {
+    const file = join(freshDir(), "..", "plain-file");
+    writeFileSync(file, "x");
+    let thrown: unknown;
+    try {
+      lockDatadir(join(file, "sub"));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isFastEvmError(thrown, ErrorCode.STORAGE), String(thrown)).toBe(true);
+  });
+
   it("takes over a lock whose owner no longer exists", () => {
     const dir = freshDir();
     lockDatadir(dir).release();
