@@ -3,13 +3,14 @@
  * dev accounts whose private keys are public and deterministic: key i = keccak256("fastevm devnet account i").
  * Never use them anywhere value is at stake.
  */
+import { fileURLToPath } from "node:url";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "../hash.ts";
 
 export const DEVNET_CHAIN_ID = 20256n;
 
 /** Path of the devnet genesis.json, for `fastevm init` and `fastevm devnet`. */
-export const DEVNET_GENESIS_PATH: string = new URL("./genesis/devnet.json", import.meta.url).pathname;
+export const DEVNET_GENESIS_PATH: string = fileURLToPath(new URL("./genesis/devnet.json", import.meta.url));
 
 /** Number of prefunded dev accounts in devnet.json. */
 export const DEV_ACCOUNT_COUNT = 10;
