@@ -30,6 +30,15 @@ export interface GenesisBlock {
 
 const ZERO_HASH = new Uint8Array(32);
 
+/**
+ * Difficulty when genesis.json gives none: 0 for a chain merged from genesis (terminalTotalDifficulty 0);
+ * otherwise geth's PoW-era rule (GENESIS_DIFFICULTY when mixHash is zero too).
+ */
+function defaultDifficulty(g: Genesis): bigint {
+  if (g.config.terminalTotalDifficulty === 0n) return 0n;
+  return equalBytes(g.mixHash, ZERO_HASH) ? GENESIS_DIFFICULTY : 0n;
+}
+
 /** The genesis header for `g` with the given state root. */
 export function genesisHeader(g: Genesis, stateRoot: Uint8Array): BlockHeader {
   const c = g.config;
@@ -41,8 +50,7 @@ export function genesisHeader(g: Genesis, stateRoot: Uint8Array): BlockHeader {
     transactionsRoot: EMPTY_TRIE_ROOT,
     receiptsRoot: EMPTY_TRIE_ROOT,
     logsBloom: new Uint8Array(256),
-    // geth: no difficulty and no mixHash means a PoW-era default difficulty.
-    difficulty: g.difficulty ?? (equalBytes(g.mixHash, ZERO_HASH) ? GENESIS_DIFFICULTY : 0n),
+    difficulty: g.difficulty ?? defaultDifficulty(g),
     number: g.number,
     gasLimit: g.gasLimit === undefined || g.gasLimit === 0n ? GENESIS_GAS_LIMIT : g.gasLimit,
     gasUsed: g.gasUsed,
