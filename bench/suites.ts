@@ -2,6 +2,7 @@
 import { benchRlp } from "./core/rlp.bench.ts";
 import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
+import { runEvmBench } from "./evm/evmBench.ts";
 
 export interface BenchSuite {
   readonly name: string;
@@ -13,4 +14,9 @@ export const SUITES: readonly BenchSuite[] = [
   { name: "rlp", description: "RLP encode/decode throughput", run: benchRlp },
   { name: "tx", description: "transaction decode and sender recovery", run: benchTx },
   { name: "trie", description: "trie roots, state trie over LMDB, keccak-256", run: benchTrie },
+  {
+    name: "evm",
+    description: "Solidity contracts: WASM EVM vs native build vs @ethereumjs/evm",
+    run: async () => void (await runEvmBench()),
+  },
 ];
