@@ -1,5 +1,8 @@
 /** Genesis: header fields by fork (geth's rules), and the single-transaction write into a datadir. */
 import { readFileSync } from "node:fs";
+import { createBlock } from "@ethereumjs/block";
+import { createCommonFromGethGenesis, parseGethGenesisState } from "@ethereumjs/common";
+import { genesisMPTStateRoot } from "@ethereumjs/mpt";
 import { describe, expect, it } from "vitest";
 import { decodeBlock, decodeBody, encodeBlock } from "../../../../node/core/block/block.ts";
 import { decodeHeader, EMPTY_OMMERS_HASH, headerHash } from "../../../../node/core/block/header.ts";
@@ -12,7 +15,7 @@ import {
   INITIAL_BASE_FEE,
 } from "../../../../node/core/chain/params.ts";
 import { ErrorCode, isFastEvmError } from "../../../../node/core/errors.ts";
-import { hexToBytes } from "../../../../node/core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../../../node/core/hex.ts";
 import { EMPTY_TRIE_ROOT } from "../../../../node/core/trie/trieRoot.ts";
 import { decodeAccount } from "../../../../node/state/account.ts";
 import { buildGenesis, writeGenesis } from "../../../../node/state/genesis.ts";
@@ -123,6 +126,49 @@ describe("genesis block", () => {
       expect(await (await trie.storageTrie(acc!.storageRoot)).getSlot(bigintToFixedBytes(1n, 32))).toBe(42n);
     } finally {
       await storage.close();
+    }
+  });
+
+  // Independent oracle: @ethereumjs/common reads the same genesis.json, @ethereumjs/mpt computes the state
+  // root and @ethereumjs/block the header hash. Storage keys are given in full: ethereumjs does not left-pad
+  // short keys as geth (and we) do.
+  it("agrees with @ethereumjs on the devnet genesis and a London-only variant with storage", async () => {
+    const devnet = JSON.parse(readFileSync(DEVNET_GENESIS_PATH, "utf8")) as Record<string, unknown>;
+    const londonOnly = {
+      ...devnet,
+      config: {
+        chainId: 99,
+        homesteadBlock: 0,
+        byzantiumBlock: 0,
+        istanbulBlock: 0,
+        berlinBlock: 0,
+        londonBlock: 0,
+      },
+      baseFeePerGas: null,
+      difficulty: "0x20000",
+      alloc: {
+        ...(devnet.alloc as object),
+        [`0x${"cd".repeat(20)}`]: {
+          balance: "0x1",
+          code: "0x6001",
+          storage: { [`0x${"00".repeat(31)}07`]: "0x05" },
+        },
+      },
+    };
+    for (const json of [devnet, londonOnly]) {
+      const ours = buildGenesis(parseGenesis(json));
+      const common = createCommonFromGethGenesis(json as never, { chain: "oracle" });
+      const root = await genesisMPTStateRoot(parseGethGenesisState(json as never));
+      const cancun = common.hardfork() === "cancun";
+      const header = {
+        ...common.genesis(),
+        stateRoot: root,
+        number: 0n,
+        ...(cancun ? { parentBeaconBlockRoot: new Uint8Array(32) } : {}),
+      };
+      const block = createBlock({ header: header as never }, { common, setHardfork: true });
+      expect(bytesToHex(ours.stateRoot)).toBe(bytesToHex(root));
+      expect(bytesToHex(ours.hash)).toBe(bytesToHex(block.hash()));
     }
   });
 });
