@@ -28,6 +28,8 @@ export const TABLES = {
   canonical: { name: "canonical" },
   /** transaction hash (32) -> block hash (32) ‖ index in block (4, big-endian) */
   txIndex: { name: "tx_index" },
+  /** block hash (32) -> the block's state diff (pre and post value of every account and slot it changed): reorgs */
+  stateDiffs: { name: "state_diffs" },
   /** consensus block digest (32) -> serialized signed DAG block */
   consensusBlocks: { name: "consensus_blocks" },
   /** commit index (8, big-endian) -> serialized commit (leader, sub-DAG refs, timestamp) */

@@ -1,5 +1,6 @@
 /** Registry of CLI commands, in the order `fastevm help` lists them. Add one line per new command. */
 import type { CliCommand } from "../command.ts";
+import { blocktestCommand } from "./blocktest.ts";
 import { committeeCommand } from "./committee.ts";
 import { initCommand } from "./init.ts";
 import { keysCommand } from "./keys.ts";
@@ -12,4 +13,5 @@ export const COMMANDS: readonly CliCommand[] = [
   txCommand,
   keysCommand,
   committeeCommand,
+  blocktestCommand,
 ];

@@ -1,0 +1,290 @@
+/**
+ * The execution chain: imports blocks (header rules, sender recovery in the recover pool, execution and the
+ * state trie in the execute pool) and commits each valid block — header, body, receipts, state diff, flat
+ * state, trie nodes, canonical and tx indexes, head — in ONE LMDB transaction, so a crash never leaves a
+ * half-written block. An invalid block throws its BLOCK_* reason and changes nothing.
+ *
+ * Fork choice: an imported valid block becomes the head (as geth's block importer and the BlockchainTests
+ * expect); a block on a side branch triggers a reorg — the flat state is rewound with the stored state diffs
+ * to the common ancestor and the branch re-applied, within `maxReorgDepth` blocks.
+ */
+import { type Block, encodeBody } from "../core/block/block.ts";
+import { type BlockHeader, EMPTY_OMMERS_HASH, encodeHeader, headerHash } from "../core/block/header.ts";
+import { encodeBlockReceipts } from "../core/block/receipt.ts";
+import type { Withdrawal } from "../core/block/withdrawal.ts";
+import { equalBytes } from "../core/bytes.ts";
+import type { ChainConfig } from "../core/chain/chainConfig.ts";
+import { calcBaseFee, calcExcessBlobGas } from "../core/chain/fees.ts";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { keccak256 } from "../core/hash.ts";
+import { bytesToHex } from "../core/hex.ts";
+import type {
+  ExecTx,
+  ExecutedBlock,
+  ExecuteResult,
+  ExecuteTask,
+  StateOverlay,
+} from "../core/wire/execute.ts";
+import type { RecoverItem } from "../core/wire/recover.ts";
+import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
+import type { Storage } from "../storage/storage.ts";
+import { META_KEYS } from "../storage/tables.ts";
+import { ChainStore } from "./chainStore.ts";
+import {
+  applyStateDiff,
+  composeOverlay,
+  diffFromWrites,
+  encodeStateDiff,
+  type StateDiff,
+} from "./stateDiff.ts";
+import { type TimestampRule, validateHeader } from "./validateHeader.ts";
+
+/** The thread pools the chain uses (the CLI wires RecoverPool and ExecutePool; node/chain imports no pool). */
+export interface ChainWorkers {
+  recover(txs: readonly Uint8Array[], chainId: bigint | null): Promise<RecoverItem[]>;
+  execute(task: ExecuteTask): Promise<ExecuteResult>;
+}
+
+export interface ChainOptions {
+  readonly config?: ChainConfig;
+  readonly timestampRule?: TimestampRule;
+  /** deepest reorg accepted, in blocks (default 128) */
+  readonly maxReorgDepth?: number;
+}
+
+export interface ImportResult {
+  readonly status: "imported" | "known";
+  readonly hash: Uint8Array;
+  readonly number: bigint;
+  readonly gasUsed: bigint;
+  readonly txCount: number;
+  /** blocks rewound to import it (0 when it extends the head) */
+  readonly reorgDepth: number;
+}
+
+export interface BuildOptions {
+  readonly timestamp?: bigint;
+  readonly coinbase?: Uint8Array;
+  readonly gasLimit?: bigint;
+  readonly prevRandao?: Uint8Array;
+  readonly withdrawals?: readonly Withdrawal[];
+  readonly parentBeaconBlockRoot?: Uint8Array;
+  readonly extraData?: Uint8Array;
+}
+
+interface Path {
+  readonly rewind: { hash: Uint8Array; header: BlockHeader; diff: StateDiff }[];
+  readonly reapply: { hash: Uint8Array; header: BlockHeader; diff: StateDiff }[];
+}
+
+function blockError(code: ErrorCode, message: string): FastEvmError {
+  return new FastEvmError(code, `invalid block: ${message}`);
+}
+
+export class Chain {
+  readonly store: ChainStore;
+  readonly config: ChainConfig;
+  readonly #timestampRule: TimestampRule;
+  readonly #maxReorgDepth: number;
+
+  constructor(
+    readonly storage: Storage,
+    private readonly workers: ChainWorkers,
+    opts: ChainOptions = {},
+  ) {
+    this.store = new ChainStore(storage);
+    this.config = opts.config ?? this.store.chainConfig();
+    this.#timestampRule = opts.timestampRule ?? "strict";
+    this.#maxReorgDepth = opts.maxReorgDepth ?? 128;
+  }
+
+  head(): { hash: Uint8Array; header: BlockHeader } {
+    return this.store.head();
+  }
+
+  /** The rewind/re-apply path from the head to `parentHash` (both empty when the parent is the head). */
+  #pathTo(parentHash: Uint8Array, parent: BlockHeader): Path {
+    const head = this.store.head();
+    if (equalBytes(head.hash, parentHash)) return { rewind: [], reapply: [] };
+    const load = (hash: Uint8Array, header: BlockHeader) => {
+      const diff = this.store.stateDiff(hash);
+      if (diff === undefined)
+        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(hash)} has no state diff`);
+      return { hash, header, diff };
+    };
+    const rewind: Path["rewind"] = [];
+    const reapply: Path["reapply"] = [];
+    let a = { hash: head.hash, header: head.header };
+    let b = { hash: parentHash, header: parent };
+    const step = (x: { hash: Uint8Array; header: BlockHeader }) => {
+      const h = this.store.header(x.header.parentHash);
+      if (h === undefined)
+        throw new FastEvmError(ErrorCode.STORAGE, `missing ancestor ${bytesToHex(x.header.parentHash)}`);
+      return { hash: x.header.parentHash, header: h };
+    };
+    while (!equalBytes(a.hash, b.hash)) {
+      if (a.header.number >= b.header.number) {
+        rewind.push(load(a.hash, a.header));
+        if (rewind.length > this.#maxReorgDepth)
+          throw blockError(ErrorCode.BLOCK_REORG_TOO_DEEP, `reorg deeper than ${this.#maxReorgDepth} blocks`);
+        a = step(a);
+      } else {
+        reapply.push(load(b.hash, b.header));
+        b = step(b);
+      }
+    }
+    reapply.reverse();
+    return { rewind, reapply };
+  }
+
+  async #recover(block: Block): Promise<{ txs: ExecTx[]; hashes: Uint8Array[] }> {
+    const items = await this.workers.recover(block.transactions, this.config.chainId);
+    const txs: ExecTx[] = [];
+    const hashes: Uint8Array[] = [];
+    items.forEach((item, i) => {
+      if (!item.ok)
+        throw new FastEvmError(
+          ErrorCode.BLOCK_INVALID_TX,
+          `invalid block: transaction ${i}: ${item.error.message}`,
+          {
+            index: i,
+            cause: item.error.code,
+          },
+        );
+      txs.push({ tx: item.tx, sender: item.sender });
+      hashes.push(item.hash);
+    });
+    return { txs, hashes };
+  }
+
+  async #execute(
+    block: Block,
+    parent: BlockHeader,
+    path: Path,
+    txs: ExecTx[],
+    mode: "verify" | "build",
+  ): Promise<ExecutedBlock> {
+    const overlay: StateOverlay = composeOverlay(
+      path.rewind.map((b) => b.diff),
+      path.reapply.map((b) => b.diff),
+    );
+    const result = await this.workers.execute({
+      datadir: this.storage.datadir,
+      chainId: this.config.chainId,
+      header: block.header,
+      parentStateRoot: parent.stateRoot,
+      txs,
+      rawTxs: block.transactions,
+      ommerCount: block.ommers.length,
+      ...(block.withdrawals === undefined ? {} : { withdrawals: block.withdrawals }),
+      overlay,
+      ancestorHashes: path.reapply.map((b) => [b.header.number, b.hash] as const),
+      mode,
+    });
+    if (!result.ok) throw FastEvmError.fromObject(result.error);
+    return result;
+  }
+
+  /** Validates, executes and commits `block`; a block already stored is a no-op ("known"). */
+  async importBlock(block: Block): Promise<ImportResult> {
+    const header = block.header;
+    const hash = headerHash(header);
+    const base = { hash, number: header.number, txCount: block.transactions.length };
+    if (this.store.hasBlock(hash))
+      return { ...base, status: "known", gasUsed: header.gasUsed, reorgDepth: 0 };
+    const parent = this.store.header(header.parentHash);
+    if (parent === undefined)
+      throw blockError(ErrorCode.BLOCK_UNKNOWN_PARENT, `unknown parent ${bytesToHex(header.parentHash)}`);
+    validateHeader(header, parent, header.parentHash, {
+      config: this.config,
+      timestampRule: this.#timestampRule,
+    });
+    const path = this.#pathTo(header.parentHash, parent);
+    const { txs, hashes } = await this.#recover(block);
+    const result = await this.#execute(block, parent, path, txs, "verify");
+    this.#commit(block, hash, hashes, result, path);
+    return { ...base, status: "imported", gasUsed: result.gasUsed, reorgDepth: path.rewind.length };
+  }
+
+  /** The one write transaction of a block (with its reorg, if any). */
+  #commit(block: Block, hash: Uint8Array, txHashes: Uint8Array[], result: ExecutedBlock, path: Path): void {
+    const t = this.storage.tables;
+    this.storage.env.transactionSync(() => {
+      for (const b of path.rewind) {
+        applyStateDiff(this.storage, b.diff, "backward");
+        t.canonical.removeSync(u64Key(b.header.number));
+        for (const raw of this.store.body(b.hash)?.transactions ?? []) t.txIndex.removeSync(keccak256(raw));
+      }
+      for (const b of path.reapply) {
+        applyStateDiff(this.storage, b.diff, "forward");
+        t.canonical.putSync(u64Key(b.header.number), b.hash);
+        (this.store.body(b.hash)?.transactions ?? []).forEach((raw, index) => {
+          t.txIndex.putSync(keccak256(raw), encodeTxLocation({ blockHash: b.hash, index }));
+        });
+      }
+      const diff = diffFromWrites(this.storage, result.writes);
+      applyStateDiff(this.storage, diff, "forward");
+      t.stateDiffs.putSync(hash, encodeStateDiff(diff));
+      for (const [k, v] of result.trieNodes) t.trieNodes.putSync(k, v);
+      t.headers.putSync(hash, encodeHeader(block.header));
+      t.bodies.putSync(hash, encodeBody(block));
+      t.receipts.putSync(hash, encodeBlockReceipts(result.receipts));
+      t.canonical.putSync(u64Key(block.header.number), hash);
+      txHashes.forEach((h, index) => {
+        t.txIndex.putSync(h, encodeTxLocation({ blockHash: hash, index }));
+      });
+      t.meta.putSync(metaKey(META_KEYS.headHash), hash);
+    });
+  }
+
+  /**
+   * Builds a block on the head from raw transactions (tests, benchmarks, chain generation): the header's
+   * execution fields (roots, bloom, gas used, blob gas used) come from executing it. Nothing is stored.
+   */
+  async buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
+    const head = this.store.head();
+    const p = head.header;
+    const timestamp = opts.timestamp ?? p.timestamp + 12n;
+    const template: BlockHeader = {
+      parentHash: head.hash,
+      ommersHash: EMPTY_OMMERS_HASH,
+      coinbase: opts.coinbase ?? new Uint8Array(20),
+      stateRoot: new Uint8Array(32),
+      transactionsRoot: new Uint8Array(32),
+      receiptsRoot: new Uint8Array(32),
+      logsBloom: new Uint8Array(256),
+      difficulty: 0n,
+      number: p.number + 1n,
+      gasLimit: opts.gasLimit ?? p.gasLimit,
+      gasUsed: 0n,
+      timestamp,
+      extraData: opts.extraData ?? new Uint8Array(0),
+      mixHash: opts.prevRandao ?? new Uint8Array(32),
+      nonce: new Uint8Array(8),
+      baseFeePerGas: calcBaseFee(p),
+      withdrawalsRoot: new Uint8Array(32),
+      blobGasUsed: 0n,
+      excessBlobGas: calcExcessBlobGas(p),
+      parentBeaconBlockRoot: opts.parentBeaconBlockRoot ?? new Uint8Array(32),
+    };
+    const draft: Block = {
+      header: template,
+      transactions: rawTxs,
+      ommers: [],
+      withdrawals: opts.withdrawals ?? [],
+    };
+    const { txs } = await this.#recover(draft);
+    const r = await this.#execute(draft, p, { rewind: [], reapply: [] }, txs, "build");
+    const header: BlockHeader = {
+      ...template,
+      stateRoot: r.stateRoot,
+      transactionsRoot: r.transactionsRoot,
+      receiptsRoot: r.receiptsRoot,
+      logsBloom: r.logsBloom,
+      gasUsed: r.gasUsed,
+      withdrawalsRoot: r.withdrawalsRoot ?? template.withdrawalsRoot!,
+      blobGasUsed: r.blobGasUsed,
+    };
+    return { ...draft, header };
+  }
+}

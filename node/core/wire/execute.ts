@@ -1,0 +1,87 @@
+/**
+ * Messages of the execute pool (ARCHITECTURE §4): the main thread sends one block with its recovered
+ * transactions and the state overlay that turns the committed (head) state into the block's parent state;
+ * a worker runs it on the WASM EVM against LMDB (read-only) plus that overlay, updates the state trie from
+ * the parent's root, and returns receipts, the block's write-set and the new trie nodes. The main thread
+ * only compares and writes.
+ */
+
+import type { BlockHeader } from "../block/header.ts";
+import type { Receipt } from "../block/receipt.ts";
+import type { Withdrawal } from "../block/withdrawal.ts";
+import type { ErrorObject } from "../errors.ts";
+import type { Transaction } from "../tx/types.ts";
+
+/** A transaction after decoding and sender recovery (recover pool). */
+export interface ExecTx {
+  readonly tx: Transaction;
+  readonly sender: Uint8Array;
+}
+
+/**
+ * Values that differ between the committed flat state and the parent state (a side branch): account RLP or
+ * null (absent), storage slot (address ‖ slot, 52 bytes) → value. Empty when the parent is the head.
+ */
+export interface StateOverlay {
+  readonly accounts: readonly (readonly [Uint8Array, Uint8Array | null])[];
+  readonly storage: readonly (readonly [Uint8Array, bigint])[];
+}
+
+export interface ExecuteTask {
+  /** the datadir whose LMDB environment the worker reads (opened read-only, cached per worker) */
+  readonly datadir: string;
+  readonly chainId: bigint;
+  readonly header: BlockHeader;
+  readonly parentStateRoot: Uint8Array;
+  readonly txs: readonly ExecTx[];
+  /** EIP-2718 encodings, for the transactions root */
+  readonly rawTxs: readonly Uint8Array[];
+  readonly ommerCount: number;
+  readonly withdrawals?: readonly Withdrawal[];
+  readonly overlay: StateOverlay;
+  /** block number → hash of ancestors off the canonical chain (BLOCKHASH); the rest come from `canonical` */
+  readonly ancestorHashes: readonly (readonly [bigint, Uint8Array])[];
+  /** "verify": check every root against the header; "build": compute them (block builder) */
+  readonly mode: "verify" | "build";
+}
+
+/** One account's final state after the block. */
+export interface AccountWrite {
+  readonly address: Uint8Array;
+  /** removed (EIP-6780 selfdestruct, EIP-161 empty) */
+  readonly deleted: boolean;
+  /** its storage was cleared during the block (deleted or re-created) before `slots` were written */
+  readonly wiped: boolean;
+  readonly nonce: bigint;
+  readonly balance: bigint;
+  readonly codeHash: Uint8Array;
+  readonly storageRoot: Uint8Array;
+  /** code first set in this block */
+  readonly code: Uint8Array | null;
+  readonly slots: readonly { readonly key: Uint8Array; readonly value: bigint }[];
+}
+
+export interface ExecutedBlock {
+  readonly ok: true;
+  readonly receipts: readonly Receipt[];
+  readonly gasUsed: bigint;
+  readonly blobGasUsed: bigint;
+  readonly logsBloom: Uint8Array;
+  readonly receiptsRoot: Uint8Array;
+  readonly transactionsRoot: Uint8Array;
+  readonly withdrawalsRoot: Uint8Array | null;
+  readonly stateRoot: Uint8Array;
+  readonly writes: readonly AccountWrite[];
+  /** new trie nodes: (keccak hash, RLP node) */
+  readonly trieNodes: readonly (readonly [Uint8Array, Uint8Array])[];
+  /** worker wall time (ms) of execution and of the trie update */
+  readonly execMs: number;
+  readonly trieMs: number;
+}
+
+export interface RejectedBlock {
+  readonly ok: false;
+  readonly error: ErrorObject;
+}
+
+export type ExecuteResult = ExecutedBlock | RejectedBlock;

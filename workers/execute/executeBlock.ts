@@ -1,0 +1,189 @@
+/**
+ * Executes one block (Cancun rules) on the WASM EVM: body checks (ommers, transactions root, withdrawals
+ * root), the EIP-4788 beacon-root system call, every transaction in order (an invalid one rejects the block),
+ * EIP-4895 withdrawals in Gwei, then receipts, bloom, gas used and blob gas used. In "verify" mode each result
+ * is checked against the header with its own BLOCK_* code; the state root is the trie step's job.
+ */
+
+import { transactionsRoot } from "../../node/core/block/block.ts";
+import { mergeBlooms } from "../../node/core/block/bloom.ts";
+import { createReceipt, type Receipt, receiptsRoot } from "../../node/core/block/receipt.ts";
+import { withdrawalsRoot } from "../../node/core/block/withdrawal.ts";
+import { equalBytes } from "../../node/core/bytes.ts";
+import { blobBaseFee } from "../../node/core/chain/fees.ts";
+import { BEACON_ROOTS_ADDRESS, GAS_PER_BLOB, MAX_BLOB_GAS_PER_BLOCK } from "../../node/core/chain/params.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../../node/core/errors.ts";
+import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
+import type { Transaction } from "../../node/core/tx/types.ts";
+import type { ExecuteTask } from "../../node/core/wire/execute.ts";
+import { prepareTransaction, type TxFields } from "../../node/evm/transition.ts";
+import type { WasmEvm } from "../../wasm/bindings/evmModule.ts";
+import type { BlockEnv, EvmTx } from "../../wasm/bindings/evmTypes.ts";
+import { EvmStatus } from "../../wasm/bindings/evmTypes.ts";
+import type { BlockState, BlockWrite } from "./blockState.ts";
+
+/** EIP-4788 caller of the beacon-roots contract. */
+export const SYSTEM_ADDRESS = hexToBytes("0xfffffffffffffffffffffffffffffffffffffffe");
+const BEACON_ROOTS = hexToBytes(BEACON_ROOTS_ADDRESS);
+const SYSTEM_CALL_GAS = 30_000_000n;
+const GWEI = 1_000_000_000n;
+
+export interface BlockOutcome {
+  readonly receipts: Receipt[];
+  readonly gasUsed: bigint;
+  readonly blobGasUsed: bigint;
+  readonly logsBloom: Uint8Array;
+  readonly receiptsRoot: Uint8Array;
+  readonly transactionsRoot: Uint8Array;
+  readonly withdrawalsRoot: Uint8Array | null;
+  readonly writes: BlockWrite[];
+}
+
+function reject(code: ErrorCode, message: string): never {
+  throw new FastEvmError(code, `invalid block: ${message}`);
+}
+
+export function blockEnv(task: ExecuteTask): BlockEnv {
+  const h = task.header;
+  return {
+    coinbase: h.coinbase,
+    number: h.number,
+    timestamp: h.timestamp,
+    gasLimit: h.gasLimit,
+    prevRandao: h.mixHash,
+    baseFee: h.baseFeePerGas ?? 0n,
+    blobBaseFee: blobBaseFee(h.excessBlobGas ?? 0n),
+    chainId: task.chainId,
+  };
+}
+
+export function txFields(tx: Transaction, sender: Uint8Array): TxFields {
+  const base = {
+    sender,
+    to: tx.to,
+    nonce: tx.nonce,
+    value: tx.value,
+    gasLimit: tx.gasLimit,
+    data: tx.data,
+    accessList: tx.type === 0 ? [] : tx.accessList,
+  };
+  if (tx.type === 0 || tx.type === 1) return { ...base, gasPrice: tx.gasPrice };
+  const fee = { ...base, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas };
+  if (tx.type === 2) return fee;
+  return { ...fee, maxFeePerBlobGas: tx.maxFeePerBlobGas, blobVersionedHashes: tx.blobVersionedHashes };
+}
+
+/**
+ * EIP-4788: store the parent beacon root through the contract, as a call from SYSTEM_ADDRESS that pays no
+ * gas, bumps no nonce and touches neither the caller nor the coinbase (the module runs it as a transaction,
+ * so those two writes are dropped).
+ */
+function beaconRootCall(evm: WasmEvm, env: BlockEnv, root: Uint8Array, state: BlockState): void {
+  const tx: EvmTx = {
+    sender: SYSTEM_ADDRESS,
+    to: BEACON_ROOTS,
+    value: 0n,
+    gasLimit: SYSTEM_CALL_GAS,
+    intrinsicGas: 0n,
+    gasPrice: 0n,
+    priorityFee: 0n,
+    upfrontCost: 0n,
+    data: root,
+    accessList: [],
+    blobHashes: [],
+  };
+  const sysEnv = {
+    ...env,
+    baseFee: 0n,
+    gasLimit: env.gasLimit > SYSTEM_CALL_GAS ? env.gasLimit : SYSTEM_CALL_GAS,
+  };
+  const result = evm.execute(sysEnv, tx, state);
+  if (result.status === EvmStatus.INTERNAL_ERROR)
+    throw new FastEvmError(ErrorCode.EVM_INTERNAL, "beacon root system call failed inside the EVM");
+  const keep = result.changes.filter(
+    (c) =>
+      !equalBytes(c.address, SYSTEM_ADDRESS) &&
+      (equalBytes(c.address, BEACON_ROOTS) || !equalBytes(c.address, env.coinbase)),
+  );
+  state.apply(keep);
+}
+
+/** Runs the block; throws a BLOCK_* FastEvmError (with the failing rule) when it is invalid. */
+export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState): BlockOutcome {
+  const h = task.header;
+  const verify = task.mode === "verify";
+  if (task.ommerCount !== 0) reject(ErrorCode.BLOCK_OMMERS, `${task.ommerCount} ommers after the merge`);
+  const txRoot = transactionsRoot(task.rawTxs);
+  if (verify && !equalBytes(txRoot, h.transactionsRoot))
+    reject(
+      ErrorCode.BLOCK_TRANSACTIONS_ROOT,
+      `transactions root ${bytesToHex(txRoot)} != header ${bytesToHex(h.transactionsRoot)}`,
+    );
+  const wRoot = task.withdrawals === undefined ? null : withdrawalsRoot(task.withdrawals);
+  if (verify && wRoot !== null && (h.withdrawalsRoot === undefined || !equalBytes(wRoot, h.withdrawalsRoot)))
+    reject(ErrorCode.BLOCK_WITHDRAWALS_ROOT, `withdrawals root ${bytesToHex(wRoot)} != header`);
+
+  const env = blockEnv(task);
+  if (h.parentBeaconBlockRoot !== undefined) beaconRootCall(evm, env, h.parentBeaconBlockRoot, state);
+
+  const receipts: Receipt[] = [];
+  let gasUsed = 0n;
+  let blobGasUsed = 0n;
+  task.txs.forEach(({ tx, sender }, i) => {
+    if (tx.type === 3) {
+      blobGasUsed += GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length);
+      if (blobGasUsed > MAX_BLOB_GAS_PER_BLOCK)
+        reject(
+          ErrorCode.BLOCK_BLOB_GAS_LIMIT,
+          `blob gas ${blobGasUsed} exceeds ${MAX_BLOB_GAS_PER_BLOCK} at tx ${i}`,
+        );
+    }
+    let prepared: EvmTx;
+    try {
+      prepared = prepareTransaction(txFields(tx, sender), { env, gasAvailable: h.gasLimit - gasUsed }, state);
+    } catch (e) {
+      if (!isFastEvmError(e) || !e.code.startsWith("TX_")) throw e;
+      throw new FastEvmError(ErrorCode.BLOCK_INVALID_TX, `invalid block: transaction ${i}: ${e.message}`, {
+        index: i,
+        cause: e.code,
+      });
+    }
+    const result = evm.execute(env, prepared, state);
+    if (result.status === EvmStatus.INTERNAL_ERROR)
+      throw new FastEvmError(ErrorCode.EVM_INTERNAL, `EVM internal error in transaction ${i}`);
+    state.apply(result.changes);
+    gasUsed += result.gasUsed;
+    const logs = result.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data }));
+    receipts.push(createReceipt(tx.type, result.status === EvmStatus.SUCCESS ? 1 : 0, gasUsed, logs));
+  });
+  for (const w of task.withdrawals ?? []) state.credit(w.address, w.amount * GWEI);
+
+  const logsBloom = mergeBlooms(receipts.map((r) => r.logsBloom));
+  const rRoot = receiptsRoot(receipts);
+  if (verify) {
+    if (gasUsed !== h.gasUsed)
+      reject(ErrorCode.BLOCK_GAS_USED_MISMATCH, `gas used ${gasUsed} != header ${h.gasUsed}`);
+    if (h.blobGasUsed !== undefined && blobGasUsed !== h.blobGasUsed)
+      reject(
+        ErrorCode.BLOCK_BLOB_GAS_USED_MISMATCH,
+        `blob gas used ${blobGasUsed} != header ${h.blobGasUsed}`,
+      );
+    if (!equalBytes(logsBloom, h.logsBloom))
+      reject(ErrorCode.BLOCK_LOGS_BLOOM, "logs bloom differs from the header");
+    if (!equalBytes(rRoot, h.receiptsRoot))
+      reject(
+        ErrorCode.BLOCK_RECEIPTS_ROOT,
+        `receipts root ${bytesToHex(rRoot)} != header ${bytesToHex(h.receiptsRoot)}`,
+      );
+  }
+  return {
+    receipts,
+    gasUsed,
+    blobGasUsed,
+    logsBloom,
+    receiptsRoot: rRoot,
+    transactionsRoot: txRoot,
+    withdrawalsRoot: wRoot,
+    writes: state.writes(),
+  };
+}
