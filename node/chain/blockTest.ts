@@ -12,7 +12,7 @@ import { headerHash } from "../core/block/header.ts";
 import { equalBytes } from "../core/bytes.ts";
 import { chainConfigForFork, FORKS, type Fork } from "../core/chain/chainConfig.ts";
 import { parseGenesisAlloc } from "../core/chain/genesisJson.ts";
-import { isFastEvmError } from "../core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes, looseHexToBytes } from "../core/hex.ts";
 import { EMPTY_CODE_HASH } from "../state/account.ts";
@@ -68,7 +68,10 @@ async function genesisStorage(test: BlockTestJson, fork: Fork): Promise<{ storag
     alloc: parseGenesisAlloc(test.pre, "pre"),
   });
   if (!equalBytes(built.hash, headerHash(g)))
-    throw new Error(`genesis hash ${bytesToHex(built.hash)} != fixture ${bytesToHex(headerHash(g))}`);
+    throw new FastEvmError(
+      ErrorCode.GENESIS_INVALID,
+      `genesis hash ${bytesToHex(built.hash)} != fixture ${bytesToHex(headerHash(g))}`,
+    );
   return { storage, dir };
 }
 
