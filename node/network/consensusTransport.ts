@@ -1,0 +1,179 @@
+/**
+ * Consensus messaging over libp2p:
+ * - block broadcast: a direct stream per peer (`/fastevm/consensus/block/1`, one frame per block) and the
+ *   gossipsub topic `/fastevm/consensus/blocks/1`; receivers de-duplicate by digest;
+ * - fetch: request/response on `/fastevm/consensus/fetch/1` (one request frame, one response frame).
+ * Every inbound message has an explicit size limit; undecodable or rejected messages lower the sender's
+ * score, and a peer whose score falls below `MIN_SCORE` is disconnected.
+ */
+import "./polyfills.ts";
+import { TopicValidatorResult } from "@libp2p/gossipsub";
+import type { PeerId, Stream } from "@libp2p/interface";
+import { multiaddr } from "@multiformats/multiaddr";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import type {
+  FetchBlocksRequest,
+  FetchBlocksResponse,
+  FetchLatestBlockRequest,
+} from "../core/wire/consensus.ts";
+import { decodeConsensusMessage, encodeConsensusMessage } from "./consensusCodec.ts";
+import { frame, readFrames } from "./framing.ts";
+import type { Host } from "./host.ts";
+
+export const CONSENSUS_PROTOCOLS = {
+  block: "/fastevm/consensus/block/1",
+  fetch: "/fastevm/consensus/fetch/1",
+} as const;
+export const BLOCK_TOPIC = "/fastevm/consensus/blocks/1";
+
+/** Below this score a peer is disconnected. Each invalid message costs `INVALID_PENALTY`. */
+export const MIN_SCORE = -100;
+export const INVALID_PENALTY = 25;
+
+export type BlockVerdict = "accept" | "ignore" | "reject";
+
+export interface TransportHandlers {
+  /** a block from `from` (bytes as signed); returns how the sender should be scored */
+  onBlock(from: string, block: Uint8Array): BlockVerdict;
+  /** serves a fetch; throw to refuse */
+  onFetch(from: string, request: FetchBlocksRequest | FetchLatestBlockRequest): FetchBlocksResponse;
+}
+
+export interface TransportLimits {
+  readonly maxBlockBytes: number;
+  readonly maxResponseBytes: number;
+  readonly requestTimeoutMs: number;
+}
+
+export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+  maxBlockBytes: 4 * 1024 * 1024 + 64 * 1024,
+  maxResponseBytes: 64 * 1024 * 1024,
+  requestTimeoutMs: 2000,
+};
+
+export class ConsensusTransport {
+  private readonly scores = new Map<string, number>();
+
+  constructor(
+    readonly host: Host,
+    private readonly handlers: TransportHandlers,
+    private readonly limits: TransportLimits = DEFAULT_TRANSPORT_LIMITS,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.host.handle(CONSENSUS_PROTOCOLS.block, (stream, conn) =>
+      this.onBlockStream(stream, conn.remotePeer),
+    );
+    await this.host.handle(CONSENSUS_PROTOCOLS.fetch, (stream, conn) =>
+      this.onFetchStream(stream, conn.remotePeer),
+    );
+    const pubsub = this.host.services.pubsub;
+    pubsub.topicValidators.set(BLOCK_TOPIC, (peer, msg) => {
+      const verdict = this.receiveBlock(peer.toString(), msg.data);
+      return verdict === "accept"
+        ? TopicValidatorResult.Accept
+        : verdict === "ignore"
+          ? TopicValidatorResult.Ignore
+          : TopicValidatorResult.Reject;
+    });
+    pubsub.subscribe(BLOCK_TOPIC);
+  }
+
+  async dial(addr: string): Promise<void> {
+    await this.host.dial(multiaddr(addr));
+  }
+
+  score(peer: string): number {
+    return this.scores.get(peer) ?? 0;
+  }
+
+  /** Sends `block` to every connected peer on a direct stream and publishes it on the gossip topic. */
+  async broadcastBlock(block: Uint8Array): Promise<void> {
+    const peers = this.host.getPeers();
+    await Promise.allSettled(peers.map((p) => this.sendBlock(p, block)));
+    if (this.host.services.pubsub.getSubscribers(BLOCK_TOPIC).length > 0) {
+      await this.host.services.pubsub.publish(BLOCK_TOPIC, encodeConsensusMessage({ kind: "block", block }));
+    }
+  }
+
+  async sendBlock(peer: PeerId, block: Uint8Array): Promise<void> {
+    const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.block);
+    stream.send(frame(encodeConsensusMessage({ kind: "block", block })));
+    await stream.close();
+  }
+
+  /** One fetch round trip; rejects on timeout, refusal or a malformed answer (which also costs score). */
+  async request(
+    peer: PeerId,
+    req: FetchBlocksRequest | FetchLatestBlockRequest,
+  ): Promise<FetchBlocksResponse> {
+    const signal = AbortSignal.timeout(this.limits.requestTimeoutMs);
+    const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.fetch, { signal });
+    try {
+      stream.send(frame(encodeConsensusMessage(req)));
+      for await (const f of readFrames(stream, this.limits.maxResponseBytes)) {
+        const msg = decodeConsensusMessage(f);
+        if (msg.kind !== "fetchBlocksResponse")
+          throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "expected a response");
+        return msg;
+      }
+      throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "fetch stream closed without a response");
+    } catch (e) {
+      if (e instanceof FastEvmError && e.code !== ErrorCode.NETWORK_UNREACHABLE)
+        this.penalize(peer.toString());
+      throw e;
+    } finally {
+      await stream.close().catch(() => {});
+    }
+  }
+
+  private receiveBlock(from: string, bytes: Uint8Array): BlockVerdict {
+    let verdict: BlockVerdict;
+    try {
+      const msg = decodeConsensusMessage(bytes);
+      verdict = msg.kind === "block" ? this.handlers.onBlock(from, msg.block) : "reject";
+    } catch {
+      verdict = "reject";
+    }
+    if (verdict === "reject") this.penalize(from);
+    return verdict;
+  }
+
+  private async onBlockStream(stream: Stream, peer: PeerId): Promise<void> {
+    try {
+      for await (const f of readFrames(stream, this.limits.maxBlockBytes))
+        this.receiveBlock(peer.toString(), f);
+    } catch {
+      this.penalize(peer.toString());
+      stream.abort(new Error("invalid block stream"));
+      return;
+    }
+    await stream.close().catch(() => {});
+  }
+
+  private async onFetchStream(stream: Stream, peer: PeerId): Promise<void> {
+    try {
+      for await (const f of readFrames(stream, 1024 * 1024)) {
+        const msg = decodeConsensusMessage(f);
+        if (msg.kind !== "fetchBlocks" && msg.kind !== "fetchLatestBlock") {
+          throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `unexpected ${msg.kind} on the fetch protocol`);
+        }
+        stream.send(frame(encodeConsensusMessage(this.handlers.onFetch(peer.toString(), msg))));
+        break;
+      }
+      await stream.close();
+    } catch {
+      this.penalize(peer.toString());
+      stream.abort(new Error("invalid fetch request"));
+    }
+  }
+
+  private penalize(peer: string): void {
+    const s = this.score(peer) - INVALID_PENALTY;
+    this.scores.set(peer, s);
+    if (s < MIN_SCORE) {
+      const p = this.host.getPeers().find((x) => x.toString() === peer);
+      if (p !== undefined) void this.host.hangUp(p).catch(() => {});
+    }
+  }
+}
