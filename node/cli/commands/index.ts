@@ -2,12 +2,14 @@
 import type { CliCommand } from "../command.ts";
 import { blocktestCommand } from "./blocktest.ts";
 import { committeeCommand } from "./committee.ts";
+import { devnetCommand } from "./devnet.ts";
 import { initCommand } from "./init.ts";
 import { keysCommand } from "./keys.ts";
 import { statetestCommand } from "./statetest.ts";
 import { txCommand } from "./tx.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
+  devnetCommand,
   initCommand,
   statetestCommand,
   txCommand,
