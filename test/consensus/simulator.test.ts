@@ -117,6 +117,30 @@ describe("network simulator", () => {
     });
   }
 
+  it("f = 2 Byzantine validators equivocating on every block: honest validators stay safe and live", () => {
+    for (const seed of SEEDS) {
+      const s = sim(seed, { equivocators: [2, 5], latency: bimodalLatency });
+      s.runUntil(5000);
+      const where = `seed ${seed}`;
+      assertSafe(s, where);
+      for (const n of [0, 1, 3, 4, 6])
+        expect(s.nodes[n]!.commits.length, `${where}: ${s.summary()}`).toBeGreaterThan(20);
+      // the equivocation really reached the honest validators: some slot of 2 or 5 holds two blocks
+      const versions = new Map<string, Set<string>>();
+      for (const n of s.nodes) {
+        for (const b of n.store.scanBlocks(1)) {
+          if (b.author !== 2 && b.author !== 5) continue;
+          const slot = `${b.round}/${b.author}`;
+          versions.set(slot, (versions.get(slot) ?? new Set()).add(b.key));
+        }
+      }
+      expect(
+        [...versions.values()].some((v) => v.size > 1),
+        where,
+      ).toBe(true);
+    }
+  });
+
   it("amnesia: a wiped validator re-learns its last block before proposing, never equivocates", () => {
     for (const seed of SEEDS) {
       const s = sim(seed);

@@ -5,7 +5,7 @@
  * re-send the own last block while the round is stuck (what a reconnecting stream does in a real node).
  */
 
-import { refKey, type VerifiedBlock } from "../../../node/consensus/block.ts";
+import { refKey, VerifiedBlock } from "../../../node/consensus/block.ts";
 import type { BlockVerifier } from "../../../node/consensus/blockVerifier.ts";
 import { type Core, type CoreOptions, type CoreOutput, createCore } from "../../../node/consensus/core.ts";
 import { MemoryConsensusStore } from "../../../node/consensus/store.ts";
@@ -24,6 +24,8 @@ export interface SimNodeConfig {
   readonly maxBlocksPerFetch: number;
   /** this node's clock runs ahead of virtual time by this much */
   readonly clockDriftMs: number;
+  /** Byzantine: sign a second version of every own block and send each version to half the peers */
+  readonly equivocate?: boolean;
 }
 
 export interface CommitRecord {
@@ -153,9 +155,21 @@ export class SimNode {
   }
 
   private broadcast(b: VerifiedBlock): void {
+    const twin = this.config.equivocate === true ? this.twinOf(b) : undefined;
     for (let p = 0; p < this.t.committee.size; p++) {
-      if (p !== this.id) this.net.send(this.id, p, { kind: "block", block: b.serialized });
+      if (p === this.id) continue;
+      const version = twin !== undefined && p % 2 === 1 ? twin : b;
+      this.net.send(this.id, p, { kind: "block", block: version.serialized });
     }
+  }
+
+  /** A second, validly signed block for the same slot (only a Byzantine node does this). */
+  private twinOf(b: VerifiedBlock): VerifiedBlock {
+    const signed = this.t.signers[this.id]!.sign({
+      ...b.block,
+      transactions: [...b.block.transactions, EVIL_TX],
+    });
+    return VerifiedBlock.fromBlock(signed);
   }
 
   private arm(at: number): void {
@@ -279,6 +293,8 @@ export class SimNode {
     return [...out.values()].sort((x, y) => x.round - y.round).map((b) => b.serialized);
   }
 }
+
+const EVIL_TX = new Uint8Array([0xbe, 0xef]);
 
 function u32(n: number): number[] {
   return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];

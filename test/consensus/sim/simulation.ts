@@ -22,6 +22,8 @@ export interface SimConfig {
   readonly startAt: ReadonlyMap<number, number>;
   /** per-node clock drift in ms */
   readonly drift: ReadonlyMap<number, number>;
+  /** Byzantine nodes that equivocate on every block they propose */
+  readonly equivocators?: readonly number[];
 }
 
 export const DEFAULT_SIM: Omit<SimConfig, "seed"> = {
@@ -55,6 +57,7 @@ export class Simulation {
           rebroadcastMs: 1000,
           maxBlocksPerFetch: 300,
           clockDriftMs: config.drift.get(i) ?? 0,
+          equivocate: config.equivocators?.includes(i) ?? false,
         }),
     );
     for (const n of this.nodes) {
