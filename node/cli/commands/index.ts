@@ -3,6 +3,8 @@ import type { CliCommand } from "../command.ts";
 import { blocktestCommand } from "./blocktest.ts";
 import { committeeCommand } from "./committee.ts";
 import { devnetCommand } from "./devnet.ts";
+import { exportCommand } from "./export.ts";
+import { importCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { keysCommand } from "./keys.ts";
 import { statetestCommand } from "./statetest.ts";
@@ -16,4 +18,6 @@ export const COMMANDS: readonly CliCommand[] = [
   keysCommand,
   committeeCommand,
   blocktestCommand,
+  importCommand,
+  exportCommand,
 ];
