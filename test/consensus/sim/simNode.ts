@@ -5,7 +5,8 @@
  * re-send the own last block while the round is stuck (what a reconnecting stream does in a real node).
  */
 
-import { refKey, VerifiedBlock } from "../../../node/consensus/block.ts";
+import { VerifiedBlock } from "../../../node/consensus/block.ts";
+import { collectFetchResponse } from "../../../node/consensus/blockServer.ts";
 import type { BlockVerifier } from "../../../node/consensus/blockVerifier.ts";
 import { type Core, type CoreOptions, type CoreOutput, createCore } from "../../../node/consensus/core.ts";
 import { MemoryConsensusStore } from "../../../node/consensus/store.ts";
@@ -263,34 +264,11 @@ export class SimNode {
     }
   }
 
-  /**
-   * Serves a fetch from the store: the requested blocks plus their ancestors above the requester's
-   * highest accepted round per authority, lowest rounds first.
-   */
   private serve(refs: readonly BlockRef[], highest: readonly Round[]): Uint8Array[] {
-    const out = new Map<string, VerifiedBlock>();
-    const stack: VerifiedBlock[] = [];
-    for (const r of refs) {
-      const b = this.core?.dag.getRef(r) ?? this.store.readBlock(refKey(r));
-      if (b !== undefined && !out.has(b.key)) {
-        out.set(b.key, b);
-        stack.push(b);
-      }
-    }
-    while (stack.length > 0 && out.size < this.config.maxBlocksPerFetch) {
-      const b = stack.pop()!;
-      for (let i = 0; i < b.ancestors.length; i++) {
-        const a = b.ancestors[i]!;
-        if (a.round === 0 || a.round <= (highest[a.author] ?? -1)) continue;
-        const key = b.ancestorKeys[i]!;
-        if (out.has(key)) continue;
-        const ab = this.core?.dag.get(key) ?? this.store.readBlock(key);
-        if (ab === undefined) continue;
-        out.set(key, ab);
-        stack.push(ab);
-      }
-    }
-    return [...out.values()].sort((x, y) => x.round - y.round).map((b) => b.serialized);
+    const lookup = (key: string) => this.core?.dag.get(key) ?? this.store.readBlock(key);
+    return collectFetchResponse(refs, highest, lookup, this.config.maxBlocksPerFetch).map(
+      (b) => b.serialized,
+    );
   }
 }
 

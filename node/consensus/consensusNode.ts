@@ -1,0 +1,239 @@
+/**
+ * A validator's consensus loop over a real network: Core (pure) + ConsensusTransport (libp2p) +
+ * ConsensusStore + wall-clock timers. Every Core step runs on one serial queue and follows the Core
+ * contract: persist the step's batch, then broadcast own blocks, then hand commits to `onCommit` in index
+ * order (awaited: execution back-pressures consensus), then fetch missing ancestors and arm the timer.
+ * Around Core it does what a validator needs to stay live: fetch missing ancestors from the peer that sent
+ * the block (plus a periodic sweep), re-send the own last block while the round is stuck, and, when
+ * started with an empty store, re-learn its own last block from peers before proposing (amnesia guard).
+ */
+import type { PeerId } from "@libp2p/interface";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import type { BlockRef, FetchBlocksResponse } from "../core/wire/consensus.ts";
+import { type BlockVerdict, ConsensusTransport } from "../network/consensusTransport.ts";
+import type { Host } from "../network/host.ts";
+import type { VerifiedBlock } from "./block.ts";
+import { collectFetchResponse } from "./blockServer.ts";
+import { BlockVerifier } from "./blockVerifier.ts";
+import type { CommittedSubDag } from "./commit.ts";
+import type { Committee } from "./committee.ts";
+import { type Core, type CoreOptions, type CoreOutput, createCore, type TransactionSource } from "./core.ts";
+import type { BlockSigner } from "./signer.ts";
+import { Ed25519Verifier } from "./signer.ts";
+import type { ConsensusStore } from "./store.ts";
+
+export interface ConsensusNodeOptions {
+  readonly committee: Committee;
+  readonly authority: number;
+  readonly signer: BlockSigner;
+  readonly store: ConsensusStore;
+  readonly host: Host;
+  readonly transactions?: TransactionSource;
+  /** called once per commit, in index order; the next commit waits for the returned promise */
+  readonly onCommit?: (subDag: CommittedSubDag) => void | Promise<void>;
+  readonly core?: Partial<CoreOptions>;
+  readonly clock?: () => number;
+  readonly syncIntervalMs?: number;
+  readonly rebroadcastMs?: number;
+  readonly maxBlocksPerFetch?: number;
+  /** wait for peers' view of our last block before proposing when the store is empty */
+  readonly amnesiaGuard?: boolean;
+}
+
+export class ConsensusNode {
+  readonly core: Core;
+  readonly transport: ConsensusTransport;
+  private readonly verifier: BlockVerifier;
+  private readonly clock: () => number;
+  private queue: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private stopped = false;
+  private lastRound = 0;
+  /** peer id string → authority index, from the committee file */
+  private readonly authorities = new Map<string, number>();
+  errors = 0;
+  /** set when Core reported a safety violation (more than f faulty): the node stops */
+  fatal: FastEvmError | undefined;
+
+  constructor(private readonly o: ConsensusNodeOptions) {
+    this.clock = o.clock ?? Date.now;
+    const c = o.committee;
+    this.verifier = new BlockVerifier(c, new Ed25519Verifier(c.authorities.map((a) => a.protocolKey)));
+    const emptyStore = o.store.lastBlockOf(o.authority) === undefined;
+    this.core = createCore({
+      committee: c,
+      authority: o.authority,
+      signer: o.signer,
+      clock: this.clock,
+      store: o.store,
+      ...(o.transactions === undefined ? {} : { transactions: o.transactions }),
+      ...(o.core === undefined ? {} : { options: o.core }),
+      awaitOwnBlockSync: (o.amnesiaGuard ?? false) && emptyStore,
+    });
+    c.authorities.forEach((a, i) => {
+      if (a.peerId !== "") this.authorities.set(a.peerId, i);
+    });
+    this.transport = new ConsensusTransport(o.host, {
+      onBlock: (from, bytes) => this.onBlock(from, bytes),
+      onFetch: (_from, req): FetchBlocksResponse => {
+        if (req.kind === "fetchLatestBlock") {
+          const last = this.core.dag.lastBlockOf(req.author);
+          const stored = this.o.store.lastBlockOf(req.author);
+          const best = stored !== undefined && stored.round > last.round ? stored : last;
+          return { kind: "fetchBlocksResponse", blocks: best.round === 0 ? [] : [best.serialized] };
+        }
+        const lookup = (key: string) => this.core.dag.get(key) ?? this.o.store.readBlock(key);
+        const blocks = collectFetchResponse(
+          req.refs,
+          req.highestAccepted,
+          lookup,
+          o.maxBlocksPerFetch ?? 500,
+        );
+        return { kind: "fetchBlocksResponse", blocks: blocks.map((b) => b.serialized) };
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.transport.start();
+    this.intervals.push(setInterval(() => this.sweep(), this.o.syncIntervalMs ?? 500));
+    this.intervals.push(setInterval(() => this.rebroadcast(), this.o.rebroadcastMs ?? 1000));
+    if (this.core.isAwaitingOwnSync) void this.syncOwnLastBlock();
+    this.enqueue(() => this.core.tick());
+  }
+
+  /** Dials the committee's other validators (their first address). */
+  async connect(): Promise<void> {
+    const c = this.o.committee;
+    await Promise.allSettled(
+      c.authorities.flatMap((a, i) =>
+        i === this.o.authority || a.addresses[0] === undefined ? [] : [this.transport.dial(a.addresses[0])],
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const i of this.intervals) clearInterval(i);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.queue;
+  }
+
+  private enqueue(step: () => CoreOutput, fetchFrom?: string): void {
+    this.queue = this.queue.then(async () => {
+      if (this.stopped) return;
+      try {
+        await this.apply(step(), fetchFrom);
+      } catch (e) {
+        this.errors++;
+        if (e instanceof FastEvmError && e.code === ErrorCode.CONSENSUS_SAFETY_VIOLATION) {
+          this.fatal = e;
+          this.stopped = true;
+        }
+      }
+    });
+  }
+
+  private async apply(out: CoreOutput, fetchFrom?: string): Promise<void> {
+    await this.o.store.write(out.persist);
+    for (const b of out.broadcast) void this.transport.broadcastBlock(b.serialized).catch(() => {});
+    for (const s of out.commits) await this.o.onCommit?.(s);
+    if (out.missing.length > 0) void this.fetch(out.missing, fetchFrom);
+    if (out.wakeAtMs !== undefined) this.arm(out.wakeAtMs);
+  }
+
+  private arm(at: number): void {
+    if (at >= this.timerAt || this.stopped) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.enqueue(() => this.core.tick());
+      },
+      Math.max(0, at - this.clock()),
+    );
+  }
+
+  private onBlock(from: string, bytes: Uint8Array): BlockVerdict {
+    let block: VerifiedBlock;
+    try {
+      block = this.verifier.verifyBytes(bytes, this.clock());
+    } catch {
+      return "reject";
+    }
+    if (this.core.dag.has(block.key)) return "ignore";
+    this.enqueue(() => this.core.addBlocks([block]), from);
+    return "accept";
+  }
+
+  private peerFor(from?: string): PeerId | undefined {
+    const peers = this.o.host.getPeers();
+    if (from !== undefined) {
+      const p = peers.find((x) => x.toString() === from);
+      if (p !== undefined) return p;
+    }
+    return peers[Math.floor(Math.random() * peers.length)];
+  }
+
+  private async fetch(refs: readonly BlockRef[], from?: string): Promise<void> {
+    const peer = this.peerFor(from);
+    if (peer === undefined || this.stopped) return;
+    try {
+      const res = await this.transport.request(peer, {
+        kind: "fetchBlocks",
+        refs: refs.slice(0, 256),
+        highestAccepted: this.core.dag.highestAcceptedRounds(),
+      });
+      this.acceptFetched(res, peer.toString());
+    } catch {
+      // the sweep retries with another peer
+    }
+  }
+
+  private acceptFetched(res: FetchBlocksResponse, from: string): void {
+    const blocks: VerifiedBlock[] = [];
+    for (const bytes of res.blocks) {
+      try {
+        blocks.push(this.verifier.verifyBytes(bytes, this.clock()));
+      } catch {
+        // one bad block in a response: the transport scores the peer on decode errors; skip it here
+      }
+    }
+    if (blocks.length > 0) this.enqueue(() => this.core.addBlocks(blocks), from);
+  }
+
+  private sweep(): void {
+    const missing = this.core.missingBlocks();
+    if (missing.length > 0) void this.fetch(missing);
+  }
+
+  private rebroadcast(): void {
+    const round = this.core.round;
+    if (round === this.lastRound && this.core.lastProposedRound > 0) {
+      const own = this.core.dag.lastBlockOf(this.o.authority);
+      void this.transport.broadcastBlock(own.serialized).catch(() => {});
+    }
+    this.lastRound = round;
+  }
+
+  /** Amnesia guard: ask every connected peer for our latest block, then allow proposals. */
+  private async syncOwnLastBlock(): Promise<void> {
+    const peers = this.o.host.getPeers();
+    await Promise.allSettled(
+      peers.map(async (p) => {
+        const res = await this.transport.request(p, { kind: "fetchLatestBlock", author: this.o.authority });
+        this.acceptFetched(res, p.toString());
+      }),
+    );
+    this.enqueue(() => this.core.ownLastBlockSynced());
+  }
+
+  /** Authority index of a peer id, if it is in the committee. */
+  authorityOf(peerId: string): number | undefined {
+    return this.authorities.get(peerId);
+  }
+}
