@@ -25,7 +25,7 @@ async function sleep(ms: number): Promise<void> {
 describe("4 validators over libp2p loopback", () => {
   afterAll(async () => {
     for (const n of nodes) await n.stop();
-    for (const h of hosts) await h.stop().catch(() => {});
+    for (const h of hosts) await Promise.resolve(h.stop()).catch(() => {});
   });
 
   it("commit the same sequence, and three keep committing when one stops", async () => {
