@@ -70,6 +70,8 @@ export interface BuildOptions {
   readonly withdrawals?: readonly Withdrawal[];
   readonly parentBeaconBlockRoot?: Uint8Array;
   readonly extraData?: Uint8Array;
+  /** build on this stored block instead of the head (side branches in tests) */
+  readonly parentHash?: Uint8Array;
 }
 
 interface Path {
@@ -242,8 +244,12 @@ export class Chain {
    * execution fields (roots, bloom, gas used, blob gas used) come from executing it. Nothing is stored.
    */
   async buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
-    const head = this.store.head();
+    const head =
+      opts.parentHash === undefined
+        ? this.store.head()
+        : { hash: opts.parentHash, header: this.store.header(opts.parentHash) };
     const p = head.header;
+    if (p === undefined) throw blockError(ErrorCode.BLOCK_UNKNOWN_PARENT, "unknown parent to build on");
     const timestamp = opts.timestamp ?? p.timestamp + 12n;
     const template: BlockHeader = {
       parentHash: head.hash,
@@ -274,7 +280,7 @@ export class Chain {
       withdrawals: opts.withdrawals ?? [],
     };
     const { txs } = await this.#recover(draft);
-    const r = await this.#execute(draft, p, { rewind: [], reapply: [] }, txs, "build");
+    const r = await this.#execute(draft, p, this.#pathTo(head.hash, p), txs, "build");
     const header: BlockHeader = {
       ...template,
       stateRoot: r.stateRoot,
