@@ -1,4 +1,5 @@
 /** The benchmark suites `pnpm bench` runs, in order. Add one line per suite. */
+import { benchConsensus } from "./consensus/consensus.bench.ts";
 import { benchRlp } from "./core/rlp.bench.ts";
 import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
@@ -18,5 +19,11 @@ export const SUITES: readonly BenchSuite[] = [
     name: "evm",
     description: "Solidity contracts: WASM EVM vs native build vs @ethereumjs/evm",
     run: async () => void (await runEvmBench()),
+  },
+  {
+    name: "consensus",
+    description:
+      "Mysticeti over libp2p loopback: 4 validators, 512-byte txs, tx/s and commit latency p50/p99",
+    run: benchConsensus,
   },
 ];

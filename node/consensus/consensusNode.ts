@@ -9,6 +9,7 @@
  */
 import type { PeerId } from "@libp2p/interface";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { bytesToUnprefixedHex } from "../core/hex.ts";
 import type { BlockRef, FetchBlocksResponse } from "../core/wire/consensus.ts";
 import { type BlockVerdict, ConsensusTransport } from "../network/consensusTransport.ts";
 import type { Host } from "../network/host.ts";
@@ -54,6 +55,8 @@ export class ConsensusNode {
   /** peer id string → authority index, from the committee file */
   private readonly authorities = new Map<string, number>();
   errors = 0;
+  /** fingerprints of recently verified blocks (see onBlock) */
+  private readonly recent = new Set<string>();
   /** set when Core reported a safety violation (more than f faulty): the node stops */
   fatal: FastEvmError | undefined;
 
@@ -159,12 +162,19 @@ export class ConsensusNode {
   }
 
   private onBlock(from: string, bytes: Uint8Array): BlockVerdict {
+    // the same block arrives on the direct stream and over gossip: skip the second verification. The
+    // encoding ends with the 64-byte signature, which (with the length) identifies the signed bytes; a
+    // forged look-alike would fail verification anyway, so ignoring it loses nothing
+    const fingerprint = `${bytes.length}:${bytesToUnprefixedHex(bytes.subarray(bytes.length - 64))}`;
+    if (this.recent.has(fingerprint)) return "ignore";
     let block: VerifiedBlock;
     try {
       block = this.verifier.verifyBytes(bytes, this.clock());
     } catch {
       return "reject";
     }
+    if (this.recent.size > 20_000) this.recent.clear();
+    this.recent.add(fingerprint);
     if (this.core.dag.has(block.key)) return "ignore";
     this.enqueue(() => this.core.addBlocks([block]), from);
     return "accept";
