@@ -1,0 +1,158 @@
+/**
+ * Crash safety, for real: `fastevm import` runs as a child process on a generated chain (hundreds of blocks of
+ * ETH and token transfers) and is killed with SIGKILL at seeded random moments, 20+ times. After every kill
+ * the datadir must be consistent — the head's header, body, receipts, state diff, canonical entry, tx index
+ * and trie root all present, nothing committed past the head, the flat state equal to the trie at the head's
+ * state root — and a final run must reach the same head and flat state as an uninterrupted import.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { seededRandom } from "../../node/chain/chainGenerator.ts";
+import { ChainStore } from "../../node/chain/chainStore.ts";
+import { startChainPools } from "../../node/cli/chainWorkers.ts";
+import { importCommand } from "../../node/cli/commands/import.ts";
+import { initCommand } from "../../node/cli/commands/init.ts";
+import { headerHash } from "../../node/core/block/header.ts";
+import { equalBytes } from "../../node/core/bytes.ts";
+import { keccak256 } from "../../node/core/hash.ts";
+import { bytesToHex } from "../../node/core/hex.ts";
+import { StateTrie } from "../../node/state/stateTrie.ts";
+import { u64Key } from "../../node/storage/keys.ts";
+import { openStorage } from "../../node/storage/storage.ts";
+import { TrieNodeStore } from "../../node/storage/trieNodeStore.ts";
+import { dumpFlatState } from "../utils/devChain.ts";
+import { REPO_ROOT } from "../utils/fixtures.ts";
+import { type ChainFiles, writeGeneratedChain } from "../utils/generatedChainFiles.ts";
+import { tempDir } from "../utils/tempDatadir.ts";
+
+const BLOCKS = 200;
+const MIN_KILLS = 20;
+/** the kill loop stops starting new iterations after this long (it has done MIN_KILLS by then) */
+const LOOP_BUDGET_MS = 60_000;
+
+const dir = tempDir("fastevm-crash-");
+let files: ChainFiles;
+
+function startImport(datadir: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    ["--import", "tsx", "node/cli/main.ts", "import", "--datadir", datadir, files.chain],
+    {
+      cwd: REPO_ROOT,
+      stdio: "ignore",
+    },
+  );
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) res(child.exitCode);
+    else child.once("exit", (code) => res(code));
+  });
+}
+
+/** Every consistency rule of a datadir after a crash; returns the head number. */
+async function checkConsistent(datadir: string): Promise<bigint> {
+  const storage = openStorage(datadir);
+  try {
+    const store = new ChainStore(storage);
+    const head = store.head();
+    const n = head.header.number;
+    const body = store.body(head.hash);
+    expect(body).toBeDefined();
+    expect(store.receipts(head.hash)?.length).toBe(body!.transactions.length);
+    expect(equalBytes(store.canonicalHash(n)!, head.hash)).toBe(true);
+    expect(store.canonicalHash(n + 1n)).toBeUndefined();
+    if (n > 0n) {
+      expect(store.stateDiff(head.hash)).toBeDefined();
+      expect(equalBytes(headerHash(files.blocks[Number(n) - 1]!.header), head.hash)).toBe(true);
+    }
+    body!.transactions.forEach((raw, index) => {
+      const loc = store.txLocation(keccak256(raw));
+      expect(loc?.index).toBe(index);
+      expect(equalBytes(loc!.blockHash, head.hash)).toBe(true);
+    });
+    expect(storage.tables.trieNodes.doesExist(head.header.stateRoot)).toBe(true);
+    const trie = await StateTrie.open(TrieNodeStore.forStorage(storage), head.header.stateRoot);
+    for (const key of storage.tables.accounts.getKeys()) {
+      const address = new Uint8Array(key);
+      const fromTrie = await trie.getAccount(address);
+      expect(fromTrie).toBeDefined();
+      expect(store.account(address)).toEqual(fromTrie);
+    }
+    expect(storage.tables.canonical.get(u64Key(n))).toBeDefined();
+    return n;
+  } finally {
+    await storage.close();
+  }
+}
+
+beforeAll(async () => {
+  vi.spyOn(console, "log").mockImplementation(() => {});
+  vi.spyOn(console, "error").mockImplementation(() => {});
+  const pools = startChainPools();
+  try {
+    files = await writeGeneratedChain(
+      dir.path,
+      { blocks: BLOCKS, txsPerBlock: 12, kind: "mixed", seed: 42 },
+      pools,
+    );
+  } finally {
+    await pools.close();
+  }
+}, 120_000);
+afterAll(() => {
+  vi.restoreAllMocks();
+  dir.remove();
+});
+
+describe("crash safety of fastevm import", () => {
+  it("survives SIGKILL at random moments and ends at the uninterrupted head", {
+    timeout: 180_000,
+  }, async () => {
+    const datadir = join(dir.path, "crashed");
+    expect(await initCommand.run(["--datadir", datadir, files.genesis])).toBe(0);
+    const rand = seededRandom(20260);
+    const t0 = performance.now();
+    let kills = 0;
+    let last = 0n;
+    const heads: bigint[] = [];
+    while (kills < MIN_KILLS || performance.now() - t0 < LOOP_BUDGET_MS / 2) {
+      if (kills >= MIN_KILLS && performance.now() - t0 > LOOP_BUDGET_MS) break;
+      const child = startImport(datadir);
+      const delay = 400 + Math.floor(rand() * 2200);
+      await new Promise((r) => setTimeout(r, delay));
+      const finished = child.exitCode !== null;
+      child.kill("SIGKILL");
+      await exited(child);
+      if (!finished) kills++;
+      const n = await checkConsistent(datadir);
+      expect(n).toBeGreaterThanOrEqual(last);
+      last = n;
+      heads.push(n);
+      if (n === BigInt(BLOCKS)) break;
+    }
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    // the kills landed mid-import: the head moved across several of them
+    expect(new Set(heads).size).toBeGreaterThan(3);
+
+    const finalRun = startImport(datadir);
+    expect(await exited(finalRun)).toBe(0);
+    expect(await checkConsistent(datadir)).toBe(BigInt(BLOCKS));
+
+    const reference = join(dir.path, "reference");
+    expect(await initCommand.run(["--datadir", reference, files.genesis])).toBe(0);
+    expect(await importCommand.run(["--datadir", reference, files.chain])).toBe(0);
+    const read = async (d: string) => {
+      const s = openStorage(d);
+      try {
+        return { head: bytesToHex(new ChainStore(s).head().hash), flat: dumpFlatState(s) };
+      } finally {
+        await s.close();
+      }
+    };
+    expect(await read(datadir)).toEqual(await read(reference));
+    console.info(`crash test: ${kills} kills, heads ${heads.join(",")}`);
+  });
+});
