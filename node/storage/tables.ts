@@ -30,7 +30,7 @@ export const TABLES = {
   txIndex: { name: "tx_index" },
   /** block hash (32) -> the block's state diff (pre and post value of every account and slot it changed): reorgs */
   stateDiffs: { name: "state_diffs" },
-  /** consensus block digest (32) -> serialized signed DAG block */
+  /** consensus block round (4) ‖ author (4) ‖ digest (32), big-endian -> serialized signed DAG block */
   consensusBlocks: { name: "consensus_blocks" },
   /** commit index (8, big-endian) -> serialized commit (leader, sub-DAG refs, timestamp) */
   consensusCommits: { name: "consensus_commits" },
