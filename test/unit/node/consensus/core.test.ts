@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { refKey, type VerifiedBlock } from "../../../../node/consensus/block.ts";
+import { committedSubDagsAfter } from "../../../../node/consensus/commitReplay.ts";
 import { type Core, type CoreOutput, createCore } from "../../../../node/consensus/core.ts";
 import { LeaderSchedule, RoundRobinElection } from "../../../../node/consensus/leaderSchedule.ts";
 import { MemoryConsensusStore } from "../../../../node/consensus/store.ts";
@@ -147,6 +148,10 @@ describe("Core", () => {
     expect(fresh.length).toBeGreaterThan(0);
     expect(fresh[0]!.startsWith(`${tip + 1}:`)).toBe(true);
     expect(h.commits[1]).toEqual(h.commits[0]!.slice(0, h.commits[1]!.length));
+    // commits after any executed index are re-sent from the store with the digests first emitted
+    const replay = committedSubDagsAfter(h.stores[1]!, tip - 3);
+    expect(replay.map((c) => `${c.commit.index}:${c.leader.round}`)).toEqual(h.commits[1]!.slice(tip - 3));
+    expect(replay[0]!.blocks.length).toBeGreaterThan(0);
     // no two own blocks for one round
     const rounds = h.stores[1]!.scanBlocks(1)
       .filter((b) => b.author === 1)
