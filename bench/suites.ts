@@ -1,4 +1,6 @@
 /** The benchmark suites `pnpm bench` runs, in order. Add one line per suite. */
+
+import { runChainBench } from "./chain/importBench.ts";
 import { benchConsensus } from "./consensus/consensus.bench.ts";
 import { benchRlp } from "./core/rlp.bench.ts";
 import { benchTrie } from "./core/trie.bench.ts";
@@ -25,5 +27,10 @@ export const SUITES: readonly BenchSuite[] = [
     description:
       "Mysticeti over libp2p loopback: 4 validators, 512-byte txs, tx/s and commit latency p50/p99",
     run: benchConsensus,
+  },
+  {
+    name: "chain",
+    description: "block import: ETH and token transfers, ours vs @ethereumjs/vm",
+    run: runChainBench,
   },
 ];
