@@ -41,6 +41,12 @@ export interface BlockTestResult {
   readonly error?: string;
   readonly blocks: number;
   readonly ms: number;
+  /** each rejected block: the fixture's expected exception and the code we rejected it with */
+  readonly rejections: readonly {
+    readonly block: number;
+    readonly expected: string;
+    readonly code: string;
+  }[];
 }
 
 const SUPPORTED: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
@@ -118,13 +124,15 @@ export async function runBlockTest(
   const t0 = performance.now();
   const fork = test.network as Fork;
   if (!SUPPORTED.includes(fork) || !FORKS.includes(fork))
-    return { name, pass: true, skipped: true, blocks: 0, ms: 0 };
+    return { name, pass: true, skipped: true, blocks: 0, ms: 0, rejections: [] };
   let env: { storage: Storage; dir: string } | undefined;
+  const rejections: { block: number; expected: string; code: string }[] = [];
   const done = (pass: boolean, error?: string): BlockTestResult => ({
     name,
     pass,
     blocks: test.blocks.length,
     ms: performance.now() - t0,
+    rejections,
     ...(error === undefined ? {} : { error }),
   });
   try {
@@ -147,6 +155,11 @@ export async function runBlockTest(
           return done(false, `block ${i}: expected ${b.expectException}, block was imported`);
         if (!equalBytes(chain.head().hash, headBefore))
           return done(false, `block ${i}: rejected block moved the head`);
+        rejections.push({
+          block: i,
+          expected: b.expectException,
+          code: (error as FastEvmError<string>).code,
+        });
       }
     }
     const head = chain.head();
