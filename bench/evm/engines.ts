@@ -12,6 +12,7 @@ import { Address, createAccount } from "@ethereumjs/util";
 import { bigintToFixedBytes } from "../../node/core/bytes.ts";
 import { MemoryState } from "../../node/evm/memoryState.ts";
 import { prepareTransaction } from "../../node/evm/transition.ts";
+import { encodeBenchFile } from "../../test/unit/wasm/nativeCorpus.ts";
 import { encodeRequest } from "../../wasm/bindings/evmCodec.ts";
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
 import type { BlockEnv, EvmTx } from "../../wasm/bindings/evmTypes.ts";
@@ -96,26 +97,9 @@ export function measureNative(code: Uint8Array, data: Uint8Array, runs: number):
   if (!existsSync(NATIVE_BIN)) return undefined;
   const st = benchState(code);
   const req = encodeRequest(ENV, wasmTx(st, data));
-  const parts: Uint8Array[] = [];
-  const u32 = (v: number): Uint8Array => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v, true);
-    return b;
-  };
-  parts.push(u32(2));
-  for (const [addr, a] of [
-    [CALLER, 10n ** 30n],
-    [CONTRACT, 0n],
-  ] as const) {
-    const c = addr === CONTRACT ? code : new Uint8Array(0);
-    const nonce = new Uint8Array(8);
-    new DataView(nonce.buffer).setBigUint64(0, addr === CONTRACT ? 1n : 0n, true);
-    parts.push(addr, bigintToFixedBytes(a, 32), nonce, u32(c.length), c, u32(0));
-  }
-  parts.push(u32(req.length), req);
   const dir = mkdtempSync(join(tmpdir(), "fastevm-bench-"));
   const file = join(dir, "request.bin");
-  writeFileSync(file, Buffer.concat(parts));
+  writeFileSync(file, encodeBenchFile(st, req));
   const out = spawnSync(NATIVE_BIN, ["bench", file, String(runs)], { encoding: "utf8" });
   if (out.status !== 0) throw new Error(`native bench failed: ${out.stderr}`);
   const j = JSON.parse(out.stdout) as { status: number; gasUsed: number; bestNs: number };

@@ -89,7 +89,10 @@ export function blockEnv(env: Record<string, Hex>): BlockEnv {
   };
 }
 
-function txFields(t: Record<string, unknown>, idx: { data: number; gas: number; value: number }): TxFields {
+export function txFieldsOf(
+  t: Record<string, unknown>,
+  idx: { data: number; gas: number; value: number },
+): TxFields {
   const arr = (k: string): unknown[] => (Array.isArray(t[k]) ? (t[k] as unknown[]) : []);
   const lists = arr("accessLists");
   const al = (lists[idx.data] ?? []) as { address: Hex; storageKeys: Hex[] }[];
@@ -148,7 +151,7 @@ export function runStateTest(name: string, test: StateTestJson, opts: RunOptions
     let timeNs: number | undefined;
     try {
       const tx = prepareTransaction(
-        txFields(test.transaction, post.indexes),
+        txFieldsOf(test.transaction, post.indexes),
         { env, gasAvailable: env.gasLimit },
         state,
       );

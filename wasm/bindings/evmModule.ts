@@ -101,6 +101,11 @@ export class WasmEvm {
 
   /** Executes one transaction against `host`. Throws EVM_INTERNAL if the module rejects the request. */
   execute(env: BlockEnv, tx: EvmTx, host: EvmHost): EvmResult {
+    return decodeResponse(this.executeRaw(env, tx, host));
+  }
+
+  /** Like `execute`, returning the response bytes (a copy) in the layout of `wasm/include/evm.h`. */
+  executeRaw(env: BlockEnv, tx: EvmTx, host: EvmHost): Uint8Array {
     const req = encodeRequest(env, tx);
     const ptr = this.exports.fastevm_request_buffer(req.length);
     new Uint8Array(this.exports.memory.buffer).set(req, ptr);
@@ -114,7 +119,7 @@ export class WasmEvm {
     }
     const rp = this.exports.fastevm_response_ptr();
     const rl = this.exports.fastevm_response_len();
-    return decodeResponse(new Uint8Array(this.exports.memory.buffer, rp, rl));
+    return new Uint8Array(this.exports.memory.buffer, rp, rl).slice();
   }
 
   resetCache(): void {

@@ -61,7 +61,7 @@ void keccak256(const uint8_t* data, size_t len, uint8_t out[32]) {
     len -= RATE;
   }
   uint8_t last[RATE] = {};
-  std::memcpy(last, data, len);
+  if (len > 0) std::memcpy(last, data, len);
   last[len] = 0x01;
   last[RATE - 1] |= 0x80;
   for (size_t i = 0; i < RATE / 8; ++i) st[i] ^= load_le64(last + i * 8);

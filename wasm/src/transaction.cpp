@@ -1,6 +1,7 @@
 // One transaction inside the module: decode the request (layout in include/evm.h), charge the sender,
 // warm the EIP-2929/2930/3651 sets, run the top-level frame, settle gas (refund cap 1/5, tip to the
 // coinbase), apply EIP-6780/EIP-161 deletions and encode the response with the compact write-set.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -211,15 +212,23 @@ uint32_t run_transaction(Reader& rd) {
   const size_t count_pos = out.size();
   w.u32(0);
   uint32_t count = 0;
-  for (auto& [addr, a] : v.state.accounts()) {
-    uint32_t nslots = 0;
-    for (auto& [k, sl] : a.storage)
-      if (sl.current != sl.original) ++nslots;
+  // sorted by address and key: the response must not depend on the hash-map implementation
+  std::vector<Account*> accs;
+  for (auto& [addr, a] : v.state.accounts()) accs.push_back(&a);
+  std::sort(accs.begin(), accs.end(),
+            [](const Account* x, const Account* y) { return std::memcmp(x->address.b, y->address.b, 20) < 0; });
+  std::vector<const std::pair<const u256, Slot>*> slots;
+  for (Account* ap : accs) {
+    Account& a = *ap;
+    slots.clear();
+    for (const auto& kv : a.storage)
+      if (kv.second.current != kv.second.original) slots.push_back(&kv);
+    std::sort(slots.begin(), slots.end(), [](const auto* x, const auto* y) { return lt(x->first, y->first); });
     const bool deleted = a.destructed || (a.touched && a.is_empty());
     const bool dirty = a.balance != a.orig_balance || a.nonce != a.orig_nonce;
-    if (!deleted && !dirty && !a.code_set && !a.created && nslots == 0) continue;
+    if (!deleted && !dirty && !a.code_set && !a.created && slots.empty()) continue;
     ++count;
-    w.bytes(addr.b, 20);
+    w.bytes(a.address.b, 20);
     w.u32((deleted ? 1u : 0u) | (a.code_set ? 2u : 0u) | (a.created ? 4u : 0u));
     w.word(a.balance);
     w.u64(a.nonce);
@@ -230,11 +239,10 @@ uint32_t run_transaction(Reader& rd) {
     } else {
       w.u32(0);
     }
-    w.u32(nslots);
-    for (auto& [k, sl] : a.storage) {
-      if (sl.current == sl.original) continue;
-      w.word(k);
-      w.word(sl.current);
+    w.u32(static_cast<uint32_t>(slots.size()));
+    for (const auto* kv : slots) {
+      w.word(kv->first);
+      w.word(kv->second.current);
     }
   }
   for (int k = 0; k < 4; ++k) out[count_pos + static_cast<size_t>(k)] = static_cast<uint8_t>(count >> (8 * k));

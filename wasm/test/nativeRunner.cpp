@@ -1,10 +1,12 @@
 // Native test runner and benchmark driver (built with g++ -O3, and with ASan+UBSan in CI).
 //   fastevm-native                 self tests: keccak vectors, 256-bit arithmetic identities, bytecode programs
 //   fastevm-native bench FILE N    runs the request in FILE N times over its state, prints gas and ns per run
+//   fastevm-native replay FILE     replays { state, request, WASM response } records, requires identical output
 // FILE: u32 account_count { address[20] balance[32] nonce:u64 code_len:u32 code slot_count:u32
 //       { key[32] value[32] }* }* request_len:u32 request (layout in wasm/include/evm.h)
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -172,45 +174,81 @@ void test_programs() {
   check(run_code("5f5f5f5f60025afa5f5500", gas) == FASTEVM_SUCCESS, "staticcall sha256");
 }
 
-int bench(const char* file, int iterations) {
-  FILE* f = std::fopen(file, "rb");
-  if (f == nullptr) return 2;
+std::vector<uint8_t> read_file(const char* file, bool& ok) {
   std::vector<uint8_t> d;
+  FILE* f = std::fopen(file, "rb");
+  ok = f != nullptr;
+  if (!ok) return d;
   uint8_t chunk[65536];
   size_t n;
   while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) d.insert(d.end(), chunk, chunk + n);
   std::fclose(f);
+  return d;
+}
+
+struct Cursor {
+  const std::vector<uint8_t>& d;
   size_t p = 0;
-  auto u32 = [&]() {
-    uint32_t v = static_cast<uint32_t>(d[p]) | (static_cast<uint32_t>(d[p + 1]) << 8) |
-                 (static_cast<uint32_t>(d[p + 2]) << 16) | (static_cast<uint32_t>(d[p + 3]) << 24);
+  bool ok = true;
+  bool has(size_t n) {
+    if (d.size() - p < n) ok = false;
+    return ok;
+  }
+  uint32_t u32() {
+    if (!has(4)) return 0;
+    const uint32_t v = static_cast<uint32_t>(d[p]) | (static_cast<uint32_t>(d[p + 1]) << 8) |
+                       (static_cast<uint32_t>(d[p + 2]) << 16) | (static_cast<uint32_t>(d[p + 3]) << 24);
     p += 4;
     return v;
-  };
-  for (uint32_t count = u32(); count > 0; --count) {
-    const uint8_t* addr = &d[p];
-    const uint8_t* bal = &d[p + 20];
-    p += 52;
+  }
+  const uint8_t* take(size_t n) {
+    if (!has(n)) return nullptr;
+    const uint8_t* r = d.data() + p;
+    p += n;
+    return r;
+  }
+};
+
+/// Replaces the native state with the accounts of one record; false on a malformed record.
+bool load_state(Cursor& c) {
+  native::native_state().clear();
+  for (uint32_t count = c.u32(); count > 0 && c.ok; --count) {
+    const uint8_t* head = c.take(60);
+    if (head == nullptr) return false;
     uint64_t nonce = 0;
-    for (int k = 7; k >= 0; --k) nonce = (nonce << 8) | d[p + static_cast<size_t>(k)];
-    p += 8;
-    const uint32_t cl = u32();
-    native::set_account(addr, bal, nonce, d.data() + p, cl);
-    p += cl;
-    for (uint32_t s = u32(); s > 0; --s) {
-      native::set_slot(addr, &d[p], &d[p + 32]);
-      p += 64;
+    for (int k = 7; k >= 0; --k) nonce = (nonce << 8) | head[52 + k];
+    const uint32_t cl = c.u32();
+    const uint8_t* code = c.take(cl);
+    if (!c.ok) return false;
+    native::set_account(head, head + 20, nonce, code, cl);
+    for (uint32_t s = c.u32(); s > 0 && c.ok; --s) {
+      const uint8_t* kv = c.take(64);
+      if (kv != nullptr) native::set_slot(head, kv, kv + 32);
     }
   }
-  const uint32_t rl = u32();
+  return c.ok;
+}
+
+uint32_t execute(const uint8_t* req, uint32_t len) {
+  uint8_t* buf = fastevm_request_buffer(len);
+  if (len > 0) std::memcpy(buf, req, len);
+  return fastevm_execute(len);
+}
+
+int bench(const char* file, int iterations) {
+  bool ok;
+  const std::vector<uint8_t> d = read_file(file, ok);
+  Cursor c{d};
+  if (!ok || !load_state(c)) return 2;
+  const uint32_t rl = c.u32();
+  const uint8_t* req = c.take(rl);
+  if (!c.ok) return 2;
   uint64_t gas = 0;
   uint32_t status = 0;
   double best = 1e30;
   for (int i = 0; i < iterations; ++i) {
-    uint8_t* buf = fastevm_request_buffer(rl);
-    std::memcpy(buf, d.data() + p, rl);
     const auto t0 = std::chrono::steady_clock::now();
-    status = fastevm_execute(rl);
+    status = execute(req, rl);
     const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     if (ns < best) best = ns;
     const uint8_t* resp = fastevm_response_ptr();
@@ -221,10 +259,41 @@ int bench(const char* file, int iterations) {
   return 0;
 }
 
+/// Replays records { state, request, expected response } written by test/unit/wasm/writeNativeCorpus.ts
+/// and requires the native response to be byte-identical to the WASM module's.
+int replay(const char* file) {
+  bool ok;
+  const std::vector<uint8_t> d = read_file(file, ok);
+  if (!ok) return 2;
+  Cursor c{d};
+  int records = 0, mismatches = 0;
+  while (c.p < d.size()) {
+    if (!load_state(c)) break;
+    const uint32_t rl = c.u32();
+    const uint8_t* req = c.take(rl);
+    const uint32_t el = c.u32();
+    const uint8_t* expected = c.take(el);
+    if (!c.ok) break;
+    execute(req, rl);
+    ++records;
+    if (fastevm_response_len() != el || (el > 0 && std::memcmp(fastevm_response_ptr(), expected, el) != 0)) {
+      ++mismatches;
+      if (mismatches <= 10) std::fprintf(stderr, "replay: record %d differs from the WASM response\n", records - 1);
+    }
+  }
+  if (!c.ok) {
+    std::fprintf(stderr, "replay: malformed corpus after %d records\n", records);
+    return 2;
+  }
+  std::printf("replay: %d records, %d mismatches\n", records, mismatches);
+  return mismatches == 0 && records > 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "bench") return bench(argv[2], argc >= 4 ? std::atoi(argv[3]) : 10);
+  if (argc >= 3 && std::string(argv[1]) == "replay") return replay(argv[2]);
   test_keccak();
   test_arithmetic();
   test_programs();
