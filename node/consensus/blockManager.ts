@@ -110,6 +110,31 @@ export class BlockManager {
     return result;
   }
 
+  /**
+   * Blocks that entered the DAG without the manager (certified commits from commit sync): stop fetching
+   * them and wake what was waiting for them.
+   */
+  onExternallyAccepted(blocks: readonly VerifiedBlock[]): AcceptResult {
+    const result: AcceptResult = { accepted: [], rejected: [], missing: [] };
+    for (const b of blocks) {
+      this.missing.delete(b.key);
+      this.suspended.delete(b.key);
+      const w = this.waiters.get(b.key);
+      if (w === undefined) continue;
+      this.waiters.delete(b.key);
+      for (const childKey of w) {
+        const s = this.suspended.get(childKey);
+        if (s === undefined) continue;
+        s.missing.delete(b.key);
+        if (s.missing.size === 0) {
+          this.suspended.delete(childKey);
+          this.acceptWithDescendants(s.block, result);
+        }
+      }
+    }
+    return result;
+  }
+
   private timestampOk(b: VerifiedBlock): boolean {
     for (const key of b.ancestorKeys) {
       const a = this.dag.get(key);

@@ -6,10 +6,20 @@
  *   3. fetch `missing` refs from peers; call `tick()` at `wakeAtMs`.
  * Writing before broadcasting is what keeps an honest validator from equivocating after a crash.
  */
-import type { AuthorityIndex, BlockRef, CommitRef, Round, SignedBlock } from "../core/wire/consensus.ts";
+import { equalBytes } from "../core/bytes.ts";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import type {
+  AuthorityIndex,
+  BlockRef,
+  Commit,
+  CommitRef,
+  Round,
+  SignedBlock,
+} from "../core/wire/consensus.ts";
 import { encodeBlock, genesisBlocks, refKey, VerifiedBlock } from "./block.ts";
 import { BlockManager } from "./blockManager.ts";
-import type { CommittedSubDag } from "./commit.ts";
+import { type CommittedSubDag, commitDigest } from "./commit.ts";
+import { CommitVoteTracker, isCertified } from "./commitCertification.ts";
 import type { Committee } from "./committee.ts";
 import { UniversalCommitter } from "./committer/universalCommitter.ts";
 import { DagState } from "./dagState.ts";
@@ -95,6 +105,9 @@ export class Core {
   /** highest round of an own block seen from peers, accepted or not: never propose at or below it */
   private ownRoundFloor: Round = 0;
   private out: CoreOutput;
+  private readonly votes: CommitVoteTracker;
+  /** accepted blocks carrying a vote, by voted commit index (recent window): certificates for commit sync */
+  private readonly voteBlocks = new Map<number, VerifiedBlock[]>();
 
   constructor(private readonly deps: CoreDeps) {
     this.committee = deps.committee;
@@ -112,6 +125,7 @@ export class Core {
     this.roundStartMs = deps.clock();
     this.awaitingOwnSync = deps.awaitOwnBlockSync ?? false;
     this.out = emptyOutput();
+    this.votes = new CommitVoteTracker(c);
   }
 
   get authority(): AuthorityIndex {
@@ -190,9 +204,97 @@ export class Core {
     return this.blockManager.missingBlocks();
   }
 
+  /** Highest commit index that validators of quorum stake have voted for (commit sync trigger). */
+  quorumCommitIndex(): number {
+    return this.votes.quorumCommitIndex();
+  }
+
+  /**
+   * A certified range for a lagging peer: stored commits from `from` up to the highest index ≤ `from +
+   * max − 1` that accepted blocks of quorum stake voted for, with those vote blocks. Undefined if none.
+   */
+  certifiedRange(
+    from: number,
+    max: number,
+    load: (from: number, to: number) => CommittedSubDag[],
+  ): { commits: CommittedSubDag[]; votes: VerifiedBlock[] } | undefined {
+    const top = Math.min(this.dag.lastCommitIndex, from + max - 1);
+    for (let end = top; end >= from; end--) {
+      const voters = this.voteBlocks.get(end);
+      if (voters === undefined) continue;
+      const commits = load(from, end);
+      const last = commits[commits.length - 1];
+      if (last === undefined || last.commit.index !== end) return undefined;
+      if (!isCertified(last.commitRef, voters, this.committee)) continue;
+      return { commits, votes: voters };
+    }
+    return undefined;
+  }
+
+  /**
+   * Applies commits certified elsewhere (verified with `verifyCommitRange`, blocks verified and matching
+   * the commits' refs), for a validator too far behind to catch up block by block. Commits at or below the
+   * local tip are skipped; the rest must continue the local chain.
+   */
+  addCertifiedCommits(items: readonly { commit: Commit; blocks: readonly VerifiedBlock[] }[]): CoreOutput {
+    for (const { commit, blocks } of items) {
+      if (commit.index <= this.dag.lastCommitIndex) continue;
+      const prev = this.dag.lastCommitDigest;
+      if (
+        commit.index !== this.dag.lastCommitIndex + 1 ||
+        (prev !== undefined && !equalBytes(prev, commit.previousDigest))
+      ) {
+        throw new FastEvmError(
+          ErrorCode.CONSENSUS_COMMIT_INVALID,
+          `certified commit ${commit.index} does not continue the chain`,
+        );
+      }
+      if (
+        blocks.length !== commit.blocks.length ||
+        blocks.some((b, i) => b.key !== refKey(commit.blocks[i]!))
+      ) {
+        throw new FastEvmError(
+          ErrorCode.CONSENSUS_COMMIT_INVALID,
+          `blocks of commit ${commit.index} do not match its refs`,
+        );
+      }
+      const fresh = blocks.filter((b) => !this.dag.has(b.key));
+      // committed blocks need no causal check: every ancestor above the GC round is committed too
+      for (const b of fresh) this.dag.accept(b);
+      this.onAccepted(fresh);
+      this.onAccepted(this.blockManager.onExternallyAccepted(fresh).accepted);
+      for (const b of blocks) this.dag.markCommitted(b.key);
+      const digest = commitDigest(commit);
+      this.dag.setLastCommit(commit, digest);
+      const subDag: CommittedSubDag = {
+        commit,
+        commitRef: { index: commit.index, digest },
+        leader: commit.leader,
+        blocks,
+        timestampMs: commit.timestampMs,
+      };
+      (this.out.persist.commits as StoredCommit[]).push({ commit, digest });
+      this.out.commits.push(subDag);
+      this.pendingVotes.push(subDag.commitRef);
+      if (commit.leader.round >= this.lastDecided.round)
+        this.lastDecided = { round: commit.leader.round, offset: 0 };
+    }
+    this.onAccepted(this.blockManager.onGcAdvanced().accepted);
+    this.tryCommit();
+    this.tryPropose();
+    return this.flushOutput();
+  }
+
   private onAccepted(accepted: readonly VerifiedBlock[]): void {
     const now = this.deps.clock();
     for (const b of accepted) {
+      this.votes.observe(b);
+      for (const v of b.block.commitVotes) {
+        if (v.index + 2000 < this.dag.lastCommitIndex) continue;
+        const l = this.voteBlocks.get(v.index);
+        if (l === undefined) this.voteBlocks.set(v.index, [b]);
+        else l.push(b);
+      }
       if (this.clockRound.add(b.round, b.author)) this.roundStartMs = now;
       if (b.author === this.own && b.round > this.lastProposed.round) {
         // our own block came back from a peer (after amnesia): never propose at or below its round again
@@ -218,6 +320,8 @@ export class Core {
       }
       const res = this.blockManager.onGcAdvanced();
       this.onAccepted(res.accepted);
+      for (const i of this.voteBlocks.keys())
+        if (i + 2000 < this.dag.lastCommitIndex) this.voteBlocks.delete(i);
     }
   }
 

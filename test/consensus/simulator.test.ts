@@ -80,8 +80,8 @@ describe("network simulator", () => {
       s.runUntil(7000);
       const where = `seed ${seed}`;
       assertSafe(s, where);
-      // stalled: no commits while split (after in-flight ones settle)
-      for (const n of s.nodes) expect(s.commitsBetween(n.id, 2500, 4000), `${where} n${n.id}`).toBe(0);
+      // stalled: no commits while split (after in-flight messages and fetches within a side settle)
+      for (const n of s.nodes) expect(s.commitsBetween(n.id, 3000, 4000), `${where} n${n.id}`).toBe(0);
       // liveness: every validator commits again within 2 s of the heal
       for (const n of s.nodes)
         expect(s.commitsBetween(n.id, 4000, 6000), `${where} n${n.id}`).toBeGreaterThan(0);
@@ -100,8 +100,9 @@ describe("network simulator", () => {
       s.runUntil(9000);
       const where = `seed ${seed}`;
       assertSafe(s, where);
-      for (const n of [0, 1, 2, 3, 4]) expect(s.commitsBetween(n, 2500, 5000), where).toBeGreaterThan(5);
-      for (const n of [5, 6]) expect(s.commitsBetween(n, 2500, 5000), where).toBe(0);
+      // WAN latency with 1% stragglers of up to 1.5 s: the majority (exactly a quorum) is slow but live
+      for (const n of [0, 1, 2, 3, 4]) expect(s.commitsBetween(n, 2500, 5000), where).toBeGreaterThan(2);
+      for (const n of [5, 6]) expect(s.commitsBetween(n, 3500, 5000), where).toBe(0);
       expect(
         s.longest().length - Math.min(...s.nodes.map((n) => n.commits.length)),
         `${where}: ${s.summary()}`,

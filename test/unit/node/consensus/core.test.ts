@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { refKey, type VerifiedBlock } from "../../../../node/consensus/block.ts";
+import { ZERO_DIGEST } from "../../../../node/consensus/commit.ts";
+import { verifyCommitRange } from "../../../../node/consensus/commitCertification.ts";
 import { committedSubDagsAfter } from "../../../../node/consensus/commitReplay.ts";
 import { type Core, type CoreOutput, createCore } from "../../../../node/consensus/core.ts";
 import { LeaderSchedule, RoundRobinElection } from "../../../../node/consensus/leaderSchedule.ts";
@@ -157,6 +159,37 @@ describe("Core", () => {
       .filter((b) => b.author === 1)
       .map((b) => b.round);
     expect(new Set(rounds).size).toBe(rounds.length);
+  });
+
+  it("a validator far behind catches up from a certified commit range, then follows live", () => {
+    const h = new Harness();
+    h.down.add(3);
+    h.run(2500);
+    const tip = h.cores[0]!.lastCommitIndex;
+    // with gcDepth 10 the early blocks are long evicted from the peers' DAGs
+    expect(tip).toBeGreaterThan(15);
+    expect(h.cores[0]!.quorumCommitIndex()).toBeGreaterThan(tip - 5);
+    const range = h.cores[0]!.certifiedRange(1, 1000, (from, to) =>
+      committedSubDagsAfter(h.stores[0]!, from - 1, to - from + 1),
+    );
+    expect(range).toBeDefined();
+    const commits = range!.commits.map((c) => c.commit);
+    verifyCommitRange(commits, { index: 0, digest: ZERO_DIGEST }, range!.votes, t.committee);
+    // a tampered range is refused
+    const forged = commits.map((c, i) => (i === 1 ? { ...c, timestampMs: c.timestampMs + 1 } : c));
+    expect(() =>
+      verifyCommitRange(forged, { index: 0, digest: ZERO_DIGEST }, range!.votes, t.committee),
+    ).toThrow(/digest chain/);
+    expect(() => verifyCommitRange(commits, { index: 0, digest: ZERO_DIGEST }, [], t.committee)).toThrow(
+      /quorum/,
+    );
+    h.down.delete(3);
+    h.handle(3, h.cores[3]!.addCertifiedCommits(range!.commits));
+    expect(h.commits[3]!.length).toBeGreaterThanOrEqual(commits.length);
+    expect(h.commits[3]).toEqual(h.commits[0]!.slice(0, h.commits[3]!.length));
+    h.run(1500);
+    expect(h.commits[3]!.length).toBeGreaterThan(commits.length + 5);
+    expect(h.commits[3]).toEqual(h.commits[0]!.slice(0, h.commits[3]!.length));
   });
 
   it("an observer commits the same sequence without proposing", () => {
