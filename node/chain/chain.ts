@@ -60,6 +60,14 @@ export interface ImportResult {
   readonly txCount: number;
   /** blocks rewound to import it (0 when it extends the head) */
   readonly reorgDepth: number;
+  /** where the time went (ms): recover pool, execute pool round trip (of which EVM and trie), the commit */
+  readonly timings?: {
+    readonly recoverMs: number;
+    readonly executeMs: number;
+    readonly evmMs: number;
+    readonly trieMs: number;
+    readonly commitMs: number;
+  };
 }
 
 export interface BuildOptions {
@@ -202,10 +210,20 @@ export class Chain {
       timestampRule: this.#timestampRule,
     });
     const path = this.#pathTo(header.parentHash, parent);
+    const t0 = performance.now();
     const { txs, hashes } = await this.#recover(block);
+    const t1 = performance.now();
     const result = await this.#execute(block, parent, path, txs, "verify");
+    const t2 = performance.now();
     this.#commit(block, hash, hashes, result, path);
-    return { ...base, status: "imported", gasUsed: result.gasUsed, reorgDepth: path.rewind.length };
+    const timings = {
+      recoverMs: t1 - t0,
+      executeMs: t2 - t1,
+      evmMs: result.execMs,
+      trieMs: result.trieMs,
+      commitMs: performance.now() - t2,
+    };
+    return { ...base, status: "imported", gasUsed: result.gasUsed, reorgDepth: path.rewind.length, timings };
   }
 
   /** The one write transaction of a block (with its reorg, if any). */

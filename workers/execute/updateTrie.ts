@@ -1,13 +1,13 @@
 /**
  * Applies a block's write-set to the Merkle-Patricia state trie, starting from the parent's state root:
  * storage tries first (from the account's previous storage root, or empty when wiped), then the accounts.
- * Nodes are read from LMDB (content-addressed, never pruned, so every executed block's root is readable) and
- * the new ones are returned for the writer to commit with the block.
+ * Uses the synchronous trie (`SyncStateTrie`); nodes are read from LMDB (content-addressed, never pruned, so
+ * every executed block's root is readable) and the new ones are returned for the writer to commit with the
+ * block.
  */
-
 import { EMPTY_TRIE_ROOT } from "../../node/core/trie/trieRoot.ts";
 import type { AccountWrite } from "../../node/core/wire/execute.ts";
-import { StateTrie } from "../../node/state/stateTrie.ts";
+import { SyncStateTrie } from "../../node/state/syncStateTrie.ts";
 import type { Table } from "../../node/storage/storage.ts";
 import { TrieNodeStore } from "../../node/storage/trieNodeStore.ts";
 import type { BlockWrite } from "./blockState.ts";
@@ -18,34 +18,30 @@ export interface TrieUpdate {
   readonly nodes: [Uint8Array, Uint8Array][];
 }
 
-export async function updateStateTrie(
+export function updateStateTrie(
   trieNodes: Table,
   parentRoot: Uint8Array,
   writes: readonly BlockWrite[],
-): Promise<TrieUpdate> {
+): TrieUpdate {
   const store = new TrieNodeStore(trieNodes);
-  const trie = await StateTrie.open(store, parentRoot);
+  const trie = new SyncStateTrie(store, parentRoot);
   const out: AccountWrite[] = [];
   for (const w of writes) {
     if (w.deleted) {
-      await trie.deleteAccount(w.address);
+      trie.deleteAccount(w.address);
       out.push({ ...w, storageRoot: EMPTY_TRIE_ROOT, slots: [] });
       continue;
     }
-    const prev = w.wiped ? undefined : await trie.getAccount(w.address);
+    const prev = w.wiped ? undefined : trie.getAccount(w.address);
     let storageRoot = prev?.storageRoot ?? EMPTY_TRIE_ROOT;
     if (w.slots.length > 0) {
-      const st = await trie.storageTrie(storageRoot);
-      for (const s of w.slots) await st.putSlot(s.key, s.value);
-      storageRoot = st.root();
+      const st = trie.storageTrie(storageRoot);
+      for (const s of w.slots) st.putSlot(s.key, s.value);
+      storageRoot = st.commit();
     }
-    await trie.putAccount(w.address, {
-      nonce: w.nonce,
-      balance: w.balance,
-      storageRoot,
-      codeHash: w.codeHash,
-    });
+    trie.putAccount(w.address, { nonce: w.nonce, balance: w.balance, storageRoot, codeHash: w.codeHash });
     out.push({ ...w, storageRoot });
   }
-  return { stateRoot: trie.root(), writes: out, nodes: store.pendingNodes() };
+  const stateRoot = trie.commit();
+  return { stateRoot, writes: out, nodes: store.pendingNodes() };
 }
