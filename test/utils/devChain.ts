@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Chain, type ChainOptions, type ChainWorkers } from "../../node/chain/chain.ts";
 import { DEV_CHAIN_ID, DEV_TOKEN_ADDRESS, devGenesisJson, devKeys } from "../../node/chain/chainGenerator.ts";
 import { tokenTransferData } from "../../node/chain/devToken.ts";
-import { parseGenesisText } from "../../node/core/chain/genesisJson.ts";
+import { type GenesisAccount, parseGenesisText } from "../../node/core/chain/genesisJson.ts";
 import { privateKeyToAddress } from "../../node/core/crypto/secp256k1.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
@@ -22,10 +22,15 @@ export interface DevChain {
   close(): Promise<void>;
 }
 
-export async function openDevChain(workers: ChainWorkers, opts: ChainOptions = {}): Promise<DevChain> {
+export async function openDevChain(
+  workers: ChainWorkers,
+  opts: ChainOptions = {},
+  extraAlloc: ReadonlyMap<string, GenesisAccount> = new Map(),
+): Promise<DevChain> {
   const dir = tempDir();
   const storage = openStorage(join(dir.path, "datadir"), { noSync: true });
-  await writeGenesis(storage, parseGenesisText(devGenesisJson(KEYS)));
+  const genesis = parseGenesisText(devGenesisJson(KEYS));
+  await writeGenesis(storage, { ...genesis, alloc: new Map([...genesis.alloc, ...extraAlloc]) });
   return {
     chain: new Chain(storage, workers, opts),
     storage,
