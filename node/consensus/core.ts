@@ -173,6 +173,7 @@ export class Core {
   addBlocks(blocks: readonly VerifiedBlock[]): CoreOutput {
     for (const b of blocks)
       if (b.author === this.own && b.round > this.ownRoundFloor) this.ownRoundFloor = b.round;
+    this.observeVotes(blocks);
     const res = this.blockManager.tryAccept(blocks);
     this.onAccepted(res.accepted);
     this.out.missing.push(...res.missing);
@@ -260,6 +261,7 @@ export class Core {
       }
       const fresh = blocks.filter((b) => !this.dag.has(b.key));
       // committed blocks need no causal check: every ancestor above the GC round is committed too
+      this.observeVotes(fresh);
       for (const b of fresh) this.dag.accept(b);
       this.onAccepted(fresh);
       this.onAccepted(this.blockManager.onExternallyAccepted(fresh).accepted);
@@ -285,16 +287,26 @@ export class Core {
     return this.flushOutput();
   }
 
-  private onAccepted(accepted: readonly VerifiedBlock[]): void {
-    const now = this.deps.clock();
-    for (const b of accepted) {
+  /**
+   * Records commit votes of verified blocks, accepted or still suspended: a validator far behind learns
+   * the quorum commit index from blocks it cannot accept yet.
+   */
+  private observeVotes(blocks: readonly VerifiedBlock[]): void {
+    for (const b of blocks) {
+      if (b.block.commitVotes.length === 0) continue;
       this.votes.observe(b);
       for (const v of b.block.commitVotes) {
         if (v.index + 2000 < this.dag.lastCommitIndex) continue;
         const l = this.voteBlocks.get(v.index);
         if (l === undefined) this.voteBlocks.set(v.index, [b]);
-        else l.push(b);
+        else if (!l.includes(b)) l.push(b);
       }
+    }
+  }
+
+  private onAccepted(accepted: readonly VerifiedBlock[]): void {
+    const now = this.deps.clock();
+    for (const b of accepted) {
       if (this.clockRound.add(b.round, b.author)) this.roundStartMs = now;
       if (b.author === this.own && b.round > this.lastProposed.round) {
         // our own block came back from a peer (after amnesia): never propose at or below its round again
@@ -367,6 +379,7 @@ export class Core {
       commitVotes: votes,
     });
     const block = this.blockFrom(signed);
+    this.observeVotes([block]);
     const res = this.blockManager.tryAccept([block]);
     this.onAccepted(res.accepted);
     this.lastProposed = block;

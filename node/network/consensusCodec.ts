@@ -15,12 +15,21 @@ import {
 } from "../core/rlp.ts";
 import type { BlockRef, ConsensusMessage } from "../core/wire/consensus.ts";
 
-const KIND = { block: 0, fetchBlocks: 1, fetchBlocksResponse: 2, fetchLatestBlock: 3 } as const;
+const KIND = {
+  block: 0,
+  fetchBlocks: 1,
+  fetchBlocksResponse: 2,
+  fetchLatestBlock: 3,
+  fetchCommits: 4,
+  fetchCommitsResponse: 5,
+} as const;
 
 /** Hard caps on list lengths, checked before anything is allocated per entry. */
 export const MAX_FETCH_REFS = 1000;
 export const MAX_FETCH_RESPONSE_BLOCKS = 1000;
 export const MAX_COMMITTEE_SIZE = 1000;
+export const MAX_FETCH_COMMITS = 1000;
+export const MAX_COMMIT_BLOCKS = 100_000;
 
 const refFields = (r: BlockRef) => [r.round, r.author, r.digest];
 
@@ -38,6 +47,10 @@ export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
       return encodeRlp([KIND.fetchBlocksResponse, [...m.blocks]]);
     case "fetchLatestBlock":
       return encodeRlp([KIND.fetchLatestBlock, m.author]);
+    case "fetchCommits":
+      return encodeRlp([KIND.fetchCommits, m.from, m.max]);
+    case "fetchCommitsResponse":
+      return encodeRlp([KIND.fetchCommitsResponse, [...m.commits], [...m.blocks], [...m.votes]]);
   }
 }
 
@@ -89,6 +102,17 @@ export function decodeConsensusMessage(bytes: Uint8Array): ConsensusMessage {
       case KIND.fetchLatestBlock:
         want(2);
         return { kind: "fetchLatestBlock", author: rlpNumber(l[1], "author") };
+      case KIND.fetchCommits:
+        want(3);
+        return { kind: "fetchCommits", from: rlpNumber(l[1], "from"), max: rlpNumber(l[2], "max") };
+      case KIND.fetchCommitsResponse:
+        want(4);
+        return {
+          kind: "fetchCommitsResponse",
+          commits: capped(l[1], MAX_FETCH_COMMITS, "commits").map((c) => rlpBytes(c, "commit")),
+          blocks: capped(l[2], MAX_COMMIT_BLOCKS, "blocks").map((b) => rlpBytes(b, "block")),
+          votes: capped(l[3], MAX_COMMITTEE_SIZE, "votes").map((b) => rlpBytes(b, "vote")),
+        };
       default:
         throw new FastEvmError(ErrorCode.NETWORK_DECODE, `unknown consensus message kind ${kind}`);
     }

@@ -156,6 +156,20 @@ describe("network simulator", () => {
     }
   });
 
+  it("a validator joining far behind (peers keep only GC-depth blocks in memory) catches up by commit sync", () => {
+    for (const seed of SEEDS) {
+      const s = sim(seed, { startAt: new Map([[6, 6000]]), serveFromStore: false });
+      s.runUntil(11_000);
+      const where = `seed ${seed}`;
+      assertSafe(s, where);
+      const late = s.nodes[6]!;
+      // its first commits came certified (index 1 onwards, identical to everyone's) and it follows live after
+      expect(late.commits[0]?.index, where).toBe(1);
+      expect(late.commits.length, `${where}: ${s.summary()}`).toBeGreaterThan(s.longest().length - 10);
+      expect(late.commitSyncRejects, where).toBe(0);
+    }
+  });
+
   it("amnesia: a wiped validator re-learns its last block before proposing, never equivocates", () => {
     for (const seed of SEEDS) {
       const s = sim(seed);

@@ -88,9 +88,30 @@ export interface FetchLatestBlockRequest {
   readonly author: AuthorityIndex;
 }
 
+/** Commit sync: a validator far behind asks for up to `max` commits starting at index `from`. */
+export interface FetchCommitsRequest {
+  readonly kind: "fetchCommits";
+  readonly from: number;
+  readonly max: number;
+}
+
+/**
+ * A certified commit range: encoded commits (hash-chained, ascending), the serialized blocks of all of them
+ * concatenated in commit order (each commit's `blocks` says how many are its own), and blocks of quorum
+ * stake voting for the last commit. Empty when the responder has nothing certified from `from`.
+ */
+export interface FetchCommitsResponse {
+  readonly kind: "fetchCommitsResponse";
+  readonly commits: readonly Uint8Array[];
+  readonly blocks: readonly Uint8Array[];
+  readonly votes: readonly Uint8Array[];
+}
+
 /** Every consensus message that crosses the network. */
 export type ConsensusMessage =
   | SendBlockMessage
   | FetchBlocksRequest
   | FetchBlocksResponse
-  | FetchLatestBlockRequest;
+  | FetchLatestBlockRequest
+  | FetchCommitsRequest
+  | FetchCommitsResponse;

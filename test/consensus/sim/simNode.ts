@@ -8,6 +8,7 @@
 import { VerifiedBlock } from "../../../node/consensus/block.ts";
 import { collectFetchResponse } from "../../../node/consensus/blockServer.ts";
 import type { BlockVerifier } from "../../../node/consensus/blockVerifier.ts";
+import { parseCommitRange, serveCommitRange } from "../../../node/consensus/commitSync.ts";
 import { type Core, type CoreOptions, type CoreOutput, createCore } from "../../../node/consensus/core.ts";
 import { MemoryConsensusStore } from "../../../node/consensus/store.ts";
 import { bytesToUnprefixedHex } from "../../../node/core/hex.ts";
@@ -27,6 +28,11 @@ export interface SimNodeConfig {
   readonly clockDriftMs: number;
   /** Byzantine: sign a second version of every own block and send each version to half the peers */
   readonly equivocate?: boolean;
+  /**
+   * Serve fetched blocks from the store too (true), or only from the in-memory DAG (false: blocks below
+   * the GC round are gone, so a validator far behind must catch up through commit sync)
+   */
+  readonly serveFromStore?: boolean;
 }
 
 export interface CommitRecord {
@@ -66,6 +72,7 @@ export class SimNode {
   private lastSeenRound: Round = 0;
   private ownSyncReplies = 0;
   txCounter = 0;
+  commitSyncRejects = 0;
 
   constructor(
     readonly id: number,
@@ -124,6 +131,7 @@ export class SimNode {
     this.rebroadcastOwn();
     this.scheduleSweep(inc);
     this.scheduleRebroadcast(inc);
+    this.scheduleCommitSync(inc);
   }
 
   crash(): void {
@@ -218,6 +226,22 @@ export class SimNode {
     });
   }
 
+  /** Commit sync: far behind the quorum commit index, fetch a certified range from a random peer. */
+  private scheduleCommitSync(inc: number): void {
+    this.queue.schedule(1000, () => {
+      if (inc !== this.incarnation || this.core === undefined) return;
+      const core = this.core;
+      if (core.quorumCommitIndex() > core.lastCommitIndex + 10) {
+        this.net.send(this.id, this.randomPeer(), {
+          kind: "fetchCommits",
+          from: core.lastCommitIndex + 1,
+          max: 100,
+        });
+      }
+      this.scheduleCommitSync(inc);
+    });
+  }
+
   private rebroadcastOwn(): void {
     const core = this.core;
     if (core === undefined || core.lastProposedRound === 0) return;
@@ -253,6 +277,23 @@ export class SimNode {
           blocks: this.serve(msg.refs, msg.highestAccepted),
         });
         return;
+      case "fetchCommits":
+        this.net.send(this.id, from, serveCommitRange(core, this.store, msg.from, msg.max));
+        return;
+      case "fetchCommitsResponse": {
+        const tip = { index: core.lastCommitIndex, digest: core.dag.lastCommitDigest };
+        try {
+          const items = parseCommitRange(msg, tip, this.t.committee, (bytes) => {
+            const b = this.verifier.verify(bytes);
+            if (b === undefined) throw new Error("invalid block in commit range");
+            return b;
+          });
+          if (items.length > 0) this.handle(core.addCertifiedCommits(items));
+        } catch {
+          this.commitSyncRejects++;
+        }
+        return;
+      }
       case "fetchLatestBlock": {
         const last = this.store.lastBlockOf(msg.author);
         this.net.send(this.id, from, {
@@ -265,7 +306,9 @@ export class SimNode {
   }
 
   private serve(refs: readonly BlockRef[], highest: readonly Round[]): Uint8Array[] {
-    const lookup = (key: string) => this.core?.dag.get(key) ?? this.store.readBlock(key);
+    const fromStore = this.config.serveFromStore ?? true;
+    const lookup = (key: string) =>
+      this.core?.dag.get(key) ?? (fromStore ? this.store.readBlock(key) : undefined);
     return collectFetchResponse(refs, highest, lookup, this.config.maxBlocksPerFetch).map(
       (b) => b.serialized,
     );

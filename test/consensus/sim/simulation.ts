@@ -24,6 +24,8 @@ export interface SimConfig {
   readonly drift: ReadonlyMap<number, number>;
   /** Byzantine nodes that equivocate on every block they propose */
   readonly equivocators?: readonly number[];
+  /** peers serve fetches from their stores (default) or only from their in-memory DAG */
+  readonly serveFromStore?: boolean;
 }
 
 export const DEFAULT_SIM: Omit<SimConfig, "seed"> = {
@@ -58,6 +60,7 @@ export class Simulation {
           maxBlocksPerFetch: 300,
           clockDriftMs: config.drift.get(i) ?? 0,
           equivocate: config.equivocators?.includes(i) ?? false,
+          serveFromStore: config.serveFromStore ?? true,
         }),
     );
     for (const n of this.nodes) {
