@@ -33,10 +33,18 @@ export class ParentState {
     for (const [k, v] of overlay.storage) this.#storage.set(bytesToHex(k), v);
   }
 
+  /** the parent state is fixed for the whole block: each account is read and decoded once */
+  readonly #decoded = new Map<string, Account | null>();
+
   account(address: Uint8Array): Account | undefined {
-    const o = this.#accounts.get(bytesToHex(address));
+    const k = bytesToHex(address);
+    const hit = this.#decoded.get(k);
+    if (hit !== undefined) return hit ?? undefined;
+    const o = this.#accounts.get(k);
     const raw = o !== undefined ? o : (readBytes(this.tables.accounts, address) ?? null);
-    return raw === null ? undefined : decodeAccount(raw);
+    const a = raw === null ? null : decodeAccount(raw);
+    this.#decoded.set(k, a);
+    return a ?? undefined;
   }
 
   storage(address: Uint8Array, slot: Uint8Array): bigint {
