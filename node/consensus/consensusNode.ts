@@ -10,13 +10,14 @@
 import type { PeerId } from "@libp2p/interface";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToUnprefixedHex } from "../core/hex.ts";
-import type { BlockRef, FetchBlocksResponse } from "../core/wire/consensus.ts";
+import type { BlockRef, FetchBlocksResponse, FetchCommitsResponse } from "../core/wire/consensus.ts";
 import { type BlockVerdict, ConsensusTransport } from "../network/consensusTransport.ts";
 import type { Host } from "../network/host.ts";
 import type { VerifiedBlock } from "./block.ts";
 import { collectFetchResponse } from "./blockServer.ts";
 import { BlockVerifier } from "./blockVerifier.ts";
 import type { CommittedSubDag } from "./commit.ts";
+import { COMMIT_SYNC_BATCH, parseCommitRange, serveCommitRange } from "./commitSync.ts";
 import type { Committee } from "./committee.ts";
 import { type Core, type CoreOptions, type CoreOutput, createCore, type TransactionSource } from "./core.ts";
 import type { BlockSigner } from "./signer.ts";
@@ -37,6 +38,9 @@ export interface ConsensusNodeOptions {
   readonly syncIntervalMs?: number;
   readonly rebroadcastMs?: number;
   readonly maxBlocksPerFetch?: number;
+  readonly commitSyncIntervalMs?: number;
+  /** start commit sync when the quorum commit index is this far ahead of ours */
+  readonly commitSyncLag?: number;
   /** wait for peers' view of our last block before proposing when the store is empty */
   readonly amnesiaGuard?: boolean;
 }
@@ -51,6 +55,7 @@ export class ConsensusNode {
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly intervals: NodeJS.Timeout[] = [];
   private stopped = false;
+  private syncingCommits = false;
   private lastRound = 0;
   /** peer id string → authority index, from the committee file */
   private readonly authorities = new Map<string, number>();
@@ -80,7 +85,8 @@ export class ConsensusNode {
     });
     this.transport = new ConsensusTransport(o.host, {
       onBlock: (from, bytes) => this.onBlock(from, bytes),
-      onFetch: (_from, req): FetchBlocksResponse => {
+      onFetch: (_from, req): FetchBlocksResponse | FetchCommitsResponse => {
+        if (req.kind === "fetchCommits") return serveCommitRange(this.core, this.o.store, req.from, req.max);
         if (req.kind === "fetchLatestBlock") {
           const last = this.core.dag.lastBlockOf(req.author);
           const stored = this.o.store.lastBlockOf(req.author);
@@ -103,6 +109,7 @@ export class ConsensusNode {
     await this.transport.start();
     this.intervals.push(setInterval(() => this.sweep(), this.o.syncIntervalMs ?? 500));
     this.intervals.push(setInterval(() => this.rebroadcast(), this.o.rebroadcastMs ?? 1000));
+    this.intervals.push(setInterval(() => void this.syncCommits(), this.o.commitSyncIntervalMs ?? 2000));
     if (this.core.isAwaitingOwnSync) void this.syncOwnLastBlock();
     this.enqueue(() => this.core.tick());
   }
@@ -219,6 +226,33 @@ export class ConsensusNode {
   private sweep(): void {
     const missing = this.core.missingBlocks();
     if (missing.length > 0) void this.fetch(missing);
+  }
+
+  /**
+   * Commit sync: when validators of quorum stake have voted for commits far beyond ours, fetch certified
+   * ranges instead of walking the DAG block by block (peers may have garbage-collected those blocks).
+   */
+  private async syncCommits(): Promise<void> {
+    const core = this.core;
+    if (this.syncingCommits || this.stopped) return;
+    if (core.quorumCommitIndex() <= core.lastCommitIndex + (this.o.commitSyncLag ?? 20)) return;
+    const peer = this.peerFor();
+    if (peer === undefined) return;
+    this.syncingCommits = true;
+    try {
+      const res = await this.transport.requestCommits(peer, {
+        kind: "fetchCommits",
+        from: core.lastCommitIndex + 1,
+        max: COMMIT_SYNC_BATCH,
+      });
+      const tip = { index: core.lastCommitIndex, digest: core.dag.lastCommitDigest };
+      const items = parseCommitRange(res, tip, this.o.committee, (bytes) => this.verifier.verifyBytes(bytes));
+      if (items.length > 0) this.enqueue(() => this.core.addCertifiedCommits(items));
+    } catch {
+      // a bad or stale range: the next interval asks another peer
+    } finally {
+      this.syncingCommits = false;
+    }
   }
 
   private rebroadcast(): void {

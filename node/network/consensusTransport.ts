@@ -14,6 +14,8 @@ import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import type {
   FetchBlocksRequest,
   FetchBlocksResponse,
+  FetchCommitsRequest,
+  FetchCommitsResponse,
   FetchLatestBlockRequest,
 } from "../core/wire/consensus.ts";
 import { decodeConsensusMessage, encodeConsensusMessage } from "./consensusCodec.ts";
@@ -32,11 +34,13 @@ export const INVALID_PENALTY = 25;
 
 export type BlockVerdict = "accept" | "ignore" | "reject";
 
+export type FetchRequest = FetchBlocksRequest | FetchLatestBlockRequest | FetchCommitsRequest;
+
 export interface TransportHandlers {
   /** a block from `from` (bytes as signed); returns how the sender should be scored */
   onBlock(from: string, block: Uint8Array): BlockVerdict;
   /** serves a fetch; throw to refuse */
-  onFetch(from: string, request: FetchBlocksRequest | FetchLatestBlockRequest): FetchBlocksResponse;
+  onFetch(from: string, request: FetchRequest): FetchBlocksResponse | FetchCommitsResponse;
 }
 
 export interface TransportLimits {
@@ -102,19 +106,42 @@ export class ConsensusTransport {
     await stream.close();
   }
 
-  /** One fetch round trip; rejects on timeout, refusal or a malformed answer (which also costs score). */
+  /** Fetches blocks (or the author's latest block) from `peer`. */
   async request(
     peer: PeerId,
     req: FetchBlocksRequest | FetchLatestBlockRequest,
   ): Promise<FetchBlocksResponse> {
+    const res = await this.roundTrip(peer, req);
+    if (res.kind !== "fetchBlocksResponse") throw this.protocolError(peer, "expected blocks");
+    return res;
+  }
+
+  /** Fetches a certified commit range from `peer`. */
+  async requestCommits(peer: PeerId, req: FetchCommitsRequest): Promise<FetchCommitsResponse> {
+    const res = await this.roundTrip(peer, req);
+    if (res.kind !== "fetchCommitsResponse") throw this.protocolError(peer, "expected commits");
+    return res;
+  }
+
+  private protocolError(peer: PeerId, msg: string): FastEvmError {
+    this.penalize(peer.toString());
+    return new FastEvmError(ErrorCode.NETWORK_PROTOCOL, msg);
+  }
+
+  /** One fetch round trip; rejects on timeout, refusal or a malformed answer (which also costs score). */
+  private async roundTrip(
+    peer: PeerId,
+    req: FetchRequest,
+  ): Promise<FetchBlocksResponse | FetchCommitsResponse> {
     const signal = AbortSignal.timeout(this.limits.requestTimeoutMs);
     const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.fetch, { signal });
     try {
       stream.send(frame(encodeConsensusMessage(req)));
       for await (const f of readFrames(stream, this.limits.maxResponseBytes)) {
         const msg = decodeConsensusMessage(f);
-        if (msg.kind !== "fetchBlocksResponse")
+        if (msg.kind !== "fetchBlocksResponse" && msg.kind !== "fetchCommitsResponse") {
           throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "expected a response");
+        }
         return msg;
       }
       throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "fetch stream closed without a response");
@@ -155,7 +182,7 @@ export class ConsensusTransport {
     try {
       for await (const f of readFrames(stream, 1024 * 1024)) {
         const msg = decodeConsensusMessage(f);
-        if (msg.kind !== "fetchBlocks" && msg.kind !== "fetchLatestBlock") {
+        if (msg.kind !== "fetchBlocks" && msg.kind !== "fetchLatestBlock" && msg.kind !== "fetchCommits") {
           throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `unexpected ${msg.kind} on the fetch protocol`);
         }
         stream.send(frame(encodeConsensusMessage(this.handlers.onFetch(peer.toString(), msg))));

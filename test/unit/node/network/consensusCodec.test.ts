@@ -26,6 +26,13 @@ describe("consensus message codec", () => {
       { kind: "fetchBlocks", refs: [ref, { ...ref, round: 8 }], highestAccepted: [0, 3, 9, 1] },
       { kind: "fetchBlocksResponse", blocks: [new Uint8Array([9]), new Uint8Array(0)] },
       { kind: "fetchLatestBlock", author: 3 },
+      { kind: "fetchCommits", from: 17, max: 100 },
+      {
+        kind: "fetchCommitsResponse",
+        commits: [new Uint8Array([1]), new Uint8Array([2])],
+        blocks: [new Uint8Array([3])],
+        votes: [new Uint8Array([4, 5])],
+      },
     ];
     for (const m of msgs) expect(decodeConsensusMessage(encodeConsensusMessage(m))).toEqual(m);
   });
