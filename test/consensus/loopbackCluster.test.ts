@@ -1,47 +1,59 @@
 /**
- * Four validators on 127.0.0.1 with real libp2p (TCP + noise + yamux), real Cores and in-memory stores:
- * they propose, commit the same sequence, and keep committing when one of them stops.
+ * Four validators on 127.0.0.1 with real libp2p (TCP + noise + yamux), real Cores and LMDB consensus
+ * stores: they commit the same sequence; when one stops, the other three keep committing; restarted from
+ * its store, it catches up and continues the same commit sequence with no index repeated.
  */
 import "../../node/network/polyfills.ts";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { blake2b256 } from "../../node/consensus/block.ts";
 import { type Authority, Committee } from "../../node/consensus/committee.ts";
 import { ConsensusNode } from "../../node/consensus/consensusNode.ts";
 import { peerIdFromEd25519 } from "../../node/consensus/keys.ts";
+import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
 import { ed25519FromSeed } from "../../node/consensus/signer.ts";
-import { MemoryConsensusStore } from "../../node/consensus/store.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { createHost, type Host } from "../../node/network/host.ts";
+import { openStorage, type Storage } from "../../node/storage/storage.ts";
+import { tempDir } from "../utils/tempDatadir.ts";
 import { testCommittee } from "./utils/testCommittee.ts";
 
 const N = 4;
 const nodes: ConsensusNode[] = [];
 const hosts: Host[] = [];
+const storages: Storage[] = [];
+const dir = tempDir("fastevm-loopback-");
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
-describe("4 validators over libp2p loopback", () => {
+function assertPrefixes(commits: string[][]): void {
+  const longest = commits.reduce((a, b) => (b.length > a.length ? b : a));
+  for (let i = 0; i < commits.length; i++)
+    expect(commits[i], `node ${i}`).toEqual(longest.slice(0, commits[i]!.length));
+}
+
+describe("4 validators over libp2p loopback with LMDB stores", () => {
   afterAll(async () => {
     for (const n of nodes) await n.stop();
     for (const h of hosts) await Promise.resolve(h.stop()).catch(() => {});
+    for (const s of storages) await s.close().catch(() => {});
+    dir.remove();
   });
 
-  it("commit the same sequence, and three keep committing when one stops", async () => {
+  it("commit the same sequence; three keep committing without the fourth, which catches up after a restart", async () => {
     const t = testCommittee(N);
     const seeds = Array.from({ length: N }, (_, i) =>
       blake2b256(new TextEncoder().encode(`loopback-net-${i}`)),
     );
-    for (const seed of seeds) {
-      hosts.push(
-        (await createHost({
-          networkKey: seed,
-          listen: ["/ip4/127.0.0.1/tcp/0"],
-          maxGossipBytes: 1 << 22,
-        })) as Host,
-      );
-    }
+    const newHost = async (i: number) =>
+      (await createHost({
+        networkKey: seeds[i]!,
+        listen: ["/ip4/127.0.0.1/tcp/0"],
+        maxGossipBytes: 1 << 22,
+      })) as Host;
+    for (let i = 0; i < N; i++) hosts.push(await newHost(i));
     const authorities: Authority[] = t.committee.authorities.map((a, i) => ({
       ...a,
       peerId: peerIdFromEd25519(ed25519FromSeed(seeds[i]!).publicKey),
@@ -49,35 +61,53 @@ describe("4 validators over libp2p loopback", () => {
     }));
     const committee = new Committee(0, authorities, Date.now());
     const commits: string[][] = Array.from({ length: N }, () => []);
-    for (let i = 0; i < N; i++) {
+    const makeNode = (i: number, host: Host) => {
+      const storage = openStorage(join(dir.path, `v${i}`), { noSync: true });
+      storages[i] = storage;
       let k = 0;
-      nodes.push(
-        new ConsensusNode({
-          committee,
-          authority: i,
-          signer: t.signers[i]!,
-          store: new MemoryConsensusStore(),
-          host: hosts[i]!,
-          core: { minRoundDelayMs: 50, leaderTimeoutMs: 250 },
-          transactions: { pull: () => [new Uint8Array([i, k++ & 255, 1, 2, 3])] },
-          onCommit: (s) => void commits[i]!.push(`${s.commit.index}:${bytesToHex(s.commitRef.digest)}`),
-        }),
-      );
-    }
+      return new ConsensusNode({
+        committee,
+        authority: i,
+        signer: t.signers[i]!,
+        store: new LmdbConsensusStore(storage),
+        host,
+        core: { minRoundDelayMs: 50, leaderTimeoutMs: 250 },
+        transactions: { pull: () => [new Uint8Array([i, k++ & 255, 1, 2, 3])] },
+        onCommit: (s) => {
+          const expected = commits[i]!.length + 1;
+          if (s.commit.index !== expected)
+            throw new Error(`node ${i}: commit ${s.commit.index}, expected ${expected}`);
+          commits[i]!.push(`${s.commit.index}:${bytesToHex(s.commitRef.digest)}`);
+        },
+      });
+    };
+    for (let i = 0; i < N; i++) nodes.push(makeNode(i, hosts[i]!));
     for (const n of nodes) await n.connect();
     for (const n of nodes) await n.start();
     await sleep(2500);
     for (let i = 0; i < N; i++) expect(commits[i]!.length, `node ${i}`).toBeGreaterThan(5);
-    const longest = commits.reduce((a, b) => (b.length > a.length ? b : a));
-    for (let i = 0; i < N; i++) expect(commits[i]).toEqual(longest.slice(0, commits[i]!.length));
+    assertPrefixes(commits);
+
     // stop validator 3: the other three still form a quorum (3 of 4) and keep committing
     await nodes[3]!.stop();
     await hosts[3]!.stop();
+    await storages[3]!.close();
     const before = commits[0]!.length;
+    const stoppedAt = commits[3]!.length;
     await sleep(2000);
     expect(commits[0]!.length).toBeGreaterThan(before + 2);
-    const longest2 = commits.reduce((a, b) => (b.length > a.length ? b : a));
-    for (let i = 0; i < N; i++) expect(commits[i]).toEqual(longest2.slice(0, commits[i]!.length));
-    for (const n of nodes) expect(n.fatal).toBeUndefined();
+    assertPrefixes(commits);
+
+    // restart validator 3 from its LMDB store with a fresh host (same network key)
+    hosts[3] = await newHost(3);
+    nodes[3] = makeNode(3, hosts[3]);
+    expect(nodes[3].core.lastCommitIndex).toBe(stoppedAt);
+    await nodes[3].connect();
+    await nodes[3].start();
+    await sleep(3000);
+    expect(commits[3]!.length).toBeGreaterThan(stoppedAt + 5);
+    expect(commits[0]!.length - commits[3]!.length).toBeLessThan(10);
+    assertPrefixes(commits);
+    for (const n of nodes) expect([n.fatal, n.errors]).toEqual([undefined, 0]);
   });
 });
