@@ -62,6 +62,12 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
   size_t pc = 0;
   fastevm_status status = FASTEVM_SUCCESS;
   uint64_t ret_off = 0, ret_size = 0;
+  // the executing account, looked up once per frame (node-based map: the reference stays valid)
+  Account* self_acc = nullptr;
+  auto self_account = [&]() -> Account& {
+    if (self_acc == nullptr) self_acc = &state.account(m.recipient);
+    return *self_acc;
+  };
 
 #define FAIL(s)  \
   do {           \
@@ -215,7 +221,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_PREVRANDAO: *sp++ = block.prevrandao; break;
       case OP_GASLIMIT: *sp++ = from_u64(block.gas_limit); break;
       case OP_CHAINID: *sp++ = block.chain_id; break;
-      case OP_SELFBALANCE: *sp++ = state.account(m.recipient).balance; break;
+      case OP_SELFBALANCE: *sp++ = self_account().balance; break;
       case OP_BASEFEE: *sp++ = block.base_fee; break;
       case OP_BLOBHASH: {
         const u256 i = sp[-1];
@@ -245,7 +251,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         break;
       }
       case OP_SLOAD: {
-        Account& a = state.account(m.recipient);
+        Account& a = self_account();
         Slot& sl = state.slot(a, sp[-1]);
         CHARGE(state.warm_slot(a, sl) ? 2100 : 100);
         sp[-1] = sl.current;
@@ -254,7 +260,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_SSTORE: {
         if (m.is_static) FAIL(FASTEVM_STATIC_MODE_VIOLATION);
         if (gas <= 2300) FAIL(FASTEVM_OUT_OF_GAS);  // EIP-2200 sentry
-        Account& a = state.account(m.recipient);
+        Account& a = self_account();
         Slot& sl = state.slot(a, sp[-1]);
         const u256 v = sp[-2];
         int64_t cost = state.warm_slot(a, sl) ? 2100 : 0;
@@ -344,7 +350,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         const u256 salt = op == OP_CREATE2 ? sp[-4] : U256_ZERO;
         sp -= op == OP_CREATE2 ? 4 : 3;
         fb.return_data.clear();
-        Account& self = state.account(m.recipient);
+        Account& self = self_account();
         if (m.depth >= MAX_DEPTH || lt(self.balance, value) || self.nonce == UINT64_MAX) {
           *sp++ = U256_ZERO;
           break;
@@ -421,7 +427,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         gas -= child_gas;
         if (!is_zero(value)) child_gas += 2300;
         fb.return_data.clear();
-        Account& self = state.account(m.recipient);
+        Account& self = self_account();
         if (m.depth >= MAX_DEPTH || (!is_zero(value) && lt(self.balance, value))) {
           gas += child_gas;
           *sp++ = U256_ZERO;
@@ -468,7 +474,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_SELFDESTRUCT: {
         if (m.is_static) FAIL(FASTEVM_STATIC_MODE_VIOLATION);
         Account& b = state.account(u256_to_address(sp[-1]));
-        Account& self = state.account(m.recipient);
+        Account& self = self_account();
         int64_t cost = state.warm_account(b) ? 2600 : 0;
         if (!is_zero(self.balance) && b.is_empty()) cost += 25000;
         CHARGE(cost);

@@ -1,28 +1,42 @@
-// Long division for DIV/MOD/ADDMOD/MULMOD: Knuth's algorithm D over 32-bit digits, so every step is a
-// 64-by-32 operation that wasm32 has as a single instruction.
+// Long division for DIV/MOD/ADDMOD/MULMOD: Knuth's algorithm D over 64-bit limbs. Quotient digits are
+// estimated with the reciprocal-based 2-by-1 division of Moller & Granlund ("Improved division by invariant
+// integers", 2011), so the loop needs multiplications only; the reciprocal of the divisor's top limb is
+// cached, since MULMOD/ADDMOD loops (elliptic-curve code) keep dividing by the same modulus.
 #include "uint256.hpp"
 
 namespace fastevm {
 
 namespace {
 
-int digits_of(const uint32_t* d, int n) {
-  while (n > 0 && d[n - 1] == 0) --n;
-  return n;
+struct U128 {
+  uint64_t hi, lo;
+};
+
+inline U128 mul128(uint64_t a, uint64_t b) {
+  U128 r;
+  r.lo = mul_wide(a, b, r.hi);
+  return r;
 }
 
-/// Reciprocal of a normalised 32-bit divisor for div2by1: floor((2^64 - 1) / d) - 2^32.
-inline uint32_t reciprocal(uint32_t d) { return static_cast<uint32_t>(~0ull / d - (1ull << 32)); }
+/// floor((2^128 - 1) / d) - 2^64 for a normalised d (top bit set).
+uint64_t reciprocal(uint64_t d) {
+  static uint64_t cached_d = 0, cached_v = 0;
+  if (d == cached_d) return cached_v;
+  const unsigned __int128 num = (static_cast<unsigned __int128>(~d) << 64) | ~0ull;
+  cached_v = static_cast<uint64_t>(num / d);
+  cached_d = d;
+  return cached_v;
+}
 
-/// (u1:u0) / d with u1 < d, d normalised, by multiplication with the reciprocal (Moller-Granlund 2011,
-/// algorithm 4): a hardware 64-bit division costs tens of cycles, this costs two multiplies.
-inline uint32_t div2by1(uint64_t u, uint32_t d, uint32_t v, uint32_t& rem) {
-  const uint32_t u1 = static_cast<uint32_t>(u >> 32), u0 = static_cast<uint32_t>(u);
-  const uint64_t q = static_cast<uint64_t>(v) * u1 + u;
-  uint32_t q1 = static_cast<uint32_t>(q >> 32) + 1;
-  const uint32_t q0 = static_cast<uint32_t>(q);
-  uint32_t r = u0 - q1 * d;
-  if (r > q0) {
+/// (u1:u0) / d with u1 < d, d normalised, v = reciprocal(d); returns the quotient, sets the remainder.
+inline uint64_t div2by1(uint64_t u1, uint64_t u0, uint64_t d, uint64_t v, uint64_t& rem) {
+  U128 q = mul128(v, u1);
+  const uint64_t lo = q.lo + u0;
+  q.hi += u1 + (lo < u0 ? 1 : 0);
+  q.lo = lo;
+  uint64_t q1 = q.hi + 1;
+  uint64_t r = u0 - q1 * d;
+  if (r > q.lo) {
     --q1;
     r += d;
   }
@@ -34,104 +48,109 @@ inline uint32_t div2by1(uint64_t u, uint32_t d, uint32_t v, uint32_t& rem) {
   return q1;
 }
 
-/// The main loop of algorithm D for an N-digit divisor (N >= 2), so the digit loops have constant bounds.
+int limbs_of(const uint64_t* x, int n) {
+  while (n > 0 && x[n - 1] == 0) --n;
+  return n;
+}
+
+/// The main loop of algorithm D for an N-limb divisor (N >= 2), constant bounds so the limb loops unroll.
 template <int N>
-void knuth_loop(uint32_t* un, const uint32_t* vn, int m, uint32_t d1, uint32_t recip, uint32_t* q) {
+void knuth_loop(uint64_t* un, const uint64_t* vn_in, int m, uint64_t* q) {
+  uint64_t vn[N];
+  for (int i = 0; i < N; ++i) vn[i] = vn_in[i];
+  const uint64_t d1 = vn[N - 1], d0 = vn[N - 2];
+  const uint64_t v = reciprocal(d1);
   for (int j = m - N; j >= 0; --j) {
+    const uint64_t u2 = un[j + N], u1 = un[j + N - 1], u0 = un[j + N - 2];
     uint64_t qhat, rhat;
-    if (un[j + N] >= d1) {  // quotient digit would overflow: start from the largest digit
-      qhat = 0xffffffffu;
-      rhat = static_cast<uint64_t>(un[j + N - 1]) + d1;
+    bool rhat_overflow = false;
+    if (u2 >= d1) {  // the digit would overflow: start from the largest one
+      qhat = ~0ull;
+      rhat = u1 + d1;
+      rhat_overflow = rhat < u1;
     } else {
-      uint32_t r32;
-      qhat = div2by1((static_cast<uint64_t>(un[j + N]) << 32) | un[j + N - 1], d1, recip, r32);
-      rhat = r32;
+      qhat = div2by1(u2, u1, d1, v, rhat);
     }
-    while (rhat < (1ull << 32) && qhat * vn[N - 2] > ((rhat << 32) | un[j + N - 2])) {
+    // at most two corrections make qhat exact or one too large (Knuth's test on the next limb)
+    while (!rhat_overflow) {
+      const U128 p = mul128(qhat, d0);
+      if (p.hi < rhat || (p.hi == rhat && p.lo <= u0)) break;
       --qhat;
-      rhat += d1;
+      const uint64_t nr = rhat + d1;
+      rhat_overflow = nr < rhat;
+      rhat = nr;
     }
-    // multiply and subtract; a negative difference wraps, so bit 63 is the borrow
+    // multiply and subtract
     uint64_t borrow = 0, carry = 0;
     for (int i = 0; i < N; ++i) {
-      const uint64_t p = qhat * vn[i] + carry;
-      carry = p >> 32;
-      const uint64_t t = static_cast<uint64_t>(un[i + j]) - (p & 0xffffffffu) - borrow;
-      un[i + j] = static_cast<uint32_t>(t);
-      borrow = t >> 63;
+      U128 p = mul128(qhat, vn[i]);
+      p.lo += carry;
+      p.hi += p.lo < carry ? 1 : 0;
+      carry = p.hi;
+      const uint64_t x = un[i + j];
+      const uint64_t t = x - p.lo;
+      const uint64_t b1 = x < p.lo ? 1 : 0;
+      un[i + j] = t - borrow;
+      borrow = b1 + (t < borrow ? 1 : 0);
     }
-    const uint64_t t = static_cast<uint64_t>(un[j + N]) - carry - borrow;
-    un[j + N] = static_cast<uint32_t>(t);
-    if ((t >> 63) != 0) {
+    const uint64_t top = un[j + N];
+    const uint64_t t = top - carry;
+    const uint64_t b1 = top < carry ? 1 : 0;
+    un[j + N] = t - borrow;
+    const bool negative = (b1 + (t < borrow ? 1 : 0)) != 0;
+    if (negative) {
       // qhat was one too large: add the divisor back
       --qhat;
       uint64_t c = 0;
       for (int i = 0; i < N; ++i) {
-        const uint64_t sum = static_cast<uint64_t>(un[i + j]) + vn[i] + c;
-        un[i + j] = static_cast<uint32_t>(sum);
-        c = sum >> 32;
+        const uint64_t s1 = un[i + j] + c;
+        const uint64_t c1 = s1 < c ? 1 : 0;
+        const uint64_t s2 = s1 + vn[i];
+        un[i + j] = s2;
+        c = c1 + (s2 < vn[i] ? 1 : 0);
       }
-      un[j + N] = static_cast<uint32_t>(un[j + N] + c);
+      un[j + N] += c;
     }
-    q[j] = static_cast<uint32_t>(qhat);
+    q[j] = qhat;
   }
 }
 
 }  // namespace
 
 void divmod_limbs(const uint64_t* num, int num_limbs, const u256& den, uint64_t* quot, u256& rem) {
-  uint32_t u[17] = {};  // numerator digits plus one for normalisation
-  uint32_t v[8] = {};
-  uint32_t q[16] = {};
-  for (int i = 0; i < num_limbs; ++i) {
-    u[2 * i] = static_cast<uint32_t>(num[i]);
-    u[2 * i + 1] = static_cast<uint32_t>(num[i] >> 32);
-  }
-  for (int i = 0; i < 4; ++i) {
-    v[2 * i] = static_cast<uint32_t>(den.w[i]);
-    v[2 * i + 1] = static_cast<uint32_t>(den.w[i] >> 32);
-  }
-  const int m = digits_of(u, 2 * num_limbs);
-  const int n = digits_of(v, 8);
-  uint32_t r[8] = {};
+  uint64_t q[8] = {};
+  rem = U256_ZERO;
+  const int m = limbs_of(num, num_limbs);
+  const int n = limbs_of(den.w, 4);
   if (m < n) {
-    for (int i = 0; i < m; ++i) r[i] = u[i];
+    for (int i = 0; i < m; ++i) rem.w[i] = num[i];
   } else {
-    // normalise so the divisor's top digit has its high bit set
-    const int s = __builtin_clz(v[n - 1]);
-    uint32_t vn[8] = {};
-    uint32_t un[17] = {};
-    for (int i = n - 1; i > 0; --i)
-      vn[i] = s == 0 ? v[i] : (v[i] << s) | (v[i - 1] >> (32 - s));
-    vn[0] = v[0] << s;
-    un[m] = s == 0 ? 0 : u[m - 1] >> (32 - s);
-    for (int i = m - 1; i > 0; --i)
-      un[i] = s == 0 ? u[i] : (u[i] << s) | (u[i - 1] >> (32 - s));
-    un[0] = u[0] << s;
-    const uint32_t d1 = vn[n - 1];
-    const uint32_t recip = reciprocal(d1);
-    if (n == 1) {
-      // single-digit divisor: short division
-      uint32_t rr = un[m];
-      for (int i = m - 1; i >= 0; --i) q[i] = div2by1((static_cast<uint64_t>(rr) << 32) | un[i], d1, recip, rr);
-      r[0] = rr >> s;
-    } else {
+    // normalise so the divisor's top limb has its high bit set
+    const int s = __builtin_clzll(den.w[n - 1]);
+    uint64_t vn[4] = {};
+    uint64_t un[9] = {};
+    for (int i = n - 1; i > 0; --i) vn[i] = s == 0 ? den.w[i] : (den.w[i] << s) | (den.w[i - 1] >> (64 - s));
+    vn[0] = den.w[0] << s;
+    un[m] = s == 0 ? 0 : num[m - 1] >> (64 - s);
+    for (int i = m - 1; i > 0; --i) un[i] = s == 0 ? num[i] : (num[i] << s) | (num[i - 1] >> (64 - s));
+    un[0] = num[0] << s;
     switch (n) {
-      case 2: knuth_loop<2>(un, vn, m, d1, recip, q); break;
-      case 3: knuth_loop<3>(un, vn, m, d1, recip, q); break;
-      case 4: knuth_loop<4>(un, vn, m, d1, recip, q); break;
-      case 5: knuth_loop<5>(un, vn, m, d1, recip, q); break;
-      case 6: knuth_loop<6>(un, vn, m, d1, recip, q); break;
-      case 7: knuth_loop<7>(un, vn, m, d1, recip, q); break;
-      default: knuth_loop<8>(un, vn, m, d1, recip, q); break;
+      case 1: {
+        const uint64_t d = vn[0], v = reciprocal(d);
+        uint64_t r = un[m];
+        for (int i = m - 1; i >= 0; --i) q[i] = div2by1(r, un[i], d, v, r);
+        un[0] = r;
+        un[1] = 0;
+        break;
+      }
+      case 2: knuth_loop<2>(un, vn, m, q); break;
+      case 3: knuth_loop<3>(un, vn, m, q); break;
+      default: knuth_loop<4>(un, vn, m, q); break;
     }
-    for (int i = 0; i < n; ++i)
-      r[i] = s == 0 ? un[i] : (un[i] >> s) | static_cast<uint32_t>(static_cast<uint64_t>(un[i + 1]) << (32 - s));
-    }
+    for (int i = 0; i < n; ++i) rem.w[i] = s == 0 ? un[i] : (un[i] >> s) | (un[i + 1] << (64 - s));
   }
-  for (int i = 0; i < 4; ++i) rem.w[i] = static_cast<uint64_t>(r[2 * i]) | (static_cast<uint64_t>(r[2 * i + 1]) << 32);
   if (quot != nullptr)
-    for (int i = 0; i < 4; ++i) quot[i] = static_cast<uint64_t>(q[2 * i]) | (static_cast<uint64_t>(q[2 * i + 1]) << 32);
+    for (int i = 0; i < 4; ++i) quot[i] = q[i];
 }
 
 }  // namespace fastevm
