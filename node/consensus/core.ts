@@ -385,6 +385,9 @@ export class Core {
     this.lastProposed = block;
     this.lastProposalMs = now;
     this.out.broadcast.push(block);
+    // wake up for the next round even if no block arrives (a lone validator, or a quiet network)
+    const next = now + o.minRoundDelayMs;
+    this.out.wakeAtMs = this.out.wakeAtMs === undefined ? next : Math.min(this.out.wakeAtMs, next);
     this.tryCommit();
   }
 

@@ -2,6 +2,7 @@
 import type { CliCommand } from "../command.ts";
 import { blocktestCommand } from "./blocktest.ts";
 import { committeeCommand } from "./committee.ts";
+import { consensusCommand } from "./consensus.ts";
 import { devnetCommand } from "./devnet.ts";
 import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   txCommand,
   keysCommand,
   committeeCommand,
+  consensusCommand,
   blocktestCommand,
   importCommand,
   exportCommand,
