@@ -411,27 +411,3 @@ function emptyOutput(): CoreOutput {
     wakeAtMs: undefined,
   };
 }
-
-/** Builds a Core, restoring DAG state, commit chain and own last block from `deps.store`. */
-export function createCore(deps: CoreDeps): Core {
-  const core = new Core(deps);
-  const last = deps.store.lastCommit();
-  const gcDepth = core.options.gcDepth;
-  const from = Math.max(1, (last?.commit.leader.round ?? 0) - gcDepth);
-  const blocks = deps.store.scanBlocks(from);
-  const own = deps.store.lastBlockOf(deps.authority);
-  if (own !== undefined && own.round < from) blocks.unshift(own);
-  // commits that may have committed blocks still above the GC round after recovery
-  const commits: StoredCommit[] = [];
-  if (last !== undefined) {
-    let lo = last.commit.index;
-    while (lo > 1) {
-      const c = deps.store.readCommits(lo - 1, lo - 1)[0];
-      if (c === undefined || c.commit.leader.round <= from) break;
-      lo--;
-    }
-    commits.push(...deps.store.readCommits(lo, last.commit.index));
-  }
-  core.restore(blocks, commits, last);
-  return core;
-}

@@ -3,8 +3,9 @@ import { refKey, type VerifiedBlock } from "../../../../node/consensus/block.ts"
 import { ZERO_DIGEST } from "../../../../node/consensus/commit.ts";
 import { verifyCommitRange } from "../../../../node/consensus/commitCertification.ts";
 import { committedSubDagsAfter } from "../../../../node/consensus/commitReplay.ts";
-import { type Core, type CoreOutput, createCore } from "../../../../node/consensus/core.ts";
+import type { Core, CoreOutput } from "../../../../node/consensus/core.ts";
 import { LeaderSchedule, RoundRobinElection } from "../../../../node/consensus/leaderSchedule.ts";
+import { createCore } from "../../../../node/consensus/recovery.ts";
 import { MemoryConsensusStore } from "../../../../node/consensus/store.ts";
 import { testCommittee } from "../../../consensus/utils/testCommittee.ts";
 

@@ -2,10 +2,10 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { genesisBlocks } from "../../../../node/consensus/block.ts";
-import { createCore } from "../../../../node/consensus/core.ts";
 import { DagState } from "../../../../node/consensus/dagState.ts";
 import { Linearizer } from "../../../../node/consensus/linearizer.ts";
 import { LmdbConsensusStore } from "../../../../node/consensus/lmdbStore.ts";
+import { createCore } from "../../../../node/consensus/recovery.ts";
 import { type ConsensusStore, MemoryConsensusStore } from "../../../../node/consensus/store.ts";
 import { openStorage } from "../../../../node/storage/storage.ts";
 import { parseDag } from "../../../consensus/utils/dagDsl.ts";
