@@ -5,6 +5,7 @@
  */
 import "../../network/polyfills.ts";
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { subDagTransactions } from "../../consensus/commit.ts";
@@ -13,16 +14,50 @@ import { ConsensusNode } from "../../consensus/consensusNode.ts";
 import { ed25519FromKeyFile } from "../../consensus/keys.ts";
 import { LmdbConsensusStore } from "../../consensus/lmdbStore.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
+import { TxQueue } from "../../consensus/txQueue.ts";
 import { equalBytes } from "../../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { bytesToHex } from "../../core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { createHost, type Host } from "../../network/host.ts";
 import { openStorage } from "../../storage/storage.ts";
 import type { CliCommand } from "../command.ts";
 import { KEY_FILES } from "./keys.ts";
 
 const USAGE =
-  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--duration SECONDS] [--quiet]";
+  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--tx-listen HOST:PORT] [--duration SECONDS] [--quiet]";
+
+/**
+ * The interim submission endpoint: `POST /tx` with a 0x-hex raw transaction as the body. Answers 202
+ * (queued), 400 (malformed), 413 (too large) or 503 (queue full: back off and retry).
+ */
+function startTxEndpoint(queue: TxQueue, hostPort: string): Promise<Server> {
+  const [host = "127.0.0.1", port = "0"] = hostPort.split(":");
+  const server = createServer((req, res) => {
+    if (req.method !== "POST" || req.url !== "/tx") {
+      res.writeHead(404).end();
+      return;
+    }
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => {
+      body += c;
+      if (body.length > 2 * 128 * 1024 + 4) req.destroy();
+    });
+    req.on("end", () => {
+      let tx: Uint8Array;
+      try {
+        tx = hexToBytes(body.trim());
+      } catch {
+        res.writeHead(400).end("malformed hex\n");
+        return;
+      }
+      const r = queue.submit(tx);
+      const code = r === "queued" ? 202 : r === "full" ? 503 : r === "too-large" ? 413 : 400;
+      res.writeHead(code).end(`${r}\n`);
+    });
+  });
+  return new Promise((resolve) => server.listen(Number(port), host, () => resolve(server)));
+}
 
 function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
@@ -46,6 +81,7 @@ export const consensusCommand: CliCommand = {
           listen: { type: "string" },
           duration: { type: "string" },
           quiet: { type: "boolean" },
+          "tx-listen": { type: "string" },
           "execution-url": { type: "string" },
           "jwt-secret": { type: "string" },
         },
@@ -74,6 +110,9 @@ export const consensusCommand: CliCommand = {
       maxGossipBytes: 8 << 20,
     })) as Host;
     let last = 0;
+    const txs = new TxQueue();
+    const txServer =
+      typeof values["tx-listen"] === "string" ? await startTxEndpoint(txs, values["tx-listen"]) : undefined;
     const node = new ConsensusNode({
       committee,
       authority,
@@ -81,6 +120,7 @@ export const consensusCommand: CliCommand = {
       store: new LmdbConsensusStore(storage),
       host,
       amnesiaGuard: true,
+      transactions: txs,
       onCommit: (s) => {
         last = s.commit.index;
         if (values.quiet === true) return;
@@ -94,6 +134,10 @@ export const consensusCommand: CliCommand = {
       `validator ${authority} (${committee.authority(authority).name}) peer ${host.peerId.toString()}`,
     );
     for (const a of host.getMultiaddrs()) console.log(`listening ${a.toString()}`);
+    const txAddr = txServer?.address();
+    if (txAddr !== undefined && txAddr !== null && typeof txAddr === "object") {
+      console.log(`tx endpoint http://${txAddr.address}:${txAddr.port}/tx`);
+    }
     await node.connect();
     await node.start();
     let stop: () => void = () => {};
@@ -109,6 +153,7 @@ export const consensusCommand: CliCommand = {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     await node.stop();
+    await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
     await host.stop();
     await storage.close();
     console.log(`last commit index ${Math.max(last, node.core.lastCommitIndex)}`);
