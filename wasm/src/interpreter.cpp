@@ -84,12 +84,12 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
 
   for (;;) {
     const uint8_t op = code[pc];
-    const OpInfo info = OP_TABLE[op];
-    if (!info.defined) FAIL(FASTEVM_UNDEFINED_INSTRUCTION);
-    const ptrdiff_t height = sp - stack_base;
-    if (height < info.inputs) FAIL(FASTEVM_STACK_UNDERFLOW);
-    if (height + info.growth > STACK_LIMIT) FAIL(FASTEVM_STACK_OVERFLOW);
-    CHARGE(info.gas);
+    const int height = static_cast<int>(sp - stack_base);
+    if (height < MIN_HEIGHT[op] || height > MAX_HEIGHT[op]) [[unlikely]] {
+      if (!OP_TABLE[op].defined) FAIL(FASTEVM_UNDEFINED_INSTRUCTION);
+      FAIL(height < OP_TABLE[op].inputs ? FASTEVM_STACK_UNDERFLOW : FASTEVM_STACK_OVERFLOW);
+    }
+    CHARGE(BASE_GAS[op]);
     switch (op) {
       case OP_STOP: goto done;
       case OP_ADD: sp[-2] = add(sp[-1], sp[-2]); --sp; break;
@@ -489,7 +489,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       default:
         if (op >= 0x60 && op <= 0x7f) {
           const unsigned n = op - 0x5fu;
-          *sp++ = load_be_partial(code + pc + 1, n);
+          *sp++ = load_push(code + pc + 1, n);
           pc += n;
         } else if (op >= 0x80 && op <= 0x8f) {
           const int n = op - 0x7f;

@@ -21,31 +21,54 @@ constexpr int PILN[24] = {10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19,
 inline uint64_t rotl(uint64_t x, int s) { return (x << s) | (x >> (64 - s)); }
 
 void keccakf(uint64_t st[25]) {
-  uint64_t bc[5];
+  // state in locals (registers / wasm locals); theta, rho-pi and chi unrolled with constant indices
+  uint64_t a[25];
+  for (int i = 0; i < 25; ++i) a[i] = st[i];
   for (int round = 0; round < 24; ++round) {
-    for (int i = 0; i < 5; ++i) bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
-    for (int i = 0; i < 5; ++i) {
-      const uint64_t t = bc[(i + 4) % 5] ^ rotl(bc[(i + 1) % 5], 1);
-      for (int j = 0; j < 25; j += 5) st[j + i] ^= t;
-    }
-    uint64_t t = st[1];
-    for (int i = 0; i < 24; ++i) {
-      const int j = PILN[i];
-      const uint64_t tmp = st[j];
-      st[j] = rotl(t, ROTC[i]);
-      t = tmp;
-    }
+    const uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+    const uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+    const uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+    const uint64_t c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+    const uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    const uint64_t d0 = c4 ^ rotl(c1, 1), d1 = c0 ^ rotl(c2, 1), d2 = c1 ^ rotl(c3, 1), d3 = c2 ^ rotl(c4, 1),
+                   d4 = c3 ^ rotl(c0, 1);
     for (int j = 0; j < 25; j += 5) {
-      for (int i = 0; i < 5; ++i) bc[i] = st[j + i];
-      for (int i = 0; i < 5; ++i) st[j + i] ^= (~bc[(i + 1) % 5]) & bc[(i + 2) % 5];
+      a[j] ^= d0;
+      a[j + 1] ^= d1;
+      a[j + 2] ^= d2;
+      a[j + 3] ^= d3;
+      a[j + 4] ^= d4;
     }
-    st[0] ^= RC[round];
+    uint64_t t = a[1];
+#define FASTEVM_RHO_PI(i)      \
+  {                            \
+    const int j = PILN[i];     \
+    const uint64_t tmp = a[j]; \
+    a[j] = rotl(t, ROTC[i]);   \
+    t = tmp;                   \
   }
+    FASTEVM_RHO_PI(0) FASTEVM_RHO_PI(1) FASTEVM_RHO_PI(2) FASTEVM_RHO_PI(3) FASTEVM_RHO_PI(4) FASTEVM_RHO_PI(5)
+    FASTEVM_RHO_PI(6) FASTEVM_RHO_PI(7) FASTEVM_RHO_PI(8) FASTEVM_RHO_PI(9) FASTEVM_RHO_PI(10) FASTEVM_RHO_PI(11)
+    FASTEVM_RHO_PI(12) FASTEVM_RHO_PI(13) FASTEVM_RHO_PI(14) FASTEVM_RHO_PI(15) FASTEVM_RHO_PI(16)
+    FASTEVM_RHO_PI(17) FASTEVM_RHO_PI(18) FASTEVM_RHO_PI(19) FASTEVM_RHO_PI(20) FASTEVM_RHO_PI(21)
+    FASTEVM_RHO_PI(22) FASTEVM_RHO_PI(23)
+#undef FASTEVM_RHO_PI
+    for (int j = 0; j < 25; j += 5) {
+      const uint64_t b0 = a[j], b1 = a[j + 1], b2 = a[j + 2], b3 = a[j + 3], b4 = a[j + 4];
+      a[j] = b0 ^ (~b1 & b2);
+      a[j + 1] = b1 ^ (~b2 & b3);
+      a[j + 2] = b2 ^ (~b3 & b4);
+      a[j + 3] = b3 ^ (~b4 & b0);
+      a[j + 4] = b4 ^ (~b0 & b1);
+    }
+    a[0] ^= RC[round];
+  }
+  for (int i = 0; i < 25; ++i) st[i] = a[i];
 }
 
 inline uint64_t load_le64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int k = 7; k >= 0; --k) v = (v << 8) | p[k];
+  uint64_t v;
+  std::memcpy(&v, p, 8);  // both targets (x86-64, wasm32) are little-endian
   return v;
 }
 
@@ -66,8 +89,7 @@ void keccak256(const uint8_t* data, size_t len, uint8_t out[32]) {
   last[RATE - 1] |= 0x80;
   for (size_t i = 0; i < RATE / 8; ++i) st[i] ^= load_le64(last + i * 8);
   keccakf(st);
-  for (size_t i = 0; i < 4; ++i)
-    for (size_t k = 0; k < 8; ++k) out[i * 8 + k] = static_cast<uint8_t>(st[i] >> (8 * k));
+  std::memcpy(out, st, 32);
 }
 
 }  // namespace fastevm

@@ -56,6 +56,20 @@ constexpr std::array<OpInfo, 256> make_op_table() {
 
 inline constexpr std::array<OpInfo, 256> OP_TABLE = make_op_table();
 
+/// Flat per-opcode tables for the dispatch loop: constant gas, and the stack heights an instruction may
+/// start at (an undefined opcode gets an impossible range, so one range test covers all three checks).
+template <typename F>
+constexpr std::array<int16_t, 256> derive(F f) {
+  std::array<int16_t, 256> t{};
+  for (int i = 0; i < 256; ++i) t[static_cast<size_t>(i)] = f(OP_TABLE[static_cast<size_t>(i)]);
+  return t;
+}
+inline constexpr std::array<int16_t, 256> BASE_GAS = derive([](const OpInfo& o) { return o.gas; });
+inline constexpr std::array<int16_t, 256> MIN_HEIGHT =
+    derive([](const OpInfo& o) { return static_cast<int16_t>(o.defined ? o.inputs : 0x7fff); });
+inline constexpr std::array<int16_t, 256> MAX_HEIGHT =
+    derive([](const OpInfo& o) { return static_cast<int16_t>(1024 - (o.growth > 0 ? o.growth : 0)); });
+
 enum Opcode : uint8_t {
 #define FASTEVM_OP_ENUM(code, name, gas, in, out) OP_##name = code,
   FASTEVM_OPCODES(FASTEVM_OP_ENUM)

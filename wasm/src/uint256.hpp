@@ -232,14 +232,17 @@ inline unsigned byte_length(const u256& a) {
   return 0;
 }
 
+inline uint64_t load_be64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+inline void store_be64(uint8_t* p, uint64_t v) {
+  v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+}
 inline u256 load_be(const uint8_t* p) {
-  u256 r;
-  for (int i = 0; i < 4; ++i) {
-    uint64_t v = 0;
-    for (int k = 0; k < 8; ++k) v = (v << 8) | p[(3 - i) * 8 + k];
-    r.w[i] = v;
-  }
-  return r;
+  return u256{{load_be64(p + 24), load_be64(p + 16), load_be64(p + 8), load_be64(p)}};
 }
 /// Loads len (<= 32) big-endian bytes as a right-aligned value.
 inline u256 load_be_partial(const uint8_t* p, unsigned len) {
@@ -247,14 +250,16 @@ inline u256 load_be_partial(const uint8_t* p, unsigned len) {
   std::memcpy(buf + 32 - len, p, len);
   return load_be(buf);
 }
+/// PUSHn immediate: reads 8 bytes unconditionally when n <= 8 (code is padded with 33 zero bytes).
+inline u256 load_push(const uint8_t* p, unsigned n) {
+  if (n <= 8) return u256{{load_be64(p) >> (64 - 8 * n), 0, 0, 0}};
+  return load_be_partial(p, n);
+}
 inline void store_be(uint8_t* p, const u256& a) {
-  for (int i = 0; i < 4; ++i) {
-    uint64_t v = a.w[i];
-    for (int k = 7; k >= 0; --k) {
-      p[(3 - i) * 8 + k] = static_cast<uint8_t>(v);
-      v >>= 8;
-    }
-  }
+  store_be64(p, a.w[3]);
+  store_be64(p + 8, a.w[2]);
+  store_be64(p + 16, a.w[1]);
+  store_be64(p + 24, a.w[0]);
 }
 
 }  // namespace fastevm
