@@ -34,7 +34,14 @@ export class BlockManager {
   /** keys of blocks rejected once: a descendant referencing them can never be accepted */
   private readonly invalid = new Set<string>();
 
-  constructor(private readonly dag: DagState) {}
+  /** blocks refused because the suspension buffer was full (they come back through fetch or rebroadcast) */
+  overflow = 0;
+
+  constructor(
+    private readonly dag: DagState,
+    /** bound on suspended blocks: a peer flooding blocks with unknown ancestors cannot grow memory */
+    private readonly maxSuspended = 20_000,
+  ) {}
 
   tryAccept(blocks: readonly VerifiedBlock[]): AcceptResult {
     const result: AcceptResult = { accepted: [], rejected: [], missing: [] };
@@ -63,6 +70,14 @@ export class BlockManager {
       newlyMissing.delete(b.key);
       if (missing.size === 0) {
         this.acceptWithDescendants(b, result);
+      } else if (this.suspended.size >= this.maxSuspended) {
+        this.overflow++;
+        // nothing waits for its ancestors unless another suspended block does
+        for (const k of missing) {
+          if (this.waiters.has(k)) continue;
+          newlyMissing.delete(k);
+          this.missing.delete(k);
+        }
       } else {
         this.suspended.set(b.key, { block: b, missing });
         for (const k of missing) {

@@ -47,6 +47,22 @@ describe("BlockManager", () => {
     expect(dag.has(a3.key)).toBe(true);
   });
 
+  it("bounds the suspension buffer: overflowing blocks are refused and nothing is fetched for them", () => {
+    const c = t.committee;
+    const dag = new DagState(c, genesisBlocks(c.epoch, c.size, c.epochStartMs), 50);
+    const bm = new BlockManager(dag, 2);
+    const r3 = b.round(3);
+    expect(bm.tryAccept([r3[0]!, r3[1]!]).missing.length).toBe(4);
+    const r = bm.tryAccept([r3[2]!, b.get(2, 0)!]);
+    expect(r.missing).toEqual([]);
+    expect(bm.suspendedCount).toBe(2);
+    expect(bm.overflow).toBe(2);
+    // the refused ones are accepted later like any block, once the buffer drains
+    bm.tryAccept([...b.round(1), ...b.round(2)]);
+    expect(bm.suspendedCount).toBe(0);
+    expect(bm.tryAccept([r3[2]!]).accepted.map((x) => x.key)).toEqual([r3[2]!.key]);
+  });
+
   it("ignores duplicates", () => {
     const { bm } = fresh();
     bm.tryAccept(b.round(1));
