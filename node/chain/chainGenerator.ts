@@ -30,6 +30,8 @@ export interface GenerateOptions {
   readonly seed?: number;
   /** funded sender accounts (default 64) */
   readonly senders?: number;
+  /** build in this (new) datadir and keep it, e.g. as the reference of an uninterrupted import */
+  readonly datadir?: string;
 }
 
 export interface GeneratedChain {
@@ -107,8 +109,8 @@ export async function generateChain(opts: GenerateOptions, workers: ChainWorkers
   const nonces = keys.map(() => 0n);
   const rand = seededRandom(opts.seed ?? 1);
   const genesisJson = devGenesisJson(keys);
-  const dir = mkdtempSync(join(tmpdir(), "fastevm-gen-"));
-  const storage = openStorage(join(dir, "datadir"), { noSync: true });
+  const dir = opts.datadir === undefined ? mkdtempSync(join(tmpdir(), "fastevm-gen-")) : undefined;
+  const storage = openStorage(opts.datadir ?? join(dir!, "datadir"), { noSync: true });
   const token = Uint8Array.from(Buffer.from(DEV_TOKEN_ADDRESS.slice(2), "hex"));
   const blocks: Block[] = [];
   let gasUsed = 0n;
@@ -149,7 +151,7 @@ export async function generateChain(opts: GenerateOptions, workers: ChainWorkers
     }
   } finally {
     await storage.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
   return { genesisJson, blocks, gasUsed, txCount };
 }
