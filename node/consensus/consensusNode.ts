@@ -17,6 +17,7 @@ import type { VerifiedBlock } from "./block.ts";
 import { collectFetchResponse } from "./blockServer.ts";
 import { BlockVerifier } from "./blockVerifier.ts";
 import type { CommittedSubDag } from "./commit.ts";
+import { committedSubDagsAfter } from "./commitReplay.ts";
 import { COMMIT_SYNC_BATCH, parseCommitRange, serveCommitRange } from "./commitSync.ts";
 import type { Committee } from "./committee.ts";
 import type { Core, CoreOptions, CoreOutput, TransactionSource } from "./core.ts";
@@ -44,6 +45,12 @@ export interface ConsensusNodeOptions {
   readonly commitSyncLag?: number;
   /** wait for peers' view of our last block before proposing when the store is empty */
   readonly amnesiaGuard?: boolean;
+  /**
+   * The last commit index execution has applied (persisted with its state). Stored commits after it are
+   * re-sent through `onCommit` before anything new, so a crash between "commit stored" and "block
+   * executed" loses nothing; execution stays idempotent by commit index.
+   */
+  readonly lastExecutedCommit?: number;
 }
 
 export class ConsensusNode {
@@ -107,6 +114,15 @@ export class ConsensusNode {
   }
 
   async start(): Promise<void> {
+    if (this.o.lastExecutedCommit !== undefined && this.o.onCommit !== undefined) {
+      let from = this.o.lastExecutedCommit;
+      for (;;) {
+        const batch = committedSubDagsAfter(this.o.store, from, 100);
+        if (batch.length === 0) break;
+        for (const s of batch) await this.o.onCommit(s);
+        from = batch[batch.length - 1]!.commit.index;
+      }
+    }
     await this.transport.start();
     this.intervals.push(setInterval(() => this.sweep(), this.o.syncIntervalMs ?? 500));
     this.intervals.push(setInterval(() => this.rebroadcast(), this.o.rebroadcastMs ?? 1000));

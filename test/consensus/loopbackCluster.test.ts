@@ -61,7 +61,7 @@ describe("4 validators over libp2p loopback with LMDB stores", () => {
     }));
     const committee = new Committee(0, authorities, Date.now());
     const commits: string[][] = Array.from({ length: N }, () => []);
-    const makeNode = (i: number, host: Host) => {
+    const makeNode = (i: number, host: Host, lastExecutedCommit?: number) => {
       const storage = openStorage(join(dir.path, `v${i}`), { noSync: true });
       storages[i] = storage;
       let k = 0;
@@ -72,6 +72,7 @@ describe("4 validators over libp2p loopback with LMDB stores", () => {
         store: new LmdbConsensusStore(storage),
         host,
         core: { minRoundDelayMs: 50, leaderTimeoutMs: 250 },
+        ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
         transactions: { pull: () => [new Uint8Array([i, k++ & 255, 1, 2, 3])] },
         onCommit: (s) => {
           const expected = commits[i]!.length + 1;
@@ -98,9 +99,11 @@ describe("4 validators over libp2p loopback with LMDB stores", () => {
     expect(commits[0]!.length).toBeGreaterThan(before + 2);
     assertPrefixes(commits);
 
-    // restart validator 3 from its LMDB store with a fresh host (same network key)
+    // restart validator 3 from its LMDB store with a fresh host (same network key); its "execution" lost
+    // the last two commits, which are re-sent from the store before anything new
+    commits[3]!.splice(-2);
     hosts[3] = await newHost(3);
-    nodes[3] = makeNode(3, hosts[3]);
+    nodes[3] = makeNode(3, hosts[3], commits[3]!.length);
     expect(nodes[3].core.lastCommitIndex).toBe(stoppedAt);
     await nodes[3].connect();
     await nodes[3].start();
