@@ -4,7 +4,7 @@
  * `--bench` repeats each case (default 10 runs) and prints the median time and Mgas/s, like geth's
  * `evm statetest --bench`. `--fork NAME` selects the post entries (default Cancun).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { type CaseResult, runStateTestFile, type StateTestJson } from "../../evm/stateTest.ts";
@@ -13,6 +13,7 @@ import type { CliCommand } from "../command.ts";
 const USAGE = "usage: fastevm statetest [--json] [--bench [RUNS]] [--fork NAME] PATH…";
 
 export function collectJsonFiles(path: string, out: string[] = []): string[] {
+  if (!existsSync(path)) throw new FastEvmError(ErrorCode.CLI_USAGE, `no such file or directory: ${path}`);
   if (statSync(path).isDirectory()) {
     for (const e of readdirSync(path).sort()) collectJsonFiles(join(path, e), out);
   } else if (path.endsWith(".json")) {
