@@ -183,6 +183,21 @@ describe("network simulator", () => {
     }
   });
 
+  it("10 validators with unequal stake (2f+1 by stake, not by count) stay safe and live", () => {
+    const stakes = [5, 1, 1, 2, 3, 1, 1, 4, 1, 1]; // total 20, quorum 14
+    for (const seed of SEEDS.slice(0, 2)) {
+      const s = sim(seed, { stakes, latency: bimodalLatency, dropRate: 0.01 });
+      s.at(2000, () => s.nodes[4]!.crash()); // stake 3 of 20 goes down: 17 ≥ 14 remain
+      s.runUntil(5000);
+      const where = `seed ${seed}`;
+      assertSafe(s, where);
+      for (let n = 0; n < stakes.length; n++) {
+        if (n !== 4)
+          expect(s.commitsBetween(n, 2500, 5000), `${where} n${n}: ${s.summary()}`).toBeGreaterThan(10);
+      }
+    }
+  });
+
   it("the same seed gives the same run", () => {
     const a = sim(9, { dropRate: 0.05 });
     const b = sim(9, { dropRate: 0.05 });
