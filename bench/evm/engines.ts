@@ -1,6 +1,6 @@
 /**
  * The three engines of the EVM benchmark, each running `run(n)` of one contract and returning the
- * execution gas (call frame only, before refunds) and the median wall time of the call.
+ * execution gas (call frame only, before refunds) and the best wall time of the call.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -94,8 +94,11 @@ export async function measureWasm(code: Uint8Array, data: Uint8Array, minMs: num
 
 export const NATIVE_BIN = new URL("../../native-build/out/fastevm-native", import.meta.url).pathname;
 
-/** Runs the native build on the same request; undefined when it is not built (`pnpm build:native`). */
+const BUILD_NATIVE = new URL("../../native-build/build-native.sh", import.meta.url).pathname;
+
+/** Runs the native build on the same request (building it first if g++ is there); undefined without it. */
 export function measureNative(code: Uint8Array, data: Uint8Array, runs: number): Measurement | undefined {
+  if (!existsSync(NATIVE_BIN)) spawnSync(BUILD_NATIVE, { stdio: "inherit" });
   if (!existsSync(NATIVE_BIN)) return undefined;
   const st = benchState(code);
   const req = encodeRequest(ENV, wasmTx(st, data));
