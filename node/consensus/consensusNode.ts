@@ -68,6 +68,13 @@ export class ConsensusNode {
   /** peer id string → authority index, from the committee file */
   private readonly authorities = new Map<string, number>();
   errors = 0;
+  private readonly counters = {
+    blocksReceived: 0,
+    blocksRejected: 0,
+    fetches: 0,
+    fetchFailures: 0,
+    commitSyncs: 0,
+  };
   /** fingerprints of recently verified blocks (see onBlock) */
   private readonly recent = new Set<string>();
   /** set when Core reported a safety violation (more than f faulty): the node stops */
@@ -192,9 +199,11 @@ export class ConsensusNode {
     const fingerprint = `${bytes.length}:${bytesToUnprefixedHex(bytes.subarray(bytes.length - 64))}`;
     if (this.recent.has(fingerprint)) return "ignore";
     let block: VerifiedBlock;
+    this.counters.blocksReceived++;
     try {
       block = this.verifier.verifyBytes(bytes, this.clock());
     } catch {
+      this.counters.blocksRejected++;
       return "reject";
     }
     if (this.recent.size > 20_000) this.recent.clear();
@@ -216,6 +225,7 @@ export class ConsensusNode {
   private async fetch(refs: readonly BlockRef[], from?: string): Promise<void> {
     const peer = this.peerFor(from);
     if (peer === undefined || this.stopped) return;
+    this.counters.fetches++;
     try {
       const res = await this.transport.request(peer, {
         kind: "fetchBlocks",
@@ -225,6 +235,7 @@ export class ConsensusNode {
       this.acceptFetched(res, peer.toString());
     } catch {
       // the sweep retries with another peer
+      this.counters.fetchFailures++;
     }
   }
 
@@ -264,7 +275,10 @@ export class ConsensusNode {
       });
       const tip = { index: core.lastCommitIndex, digest: core.dag.lastCommitDigest };
       const items = parseCommitRange(res, tip, this.o.committee, (bytes) => this.verifier.verifyBytes(bytes));
-      if (items.length > 0) this.enqueue(() => this.core.addCertifiedCommits(items));
+      if (items.length > 0) {
+        this.counters.commitSyncs++;
+        this.enqueue(() => this.core.addCertifiedCommits(items));
+      }
     } catch {
       // a bad or stale range: the next interval asks another peer
     } finally {
@@ -291,6 +305,20 @@ export class ConsensusNode {
       }),
     );
     this.enqueue(() => this.core.ownLastBlockSynced());
+  }
+
+  /** Counters and positions for logs, the devnet summary and metrics. */
+  stats() {
+    return {
+      ...this.counters,
+      round: this.core.round,
+      lastProposedRound: this.core.lastProposedRound,
+      lastCommitIndex: this.core.lastCommitIndex,
+      quorumCommitIndex: this.core.quorumCommitIndex(),
+      suspended: this.core.suspendedCount,
+      peers: this.o.host.getPeers().length,
+      errors: this.errors,
+    };
   }
 
   /** Authority index of a peer id, if it is in the committee. */

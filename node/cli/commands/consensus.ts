@@ -157,6 +157,7 @@ export const consensusCommand: CliCommand = {
     await host.stop();
     await storage.close();
     console.log(`last commit index ${Math.max(last, node.core.lastCommitIndex)}`);
+    console.log(`stats ${JSON.stringify(node.stats())}`);
     return node.fatal === undefined ? 0 : 1;
   },
 };
