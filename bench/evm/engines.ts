@@ -12,10 +12,10 @@ import { Address, createAccount } from "@ethereumjs/util";
 import { bigintToFixedBytes } from "../../node/core/bytes.ts";
 import { MemoryState } from "../../node/evm/memoryState.ts";
 import { prepareTransaction } from "../../node/evm/transition.ts";
-import { encodeBenchFile } from "../../test/unit/wasm/nativeCorpus.ts";
 import { encodeRequest } from "../../wasm/bindings/evmCodec.ts";
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
 import type { BlockEnv, EvmTx } from "../../wasm/bindings/evmTypes.ts";
+import { encodeBenchFile } from "../../wasm/bindings/nativeCorpus.ts";
 
 export const CONTRACT = new Uint8Array(20).fill(0xc0);
 export const CALLER = new Uint8Array(20).fill(0xca);

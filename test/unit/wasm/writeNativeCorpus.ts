@@ -11,8 +11,8 @@ import { blockEnv, loadPre, type StateTestJson, txFieldsOf } from "../../../node
 import { prepareTransaction } from "../../../node/evm/transition.ts";
 import { encodeRequest } from "../../../wasm/bindings/evmCodec.ts";
 import { WasmEvm } from "../../../wasm/bindings/evmModule.ts";
+import { encodeReplayRecord } from "../../../wasm/bindings/nativeCorpus.ts";
 import { hostPrecompile } from "../../../wasm/bindings/precompiles.ts";
-import { encodeReplayRecord } from "./nativeCorpus.ts";
 
 const FIXTURES = new URL("../../../../shared/fixtures/ethereum-tests/GeneralStateTests", import.meta.url)
   .pathname;
