@@ -43,7 +43,8 @@ function preState(p: Program): MemoryState {
   return st;
 }
 
-async function compare(p: Program): Promise<void> {
+/** Runs `p` on both engines and asserts they agree; returns our status. */
+async function compare(p: Program): Promise<number> {
   const pre = preState(p);
   const ours = pre.clone();
   const tx = {
@@ -74,15 +75,35 @@ async function compare(p: Program): Promise<void> {
     `logs ${ctx}`,
   ).toEqual(o.logs.map((l) => [bytesToHex(l.address), l.topics.map(bytesToHex), bytesToHex(l.data)]));
   expect(bytesToHex(ours.stateRoot()), `state root ${ctx}`).toBe(bytesToHex(o.stateRoot));
+  return r.status;
 }
 
 describe("WASM EVM vs @ethereumjs/vm", () => {
   it("agrees on seeded random programs", async () => {
-    await fc.assert(fc.asyncProperty(programArb, compare), {
-      seed: 20261122,
-      numRuns: 150,
-      endOnFailure: true,
-    });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(programArb, async (p) => {
+        const st = await compare(p);
+        statuses.set(st, (statuses.get(st) ?? 0) + 1);
+      }),
+      { seed: 20261122, numRuns: 300, endOnFailure: true },
+    );
+    // the generator must keep producing every kind of outcome, or the comparison proves little
+    expect(statuses.get(EvmStatus.SUCCESS) ?? 0).toBeGreaterThan(30);
+    expect(statuses.get(EvmStatus.REVERT) ?? 0).toBeGreaterThan(10);
+    expect(statuses.get(EvmStatus.OUT_OF_GAS) ?? 0).toBeGreaterThan(30);
+  });
+
+  it("agrees when gas runs out at every point of a program", async () => {
+    // stores, a call that writes and logs, a create, memory growth, then returns
+    const callee = "60015f55600760085fa160205ff3";
+    const main = `60055f55600161010052${"5f5f5f5f5f73"}${ADDR_B}6175305af1${"665f5f5360015ff35f52600760195ff0"}60805260406000f3`;
+    let full = 0n;
+    for (let gas = 21_000n; gas <= 200_000n; gas += 997n) {
+      const status = await compare({ main, callee, gasLimit: gas, value: 0n });
+      if (status === EvmStatus.SUCCESS && full === 0n) full = gas;
+    }
+    expect(full).toBeGreaterThan(40_000n); // the sweep crossed the point where the program completes
   });
 
   it("agrees on fixed edge programs", async () => {
