@@ -227,21 +227,51 @@ export class Chain {
   }
 
   /** The one write transaction of a block (with its reorg, if any). */
+  /**
+   * Makes a stored block the head (fork choice, e.g. the Engine API's forkchoiceUpdated): rewinds the flat
+   * state to the common ancestor and re-applies the target's branch from the stored diffs, moving the
+   * canonical and tx indexes with it — one transaction, no re-execution. Returns the blocks rewound.
+   */
+  setHead(hash: Uint8Array): number {
+    const header = this.store.header(hash);
+    const genesis = this.store.meta(META_KEYS.genesisHash);
+    const executed =
+      this.store.stateDiff(hash) !== undefined || (genesis !== undefined && equalBytes(genesis, hash));
+    if (header === undefined || !executed) {
+      throw new FastEvmError(
+        ErrorCode.NOT_FOUND,
+        `block ${bytesToHex(hash)} is not stored (or never executed)`,
+      );
+    }
+    const path = this.#pathTo(hash, header);
+    this.storage.env.transactionSync(() => {
+      this.#moveTo(path);
+      this.storage.tables.meta.putSync(metaKey(META_KEYS.headHash), hash);
+    });
+    return path.rewind.length;
+  }
+
+  /** Rewinds and re-applies `path` (inside the caller's write transaction). */
+  #moveTo(path: Path): void {
+    const t = this.storage.tables;
+    for (const b of path.rewind) {
+      applyStateDiff(this.storage, b.diff, "backward");
+      t.canonical.removeSync(u64Key(b.header.number));
+      for (const raw of this.store.body(b.hash)?.transactions ?? []) t.txIndex.removeSync(keccak256(raw));
+    }
+    for (const b of path.reapply) {
+      applyStateDiff(this.storage, b.diff, "forward");
+      t.canonical.putSync(u64Key(b.header.number), b.hash);
+      (this.store.body(b.hash)?.transactions ?? []).forEach((raw, index) => {
+        t.txIndex.putSync(keccak256(raw), encodeTxLocation({ blockHash: b.hash, index }));
+      });
+    }
+  }
+
   #commit(block: Block, hash: Uint8Array, txHashes: Uint8Array[], result: ExecutedBlock, path: Path): void {
     const t = this.storage.tables;
     this.storage.env.transactionSync(() => {
-      for (const b of path.rewind) {
-        applyStateDiff(this.storage, b.diff, "backward");
-        t.canonical.removeSync(u64Key(b.header.number));
-        for (const raw of this.store.body(b.hash)?.transactions ?? []) t.txIndex.removeSync(keccak256(raw));
-      }
-      for (const b of path.reapply) {
-        applyStateDiff(this.storage, b.diff, "forward");
-        t.canonical.putSync(u64Key(b.header.number), b.hash);
-        (this.store.body(b.hash)?.transactions ?? []).forEach((raw, index) => {
-          t.txIndex.putSync(keccak256(raw), encodeTxLocation({ blockHash: b.hash, index }));
-        });
-      }
+      this.#moveTo(path);
       const diff = diffFromWrites(this.storage, result.writes);
       applyStateDiff(this.storage, diff, "forward");
       t.stateDiffs.putSync(hash, encodeStateDiff(diff));

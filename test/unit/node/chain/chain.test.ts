@@ -163,7 +163,17 @@ describe("Chain: reorgs", () => {
     expect(dumpFlatState(dev.storage)).toEqual(dumpFlatState(freshA.storage));
     expect(chain.store.txLocation(keccak256(bTx))).toBeUndefined();
     expect(equalBytes(chain.store.canonicalHash(2n)!, headerHash(a[1]!.header))).toBe(true);
-    await Promise.all([dev.close(), fresh.close(), freshA.close()]);
+    // fork choice without importing: B1 again, then back to A4, then to genesis (pure rewinds)
+    expect(chain.setHead(headerHash(b1.header))).toBe(4);
+    expect(dumpFlatState(dev.storage)).toEqual(dumpFlatState(fresh.storage));
+    expect(chain.setHead(headerHash(a4.header))).toBe(1);
+    expect(dumpFlatState(dev.storage)).toEqual(dumpFlatState(freshA.storage));
+    expect(chain.setHead(fork)).toBe(4);
+    expect(chain.store.canonicalHash(1n)).toBeUndefined();
+    expect(chain.store.txLocation(keccak256(a4.transactions[0]!))).toBeUndefined();
+    const genesisOnly = await openDevChain(pools);
+    expect(dumpFlatState(dev.storage)).toEqual(dumpFlatState(genesisOnly.storage));
+    await Promise.all([dev.close(), fresh.close(), freshA.close(), genesisOnly.close()]);
   });
 
   it("refuses a reorg deeper than the limit", async () => {
