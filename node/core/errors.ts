@@ -110,6 +110,11 @@ export const ErrorCode = {
   NETWORK_PROTOCOL: "NETWORK_PROTOCOL",
   NETWORK_DECODE: "NETWORK_DECODE",
   NETWORK_UNREACHABLE: "NETWORK_UNREACHABLE",
+  // JSON-RPC / Engine API
+  RPC_JWT_SECRET: "RPC_JWT_SECRET",
+  RPC_SERVER: "RPC_SERVER",
+  RPC_CLIENT: "RPC_CLIENT",
+  PAYLOAD_BUILD: "PAYLOAD_BUILD",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -18,6 +18,7 @@ const ZONES: Record<string, readonly string[]> = {
   "node/network": ["node/core", "node/network"],
   "node/pool": ["node/core", "node/pool"],
   "node/consensus": ["node/core", "node/storage", "node/network", "node/consensus"],
+  "node/rpc": ["node/core", "node/storage", "node/chain", "node/rpc"],
   "node/cli": ["node/*", "wasm/bindings"],
   workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],
   "wasm/bindings": ["node/core", "wasm/bindings"],

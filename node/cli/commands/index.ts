@@ -8,6 +8,7 @@ import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { keysCommand } from "./keys.ts";
+import { nodeCommand } from "./node.ts";
 import { statetestCommand } from "./statetest.ts";
 import { txCommand } from "./tx.ts";
 
@@ -22,4 +23,5 @@ export const COMMANDS: readonly CliCommand[] = [
   blocktestCommand,
   importCommand,
   exportCommand,
+  nodeCommand,
 ];

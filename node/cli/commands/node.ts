@@ -1,0 +1,130 @@
+/**
+ * `fastevm node --datadir DIR [--authrpc.addr A] [--authrpc.port P] [--authrpc.jwtsecret FILE]
+ * [--engine.maxreorgdepth N]`: serves the Engine API (HTTP + WebSocket, JWT) over an initialized datadir.
+ * Without --authrpc.jwtsecret a secret is generated once into DIR/jwt.hex (mode 0600); its path is logged,
+ * never the secret. SIGINT/SIGTERM close the server, let in-flight engine calls finish, then close the pools
+ * and the database.
+ */
+import { join, resolve } from "node:path";
+import { Chain } from "../../chain/chain.ts";
+import { ErrorCode, FastEvmError } from "../../core/errors.ts";
+import { bytesToHex } from "../../core/hex.ts";
+import { engineMethods } from "../../rpc/engine/engineApi.ts";
+import { EngineState } from "../../rpc/engine/engineState.ts";
+import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
+import { DEFAULT_BODY_LIMIT, JsonRpcDispatcher } from "../../rpc/jsonrpc.ts";
+import { loadOrCreateJwtSecret, readJwtSecret } from "../../rpc/jwt.ts";
+import { startRpcServer } from "../../rpc/server/server.ts";
+import { openStorage } from "../../storage/storage.ts";
+import { startChainPools } from "../chainWorkers.ts";
+import type { CliCommand } from "../command.ts";
+
+const USAGE =
+  "usage: fastevm node --datadir DIR [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64]";
+
+interface NodeArgs {
+  datadir: string;
+  addr: string;
+  port: number;
+  jwtSecret?: string;
+  maxReorgDepth: number;
+}
+
+function parseArgs(argv: readonly string[]): NodeArgs {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf("=");
+    const [k, v] = a.startsWith("--") && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, argv[++i]];
+    if (
+      ![
+        "--datadir",
+        "--authrpc.addr",
+        "--authrpc.port",
+        "--authrpc.jwtsecret",
+        "--engine.maxreorgdepth",
+      ].includes(k)
+    )
+      throw new FastEvmError(ErrorCode.CLI_USAGE, `unknown option ${a}\n${USAGE}`);
+    if (v === undefined || v === "")
+      throw new FastEvmError(ErrorCode.CLI_USAGE, `${k} needs a value\n${USAGE}`);
+    values.set(k, v);
+  }
+  const datadir = values.get("--datadir");
+  if (datadir === undefined) throw new FastEvmError(ErrorCode.CLI_USAGE, `--datadir is required\n${USAGE}`);
+  const int = (k: string, dflt: number, max: number) => {
+    const s = values.get(k);
+    if (s === undefined) return dflt;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0 || n > max)
+      throw new FastEvmError(ErrorCode.CLI_USAGE, `${k}: bad value ${s}\n${USAGE}`);
+    return n;
+  };
+  const jwt = values.get("--authrpc.jwtsecret");
+  return {
+    datadir: resolve(datadir),
+    addr: values.get("--authrpc.addr") ?? "127.0.0.1",
+    port: int("--authrpc.port", 8551, 65535),
+    ...(jwt === undefined ? {} : { jwtSecret: resolve(jwt) }),
+    maxReorgDepth: int("--engine.maxreorgdepth", 64, 1_000_000),
+  };
+}
+
+export const nodeCommand: CliCommand = {
+  name: "node",
+  summary: "run the execution node: the Engine API (HTTP + WebSocket, JWT) over a datadir",
+  usage: USAGE,
+  async run(argv) {
+    const args = parseArgs(argv);
+    // The secret is checked before anything opens: a bad file aborts start-up.
+    let secret: Uint8Array;
+    let secretPath: string;
+    if (args.jwtSecret !== undefined) {
+      secret = readJwtSecret(args.jwtSecret);
+      secretPath = args.jwtSecret;
+    } else {
+      secretPath = join(args.datadir, "jwt.hex");
+      const r = loadOrCreateJwtSecret(secretPath);
+      secret = r.secret;
+      if (r.created) console.error(`generated a JWT secret (mode 0600)`);
+    }
+    console.error(`jwt secret: ${secretPath}`);
+    const storage = openStorage(args.datadir);
+    const pools = startChainPools();
+    const chain = new Chain(storage, pools);
+    const log = (m: string) => console.error(m);
+    const builder = new PayloadBuilder(chain, pools, undefined, (s) =>
+      log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`),
+    );
+    const engine = new EngineState(chain, builder, { maxReorgDepth: args.maxReorgDepth, log });
+    const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log });
+    const server = await startRpcServer({
+      host: args.addr,
+      port: args.port,
+      jwtSecret: secret,
+      dispatcher,
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      log,
+    });
+    const head = chain.head();
+    console.error(`head #${head.header.number} ${bytesToHex(head.hash)}`);
+    // One stdout line, machine-readable, for scripts and tests (the port matters with --authrpc.port 0).
+    console.log(`engine api listening on ${server.host}:${server.port} (${server.kind})`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        done();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    console.error("shutting down");
+    await server.close();
+    await engine.lock.run(() => undefined);
+    await pools.close();
+    await storage.close();
+    console.error("stopped");
+    return 0;
+  },
+};

@@ -1,0 +1,171 @@
+/**
+ * A typed Engine API client over HTTP (keep-alive fetch) or WebSocket that signs a fresh HS256 JWT per
+ * request (per connection for WebSocket). Used by the tests, the bench and the consensus driver.
+ */
+import WebSocket from "ws";
+import type { ExecutionPayload, ExecutionPayloadV3 } from "../../core/block/payload.ts";
+import { ErrorCode, FastEvmError } from "../../core/errors.ts";
+import { engineToken } from "../jwt.ts";
+import type { ForkchoiceUpdatedResult } from "./forkchoice.ts";
+import type { PayloadStatusV1 } from "./newPayload.ts";
+
+export interface ForkchoiceStateJson {
+  readonly headBlockHash: string;
+  readonly safeBlockHash: string;
+  readonly finalizedBlockHash: string;
+}
+
+export interface PayloadAttributesJson {
+  readonly timestamp: string;
+  readonly prevRandao: string;
+  readonly suggestedFeeRecipient: string;
+  readonly withdrawals?: readonly {
+    index: string;
+    validatorIndex: string;
+    address: string;
+    amount: string;
+  }[];
+  readonly parentBeaconBlockRoot?: string;
+  /** FastEVM extension (OP Stack names): raw EIP-2718 transactions to build from */
+  readonly transactions?: readonly string[];
+  readonly noTxPool?: boolean;
+  readonly gasLimit?: string;
+}
+
+export interface GetPayloadV3Result {
+  readonly executionPayload: ExecutionPayloadV3;
+  readonly blockValue: string;
+  readonly blobsBundle: { commitments: string[]; proofs: string[]; blobs: string[] };
+  readonly shouldOverrideBuilder: boolean;
+}
+
+/** A JSON-RPC error answer, with its code. */
+export class EngineRpcError extends FastEvmError<string> {
+  constructor(
+    readonly rpcCode: number,
+    message: string,
+  ) {
+    super(ErrorCode.RPC_CLIENT, message, { rpcCode });
+  }
+}
+
+interface Transport {
+  send(body: string): Promise<string>;
+}
+
+abstract class EngineCalls {
+  #id = 0;
+  protected abstract transport(): Transport;
+
+  async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
+    const text = await this.transport().send(
+      JSON.stringify({ jsonrpc: "2.0", id: ++this.#id, method, params }),
+    );
+    const res = JSON.parse(text) as { result?: T; error?: { code: number; message: string } };
+    if (res.error !== undefined) throw new EngineRpcError(res.error.code, res.error.message);
+    return res.result as T;
+  }
+
+  exchangeCapabilities(methods: readonly string[]): Promise<string[]> {
+    return this.call("engine_exchangeCapabilities", [methods]);
+  }
+  newPayloadV3(
+    p: ExecutionPayloadV3,
+    blobHashes: readonly string[],
+    beaconRoot: string,
+  ): Promise<PayloadStatusV1> {
+    return this.call("engine_newPayloadV3", [p, blobHashes, beaconRoot]);
+  }
+  newPayload(version: 1 | 2, p: ExecutionPayload): Promise<PayloadStatusV1> {
+    return this.call(`engine_newPayloadV${version}`, [p]);
+  }
+  forkchoiceUpdatedV3(
+    s: ForkchoiceStateJson,
+    attrs: PayloadAttributesJson | null = null,
+  ): Promise<ForkchoiceUpdatedResult> {
+    return this.call("engine_forkchoiceUpdatedV3", [s, attrs]);
+  }
+  getPayloadV3(id: string): Promise<GetPayloadV3Result> {
+    return this.call("engine_getPayloadV3", [id]);
+  }
+}
+
+export class EngineHttpClient extends EngineCalls {
+  constructor(
+    readonly url: string,
+    private readonly secret: Uint8Array,
+  ) {
+    super();
+  }
+
+  /** One POST; the raw status and body (tests use it for auth and framing cases). */
+  async post(
+    body: string,
+    token: string | null = engineToken(this.secret),
+  ): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(this.url, { method: "POST", headers, body });
+    return { status: res.status, text: await res.text() };
+  }
+
+  protected transport(): Transport {
+    return {
+      send: async (body) => {
+        const r = await this.post(body);
+        if (r.status !== 200) throw new EngineRpcError(-r.status, `HTTP ${r.status}: ${r.text}`);
+        return r.text;
+      },
+    };
+  }
+}
+
+export class EngineWsClient extends EngineCalls {
+  readonly #pending = new Map<number, (text: string) => void>();
+
+  private constructor(private readonly ws: WebSocket) {
+    super();
+    ws.on("message", (data) => {
+      const text = String(data);
+      const id = (JSON.parse(text) as { id?: number }).id;
+      const cb = id === undefined ? undefined : this.#pending.get(id);
+      if (cb !== undefined && id !== undefined) {
+        this.#pending.delete(id);
+        cb(text);
+      }
+    });
+  }
+
+  /** Opens a socket authenticated at the upgrade; rejects with the HTTP status when refused. */
+  static connect(
+    url: string,
+    secret: Uint8Array,
+    token: string | null = engineToken(secret),
+  ): Promise<EngineWsClient> {
+    const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+    const ws = new WebSocket(url, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(new EngineWsClient(ws)));
+      ws.once("unexpected-response", (_req, res) =>
+        reject(
+          new EngineRpcError(-(res.statusCode ?? 0), `WebSocket upgrade refused: HTTP ${res.statusCode}`),
+        ),
+      );
+      ws.once("error", (e) => reject(new FastEvmError(ErrorCode.RPC_CLIENT, e.message)));
+    });
+  }
+
+  protected transport(): Transport {
+    return {
+      send: (body) =>
+        new Promise((resolve) => {
+          this.#pending.set((JSON.parse(body) as { id: number }).id, resolve);
+          this.ws.send(body);
+        }),
+    };
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * What the Engine API remembers between calls: the chain it drives, one lock that serialises every call that
+ * reads or moves the chain's flat state (newPayload, forkchoiceUpdated, payload builds — in arrival order, as
+ * the spec requires for forkchoiceUpdated), the known-invalid blocks (verdicts never flip; descendants of an
+ * invalid block are invalid too) and the payloads being built, by payloadId.
+ */
+import type { Chain } from "../../chain/chain.ts";
+import type { BuiltPayload, PayloadBuilder } from "./payloadBuilder.ts";
+
+/** geth keeps 512 invalid tipsets and 10 payloads. */
+export const MAX_INVALID = 512;
+export const MAX_PAYLOADS = 10;
+
+export interface InvalidEntry {
+  /** the most recent valid ancestor (null: unknown) */
+  readonly latestValidHash: string | null;
+  readonly error: string;
+}
+
+export interface PendingPayload {
+  /** the method version that started it (1, 2, 3), also byte 0 of its id */
+  readonly version: 1 | 2 | 3;
+  readonly timestamp: bigint;
+  readonly result: Promise<BuiltPayload>;
+}
+
+export interface EngineCounters {
+  newPayload: number;
+  forkchoiceUpdated: number;
+  payloadsBuilt: number;
+  forcedTxsSkipped: number;
+  reorgs: number;
+}
+
+/** A FIFO async mutex. */
+export class SerialLock {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const next = this.#tail.then(fn, fn);
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+}
+
+export interface EngineOptions {
+  /** deepest forkchoice reorg accepted (-38006 above), default 64 */
+  readonly maxReorgDepth?: number;
+  readonly log?: (msg: string) => void;
+}
+
+export class EngineState {
+  readonly lock = new SerialLock();
+  readonly invalid = new Map<string, InvalidEntry>();
+  readonly payloads = new Map<string, PendingPayload>();
+  readonly counters: EngineCounters = {
+    newPayload: 0,
+    forkchoiceUpdated: 0,
+    payloadsBuilt: 0,
+    forcedTxsSkipped: 0,
+    reorgs: 0,
+  };
+  readonly maxReorgDepth: number;
+  readonly log: (msg: string) => void;
+
+  constructor(
+    readonly chain: Chain,
+    readonly builder: PayloadBuilder,
+    opts: EngineOptions = {},
+  ) {
+    this.maxReorgDepth = opts.maxReorgDepth ?? 64;
+    this.log = opts.log ?? ((m) => console.error(m));
+  }
+
+  markInvalid(hash: string, entry: InvalidEntry): void {
+    if (this.invalid.size >= MAX_INVALID) {
+      const oldest = this.invalid.keys().next().value;
+      if (oldest !== undefined) this.invalid.delete(oldest);
+    }
+    this.invalid.set(hash, entry);
+  }
+
+  addPayload(id: string, p: PendingPayload): void {
+    if (this.payloads.has(id)) return;
+    if (this.payloads.size >= MAX_PAYLOADS) {
+      const oldest = this.payloads.keys().next().value;
+      if (oldest !== undefined) this.payloads.delete(oldest);
+    }
+    // A failed build is reported by getPayload; keep the rejection from being "unhandled" meanwhile.
+    p.result.catch(() => {});
+    this.payloads.set(id, p);
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * engine_forkchoiceUpdatedV1/V2/V3 (paris.md §forkchoiceUpdated as of 2026-04, shanghai.md, cancun.md):
+ * state shape (-32602) → unknown head (SYNCING) → invalid head (INVALID) → head an ancestor of the finalized
+ * block (VALID, no update, no build) → safe/finalized on the head's chain (-38002) → reorg depth (-38006) →
+ * head, safe and finalized written atomically → only then the attributes: shape (-38003), fork (-38005),
+ * timestamp after the head's (-38003), each failure keeping the update → the build starts, its payloadId
+ * returned.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { BlockHeader } from "../../core/block/header.ts";
+import { withdrawalToRlpInput } from "../../core/block/withdrawal.ts";
+import { bigintToFixedBytes, concatBytes, equalBytes } from "../../core/bytes.ts";
+import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
+import { GAS_LIMIT_BOUND_DIVISOR, MIN_GAS_LIMIT } from "../../core/chain/params.ts";
+import { keccak256 } from "../../core/hash.ts";
+import { bytesToHex } from "../../core/hex.ts";
+import { encodeRlp } from "../../core/rlp.ts";
+import { META_KEYS } from "../../storage/tables.ts";
+import { RpcCode, RpcError } from "../jsonrpc.ts";
+import type { EngineState } from "./engineState.ts";
+import { applyHead, pathToBlock } from "./headUpdate.ts";
+import type { PayloadStatusV1 } from "./newPayload.ts";
+import {
+  expectParams,
+  forkchoiceState,
+  type PayloadAttributes,
+  param,
+  payloadAttributes,
+} from "./validate.ts";
+
+export interface ForkchoiceUpdatedResult {
+  readonly payloadStatus: PayloadStatusV1;
+  readonly payloadId: string | null;
+}
+
+const ZERO32 = new Uint8Array(32);
+
+/**
+ * The build's id: sha256 over the parent and every attribute that shapes the block (including the forced
+ * transactions, noTxPool and gasLimit, as op-geth does), first 8 bytes, byte 0 the method version — so the
+ * same attributes give the same id and getPayloadVn can check the version first.
+ */
+export function payloadId(parent: Uint8Array, a: PayloadAttributes, version: 1 | 2 | 3): string {
+  const parts: Uint8Array[] = [
+    parent,
+    bigintToFixedBytes(a.timestamp, 8),
+    a.prevRandao,
+    a.suggestedFeeRecipient,
+  ];
+  if (a.withdrawals !== undefined) parts.push(encodeRlp(a.withdrawals.map(withdrawalToRlpInput)));
+  if (a.parentBeaconBlockRoot !== undefined) parts.push(a.parentBeaconBlockRoot);
+  parts.push(
+    new Uint8Array([a.noTxPool ? 1 : 0]),
+    bigintToFixedBytes(BigInt(a.transactions?.length ?? 0), 8),
+  );
+  for (const t of a.transactions ?? []) parts.push(keccak256(t));
+  if (a.gasLimit !== undefined) parts.push(new Uint8Array([1]), bigintToFixedBytes(a.gasLimit, 8));
+  const id = sha256(concatBytes(...parts)).slice(0, 8);
+  id[0] = version;
+  return bytesToHex(id);
+}
+
+const result = (status: PayloadStatusV1, id: string | null = null): ForkchoiceUpdatedResult => ({
+  payloadStatus: status,
+  payloadId: id,
+});
+
+/** True when `ancestor` is `tip` or one of its ancestors. */
+function isAncestor(
+  engine: EngineState,
+  ancestor: Uint8Array,
+  tip: Uint8Array,
+  tipHeader: BlockHeader,
+): boolean {
+  const store = engine.chain.store;
+  const target = store.header(ancestor);
+  if (target === undefined) return false;
+  let hash = tip;
+  let header: BlockHeader | undefined = tipHeader;
+  while (header !== undefined && header.number > target.number) {
+    hash = header.parentHash;
+    header = store.header(hash);
+  }
+  return header !== undefined && equalBytes(hash, ancestor);
+}
+
+export function forkchoiceUpdated(
+  engine: EngineState,
+  version: 1 | 2 | 3,
+  params: readonly unknown[],
+): Promise<ForkchoiceUpdatedResult> {
+  expectParams(params, 2);
+  const state = forkchoiceState(param(params, 0, "forkchoiceState"));
+  const rawAttrs = params[1];
+  return engine.lock.run(async () => {
+    engine.counters.forkchoiceUpdated++;
+    const chain = engine.chain;
+    const store = chain.store;
+    const headHex = bytesToHex(state.head);
+    const bad = engine.invalid.get(headHex);
+    if (bad !== undefined)
+      return result({ status: "INVALID", latestValidHash: bad.latestValidHash, validationError: bad.error });
+    const head = store.header(state.head);
+    if (head === undefined)
+      return result({ status: "SYNCING", latestValidHash: null, validationError: null });
+    const valid = { status: "VALID", latestValidHash: headHex, validationError: null } as const;
+
+    // A head behind the finalized block: no update, no build.
+    const finalizedNow = store.meta(META_KEYS.finalizedHash);
+    if (finalizedNow !== undefined && !equalBytes(finalizedNow, state.head)) {
+      const fin = store.header(finalizedNow);
+      if (fin !== undefined && head.number < fin.number && isAncestor(engine, state.head, finalizedNow, fin))
+        return result(valid);
+    }
+    for (const [name, h] of [
+      ["safe", state.safe],
+      ["finalized", state.finalized],
+    ] as const) {
+      if (equalBytes(h, ZERO32)) continue;
+      if (!isAncestor(engine, h, state.head, head))
+        throw new RpcError(
+          RpcCode.INVALID_FORKCHOICE_STATE,
+          `${name} block ${bytesToHex(h)} is not on the head's chain`,
+        );
+    }
+    const path = pathToBlock(chain, state.head);
+    if (path.rewind.length > engine.maxReorgDepth)
+      throw new RpcError(
+        RpcCode.TOO_DEEP_REORG,
+        `reorg of ${path.rewind.length} blocks exceeds the limit of ${engine.maxReorgDepth}`,
+      );
+    applyHead(
+      chain,
+      path,
+      state.head,
+      equalBytes(state.safe, ZERO32) ? null : state.safe,
+      equalBytes(state.finalized, ZERO32) ? null : state.finalized,
+    );
+    if (path.rewind.length > 0) engine.counters.reorgs++;
+    if (rawAttrs === undefined || rawAttrs === null) return result(valid);
+
+    // Attributes: checked only now, and a failure keeps the update above.
+    const attrs = payloadAttributes(rawAttrs);
+    const config = chain.config;
+    if (version === 3 && attrs.version !== 3)
+      throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, "PayloadAttributesV3 expected");
+    if (version === 1 && attrs.version !== 1)
+      throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, "PayloadAttributesV1 expected");
+    if (
+      version === 2 &&
+      (attrs.version === 3 || (attrs.version === 2) !== isShanghai(config, attrs.timestamp))
+    )
+      throw new RpcError(
+        RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
+        "wrong PayloadAttributes version for the timestamp",
+      );
+    const cancun = isCancun(config, attrs.timestamp);
+    if (
+      (version === 3 && !cancun) ||
+      (version === 2 && cancun) ||
+      (version === 1 && isShanghai(config, attrs.timestamp))
+    )
+      throw new RpcError(
+        RpcCode.UNSUPPORTED_FORK,
+        `forkchoiceUpdatedV${version} does not cover timestamp ${attrs.timestamp}`,
+      );
+    if (attrs.timestamp <= head.timestamp)
+      throw new RpcError(
+        RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
+        `timestamp ${attrs.timestamp} not after the head's ${head.timestamp}`,
+      );
+    if (attrs.gasLimit !== undefined) {
+      const diff =
+        attrs.gasLimit > head.gasLimit ? attrs.gasLimit - head.gasLimit : head.gasLimit - attrs.gasLimit;
+      if (diff >= head.gasLimit / GAS_LIMIT_BOUND_DIVISOR || attrs.gasLimit < MIN_GAS_LIMIT)
+        throw new RpcError(
+          RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
+          `gasLimit ${attrs.gasLimit} breaks the 1/1024 rule`,
+        );
+    }
+    const id = payloadId(state.head, attrs, version);
+    if (!engine.payloads.has(id)) {
+      const parent = state.head;
+      // Queued behind this call on the same lock: the build sees exactly the state this update left.
+      const built = engine.lock.run(() => engine.builder.build(parent, attrs));
+      built.then(
+        (b) => {
+          engine.counters.payloadsBuilt++;
+          engine.counters.forcedTxsSkipped += b.skipped.length;
+        },
+        (e) => engine.log(`payload ${id} build failed: ${(e as Error).message}`),
+      );
+      engine.addPayload(id, { version, timestamp: attrs.timestamp, result: built });
+    }
+    return result(valid, id);
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * engine_newPayloadV1/V2/V3 in the spec's validation order (paris/shanghai/cancun.md): structure (-32602) →
+ * fork window (-38005) → transactions decodable → block hash → blob versioned hashes → known verdicts →
+ * parent known (else SYNCING) → execution through the chain. The chain's head is left where forkchoiceUpdated
+ * put it: a block the chain made head while importing is undone (headUpdate.ts) until a forkchoiceUpdated
+ * selects it.
+ */
+import { type ExecutionPayloadV2, payloadToBlock } from "../../core/block/payload.ts";
+import { equalBytes } from "../../core/bytes.ts";
+import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
+import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
+import { bytesToHex, hexToBytes, quantityToBigint } from "../../core/hex.ts";
+import { decodeTransaction } from "../../core/tx/decode.ts";
+import { RpcCode, RpcError } from "../jsonrpc.ts";
+import type { EngineState } from "./engineState.ts";
+import { applyHead, pathToBlock } from "./headUpdate.ts";
+import { data32, expectParams, param, parseField, payloadShape } from "./validate.ts";
+
+export type PayloadStatus = "VALID" | "INVALID" | "SYNCING" | "ACCEPTED" | "INVALID_BLOCK_HASH";
+
+export interface PayloadStatusV1 {
+  readonly status: PayloadStatus;
+  readonly latestValidHash: string | null;
+  readonly validationError: string | null;
+}
+
+const status = (s: PayloadStatus, lvh: string | null = null, err: string | null = null): PayloadStatusV1 => ({
+  status: s,
+  latestValidHash: lvh,
+  validationError: err,
+});
+
+export async function newPayload(
+  engine: EngineState,
+  version: 1 | 2 | 3,
+  params: readonly unknown[],
+): Promise<PayloadStatusV1> {
+  const config = engine.chain.config;
+  // 1. structure
+  expectParams(params, version === 3 ? 3 : 1);
+  const allowed = version === 1 ? ([1] as const) : version === 2 ? ([1, 2] as const) : ([3] as const);
+  const { payload, version: shape } = payloadShape(param(params, 0, "executionPayload"), allowed);
+  const timestamp = parseField("timestamp", RpcCode.INVALID_PARAMS, () =>
+    quantityToBigint(payload.timestamp, 64),
+  );
+  if (version === 2 && (shape === 2) !== isShanghai(config, timestamp))
+    throw new RpcError(
+      RpcCode.INVALID_PARAMS,
+      `ExecutionPayloadV${shape} used for timestamp ${timestamp} (V2 from Shanghai on, V1 before)`,
+    );
+  let expectedBlobHashes: Uint8Array[] = [];
+  let beaconRoot: Uint8Array | undefined;
+  if (version === 3) {
+    const hashes = param(params, 1, "expectedBlobVersionedHashes");
+    if (!Array.isArray(hashes))
+      throw new RpcError(RpcCode.INVALID_PARAMS, "expectedBlobVersionedHashes must be an array");
+    expectedBlobHashes = hashes.map((h, i) => data32(h, `expectedBlobVersionedHashes[${i}]`));
+    beaconRoot = data32(param(params, 2, "parentBeaconBlockRoot"), "parentBeaconBlockRoot");
+  }
+  // 2. fork window
+  const cancun = isCancun(config, timestamp);
+  if (
+    (version === 3 && !cancun) ||
+    (version === 2 && cancun) ||
+    (version === 1 && isShanghai(config, timestamp))
+  )
+    throw new RpcError(
+      RpcCode.UNSUPPORTED_FORK,
+      `newPayloadV${version} does not cover timestamp ${timestamp}`,
+    );
+  engine.counters.newPayload++;
+  // 3. transactions
+  const rawTxs = payload.transactions.map((t) => hexToBytes(t));
+  const blobHashes: Uint8Array[] = [];
+  for (const [i, raw] of rawTxs.entries()) {
+    if (raw.length === 0) return status("INVALID", null, `transaction ${i} is empty`);
+    try {
+      const tx = decodeTransaction(raw);
+      if (tx.type === 3) blobHashes.push(...tx.blobVersionedHashes);
+    } catch (e) {
+      return status("INVALID", null, `transaction ${i}: ${(e as Error).message}`);
+    }
+  }
+  if (hexToBytes(payload.extraData).length > 32)
+    return status("INVALID", null, "extraData longer than 32 bytes");
+  // 4. block hash
+  let rebuilt: ReturnType<typeof payloadToBlock>;
+  try {
+    rebuilt = payloadToBlock(payload, beaconRoot);
+  } catch (e) {
+    if (isFastEvmError(e, ErrorCode.PAYLOAD_INVALID)) throw new RpcError(RpcCode.INVALID_PARAMS, e.message);
+    throw e;
+  }
+  const claimed = hexToBytes(payload.blockHash, 32);
+  if (!equalBytes(claimed, rebuilt.blockHash)) {
+    const msg = `block hash ${payload.blockHash} != computed ${bytesToHex(rebuilt.blockHash)}`;
+    return status(version === 1 ? "INVALID_BLOCK_HASH" : "INVALID", null, msg);
+  }
+  // 5. blob versioned hashes
+  if (version === 3) {
+    const same =
+      blobHashes.length === expectedBlobHashes.length &&
+      blobHashes.every((h, i) => equalBytes(h, expectedBlobHashes[i]!));
+    if (!same)
+      return status("INVALID", null, "blob versioned hashes differ from expectedBlobVersionedHashes");
+  }
+  return engine.lock.run(() =>
+    execute(engine, rebuilt.block, payload.blockHash, (payload as ExecutionPayloadV2).parentHash),
+  );
+}
+
+async function execute(
+  engine: EngineState,
+  block: ReturnType<typeof payloadToBlock>["block"],
+  hash: string,
+  parentHex: string,
+): Promise<PayloadStatusV1> {
+  const chain = engine.chain;
+  // Verdicts never flip: a known-invalid block or a child of one is INVALID, a stored block is VALID.
+  const bad = engine.invalid.get(hash);
+  if (bad !== undefined) return status("INVALID", bad.latestValidHash, bad.error);
+  const badParent = engine.invalid.get(parentHex);
+  if (badParent !== undefined) {
+    const entry = {
+      latestValidHash: badParent.latestValidHash,
+      error: `descends from invalid block ${parentHex}`,
+    };
+    engine.markInvalid(hash, entry);
+    return status("INVALID", entry.latestValidHash, entry.error);
+  }
+  if (chain.store.hasBlock(block.header.parentHash) === false) return status("SYNCING");
+  if (chain.store.hasBlock(hexToBytes(hash, 32))) return status("VALID", hash);
+  const before = chain.head();
+  try {
+    await chain.importBlock(block);
+  } catch (e) {
+    if (!isFastEvmError(e)) throw e;
+    if (e.code === ErrorCode.BLOCK_UNKNOWN_PARENT) return status("SYNCING");
+    if (e.code === ErrorCode.BLOCK_REORG_TOO_DEEP) return status("ACCEPTED");
+    if (!e.code.startsWith("BLOCK_")) throw e;
+    const entry = { latestValidHash: parentHex, error: e.message };
+    engine.markInvalid(hash, entry);
+    return status("INVALID", entry.latestValidHash, entry.error);
+  }
+  // The chain made the block its head; forkchoiceUpdated decides the head, so put the old one back.
+  const after = chain.head();
+  if (!equalBytes(after.hash, before.hash))
+    applyHead(chain, pathToBlock(chain, before.hash), before.hash, null, null);
+  return status("VALID", hash);
+}

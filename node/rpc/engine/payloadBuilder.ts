@@ -1,0 +1,230 @@
+/**
+ * Payload building for forkchoiceUpdated: a block on `parent` from the attributes, its transactions taken
+ * from the forced list (`transactions`, the FastEVM/OP Stack extension) and — unless `noTxPool` — the txpool.
+ * Execution and trie hashing run in the execute pool (recovery in the recover pool); the main thread only
+ * assembles the header.
+ *
+ * A forced transaction that cannot be included is SKIPPED, never fatal, and the skip is decided only by the
+ * attributes and the parent state, so every node building from the same attributes gets the same block:
+ * undecodable, blob (no sidecars on this chain) and duplicate transactions go first, then those the recover
+ * pool rejects, then, executing the rest in order, the first one the block rejects (nonce, balance, gas left,
+ * …) is removed and the block re-run, until it executes.
+ */
+
+import type { Chain, ChainWorkers } from "../../chain/chain.ts";
+import { composeOverlay } from "../../chain/stateDiff.ts";
+import type { Block } from "../../core/block/block.ts";
+import { type BlockHeader, EMPTY_OMMERS_HASH } from "../../core/block/header.ts";
+import type { Receipt } from "../../core/block/receipt.ts";
+import { calcBaseFee, calcExcessBlobGas } from "../../core/chain/fees.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../../core/errors.ts";
+import { keccak256 } from "../../core/hash.ts";
+import { bytesToHex } from "../../core/hex.ts";
+import { decodeTransaction } from "../../core/tx/decode.ts";
+import type { Transaction } from "../../core/tx/types.ts";
+import type { ExecTx, ExecutedBlock } from "../../core/wire/execute.ts";
+import { pathToBlock } from "./headUpdate.ts";
+import type { PayloadAttributes } from "./validate.ts";
+
+export interface SkippedTx {
+  /** index in the forced list */
+  readonly index: number;
+  readonly hash: string | null;
+  readonly reason: string;
+}
+
+export interface BuiltPayload {
+  readonly block: Block;
+  readonly blockValue: bigint;
+  readonly skipped: readonly SkippedTx[];
+}
+
+/** Where ordinary (non-forced) transactions come from; empty until the txpool exists. */
+export interface TxSource {
+  pending(): readonly Uint8Array[];
+}
+
+export const EMPTY_TX_SOURCE: TxSource = { pending: () => [] };
+
+interface Candidate {
+  readonly index: number;
+  readonly raw: Uint8Array;
+  readonly hash: Uint8Array;
+  tx?: Transaction;
+  sender?: Uint8Array;
+}
+
+function effectiveTip(tx: Transaction, baseFee: bigint): bigint {
+  if (tx.type === 0 || tx.type === 1) return tx.gasPrice - baseFee;
+  const cap = tx.maxFeePerGas - baseFee;
+  if (cap < tx.maxPriorityFeePerGas) return cap;
+  return tx.maxPriorityFeePerGas;
+}
+
+/** The sum of the priority fees the fee recipient earns (getPayload's `blockValue`). */
+function blockValue(txs: readonly ExecTx[], receipts: readonly Receipt[], baseFee: bigint): bigint {
+  let value = 0n;
+  let prev = 0n;
+  receipts.forEach((r, i) => {
+    const used = r.cumulativeGasUsed - prev;
+    prev = r.cumulativeGasUsed;
+    value += used * effectiveTip(txs[i]!.tx, baseFee);
+  });
+  return value;
+}
+
+export class PayloadBuilder {
+  constructor(
+    private readonly chain: Chain,
+    private readonly workers: ChainWorkers,
+    private readonly txSource: TxSource = EMPTY_TX_SOURCE,
+    private readonly onSkip: (s: SkippedTx) => void = () => {},
+  ) {}
+
+  /** Builds (never stores) a block on `parentHash`. Must run under the engine's chain lock. */
+  async build(parentHash: Uint8Array, attrs: PayloadAttributes): Promise<BuiltPayload> {
+    const chain = this.chain;
+    const parent = chain.store.header(parentHash);
+    if (parent === undefined)
+      throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `unknown parent ${bytesToHex(parentHash)}`);
+    const forced = attrs.transactions ?? [];
+    const pool = attrs.noTxPool ? [] : this.txSource.pending();
+    const skipped: SkippedTx[] = [];
+    const skip = (c: Candidate, reason: string) => {
+      const s = { index: c.index, hash: bytesToHex(c.hash), reason };
+      skipped.push(s);
+      this.onSkip(s);
+    };
+    // Static filters: decodable, no blobs, first copy of each hash only.
+    const seen = new Set<string>();
+    let list: Candidate[] = [];
+    for (const [index, raw] of [...forced, ...pool].entries()) {
+      const c: Candidate = { index, raw, hash: keccak256(raw) };
+      const key = bytesToHex(c.hash);
+      try {
+        c.tx = decodeTransaction(raw);
+      } catch (e) {
+        skip(c, `undecodable: ${(e as Error).message}`);
+        continue;
+      }
+      if (c.tx.type === 3) {
+        skip(c, "blob transactions need sidecars, which this chain does not carry");
+        continue;
+      }
+      if (seen.has(key)) {
+        skip(c, "duplicate");
+        continue;
+      }
+      seen.add(key);
+      list.push(c);
+    }
+    const recovered = await this.workers.recover(
+      list.map((c) => c.raw),
+      chain.config.chainId,
+    );
+    list = list.filter((c, i) => {
+      const r = recovered[i]!;
+      if (!r.ok) skip(c, `${r.error.code}: ${r.error.message}`);
+      else {
+        c.tx = r.tx;
+        c.sender = r.sender;
+      }
+      return r.ok;
+    });
+
+    const path = pathToBlock(chain, parentHash);
+    const diff = (h: Uint8Array) => {
+      const d = chain.store.stateDiff(h);
+      if (d === undefined)
+        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(h)} has no state diff`);
+      return d;
+    };
+    const overlay = composeOverlay(
+      path.rewind.map((s) => diff(s.hash)),
+      path.reapply.map((s) => diff(s.hash)),
+    );
+    const template: BlockHeader = {
+      parentHash,
+      ommersHash: EMPTY_OMMERS_HASH,
+      coinbase: attrs.suggestedFeeRecipient,
+      stateRoot: new Uint8Array(32),
+      transactionsRoot: new Uint8Array(32),
+      receiptsRoot: new Uint8Array(32),
+      logsBloom: new Uint8Array(256),
+      difficulty: 0n,
+      number: parent.number + 1n,
+      gasLimit: attrs.gasLimit ?? parent.gasLimit,
+      gasUsed: 0n,
+      timestamp: attrs.timestamp,
+      extraData: new Uint8Array(0),
+      mixHash: attrs.prevRandao,
+      nonce: new Uint8Array(8),
+      baseFeePerGas: calcBaseFee(parent),
+      ...(attrs.withdrawals === undefined ? {} : { withdrawalsRoot: new Uint8Array(32) }),
+      ...(attrs.parentBeaconBlockRoot === undefined
+        ? {}
+        : {
+            blobGasUsed: 0n,
+            excessBlobGas: calcExcessBlobGas(parent),
+            parentBeaconBlockRoot: attrs.parentBeaconBlockRoot,
+          }),
+    };
+    // Execute; drop the first transaction the block rejects and re-run (bounded by the list length).
+    for (;;) {
+      const txs: ExecTx[] = list.map((c) => ({ tx: c.tx!, sender: c.sender! }));
+      const rawTxs = list.map((c) => c.raw);
+      const result = await this.workers.execute({
+        datadir: chain.storage.datadir,
+        chainId: chain.config.chainId,
+        header: template,
+        parentStateRoot: parent.stateRoot,
+        txs,
+        rawTxs,
+        ommerCount: 0,
+        ...(attrs.withdrawals === undefined ? {} : { withdrawals: attrs.withdrawals }),
+        overlay,
+        ancestorHashes: path.reapply.map((s) => [s.header.number, s.hash] as const),
+        mode: "build",
+      });
+      if (!result.ok) {
+        const err = FastEvmError.fromObject(result.error);
+        const at = err.meta?.index;
+        if (err.code === ErrorCode.BLOCK_INVALID_TX && typeof at === "number" && list[at] !== undefined) {
+          skip(list[at]!, `${String(err.meta?.cause ?? err.code)}: ${err.message}`);
+          list = list.filter((_, i) => i !== at);
+          continue;
+        }
+        throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `payload build failed: ${err.message}`, {
+          cause: err.code,
+        });
+      }
+      return {
+        block: this.#assemble(template, rawTxs, attrs, result),
+        blockValue: blockValue(txs, result.receipts, template.baseFeePerGas!),
+        skipped,
+      };
+    }
+  }
+
+  #assemble(template: BlockHeader, rawTxs: Uint8Array[], attrs: PayloadAttributes, r: ExecutedBlock): Block {
+    const header: BlockHeader = {
+      ...template,
+      stateRoot: r.stateRoot,
+      transactionsRoot: r.transactionsRoot,
+      receiptsRoot: r.receiptsRoot,
+      logsBloom: r.logsBloom,
+      gasUsed: r.gasUsed,
+      ...(r.withdrawalsRoot === null ? {} : { withdrawalsRoot: r.withdrawalsRoot }),
+      ...(template.blobGasUsed === undefined ? {} : { blobGasUsed: r.blobGasUsed }),
+    };
+    return {
+      header,
+      transactions: rawTxs,
+      ommers: [],
+      ...(attrs.withdrawals === undefined ? {} : { withdrawals: attrs.withdrawals }),
+    };
+  }
+}
+
+/** Re-exported so callers can tell a build failure from a bug. */
+export const isBuildError = (e: unknown): boolean => isFastEvmError(e, ErrorCode.PAYLOAD_BUILD);
