@@ -26,6 +26,7 @@ import { DagState } from "./dagState.ts";
 import { type LeaderElection, LeaderSchedule, StakeWeightedElection } from "./leaderSchedule.ts";
 import { Linearizer } from "./linearizer.ts";
 import { proposalDecision, refsOf, selectAncestors } from "./proposer.ts";
+import { ReputationTracker } from "./reputation.ts";
 import type { BlockSigner } from "./signer.ts";
 import type { ConsensusStore, StoreBatch, StoredCommit } from "./store.ts";
 import { ThresholdClock } from "./thresholdClock.ts";
@@ -39,6 +40,8 @@ export interface CoreOptions {
   readonly maxCommitVotes: number;
   readonly pipeline: boolean;
   readonly leadersPerRound: number;
+  /** commits per leader-reputation window (0: no reputation, the elected leader always leads) */
+  readonly reputationWindow: number;
 }
 
 export const DEFAULT_CORE_OPTIONS: CoreOptions = {
@@ -50,6 +53,7 @@ export const DEFAULT_CORE_OPTIONS: CoreOptions = {
   maxCommitVotes: 100,
   pipeline: true,
   leadersPerRound: 1,
+  reputationWindow: 0,
 };
 
 /** Where proposals get their transactions (the txpool, or a submission queue). */
@@ -106,6 +110,7 @@ export class Core {
   private ownRoundFloor: Round = 0;
   private out: CoreOutput;
   private readonly votes: CommitVoteTracker;
+  private readonly reputation: ReputationTracker;
   /** accepted blocks carrying a vote, by voted commit index (recent window): certificates for commit sync */
   private readonly voteBlocks = new Map<number, VerifiedBlock[]>();
 
@@ -126,6 +131,7 @@ export class Core {
     this.awaitingOwnSync = deps.awaitOwnBlockSync ?? false;
     this.out = emptyOutput();
     this.votes = new CommitVoteTracker(c);
+    this.reputation = new ReputationTracker(c, this.options.reputationWindow);
   }
 
   get authority(): AuthorityIndex {
@@ -278,6 +284,7 @@ export class Core {
       (this.out.persist.commits as StoredCommit[]).push({ commit, digest });
       this.out.commits.push(subDag);
       this.pendingVotes.push(subDag.commitRef);
+      this.onCommitted(subDag);
       if (commit.leader.round >= this.lastDecided.round)
         this.lastDecided = { round: commit.leader.round, offset: 0 };
     }
@@ -316,10 +323,36 @@ export class Core {
     (this.out.persist.blocks as VerifiedBlock[]).push(...accepted);
   }
 
+  /**
+   * Feeds a commit to the reputation tracker; when it closes a window, installs the new leader schedule
+   * (slots after this commit are decided with it) and drops decisions cached under the old one.
+   */
+  private onCommitted(subDag: CommittedSubDag): void {
+    const table = this.reputation.onCommit(subDag);
+    if (table === undefined) return;
+    this.schedule.setSwapTable(table);
+    this.committer.resetCaches();
+  }
+
+  /** Replays stored commits through the reputation tracker (recovery). */
+  restoreReputation(subDags: readonly CommittedSubDag[]): void {
+    for (const s of subDags) this.onCommitted(s);
+  }
+
   private tryCommit(): void {
     for (;;) {
-      const decided = this.committer.tryDecide(this.lastDecided);
+      let decided = this.committer.tryDecide(this.lastDecided);
       if (decided.length === 0) return;
+      // stop at a commit that closes a reputation window: later slots are decided under the new schedule
+      let index = this.dag.lastCommitIndex;
+      for (let i = 0; i < decided.length; i++) {
+        if (decided[i]!.kind !== "commit") continue;
+        index++;
+        if (this.reputation.closesWindow(index)) {
+          decided = decided.slice(0, i + 1);
+          break;
+        }
+      }
       const last = decided[decided.length - 1]!;
       this.lastDecided = { round: last.slot.round, offset: last.slot.offset };
       const leaders = decided.flatMap((s) => (s.kind === "commit" ? [s.block] : []));
@@ -329,6 +362,7 @@ export class Core {
         (this.out.persist.commits as StoredCommit[]).push({ commit: s.commit, digest: s.commitRef.digest });
         this.out.commits.push(s);
         this.pendingVotes.push(s.commitRef);
+        this.onCommitted(s);
       }
       const res = this.blockManager.onGcAdvanced();
       this.onAccepted(res.accepted);

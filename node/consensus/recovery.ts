@@ -4,6 +4,8 @@
  * can still reach those blocks, and the own last proposed round, so a restarted validator neither
  * re-commits anything nor signs a second block for a round it already used.
  */
+
+import { committedSubDagsAfter } from "./commitReplay.ts";
 import { Core, type CoreDeps } from "./core.ts";
 import type { StoredCommit } from "./store.ts";
 
@@ -28,5 +30,12 @@ export function createCore(deps: CoreDeps): Core {
     commits.push(...deps.store.readCommits(lo, last.commit.index));
   }
   core.restore(blocks, commits, last);
+  // the leader schedule: replay the last complete reputation window and the partial one after it
+  const window = core.options.reputationWindow;
+  if (window > 0 && last !== undefined) {
+    const tip = last.commit.index;
+    const from = Math.max(0, (Math.floor(tip / window) - 1) * window);
+    core.restoreReputation(committedSubDagsAfter(deps.store, from, tip - from));
+  }
   return core;
 }

@@ -13,6 +13,8 @@ import { testCommittee } from "./utils/testCommittee.ts";
 const ORDERS = Number(process.env.DAG_TEST_ORDERS ?? 100);
 
 interface Options {
+  /** commits per leader-reputation window (0: off) */
+  reputationWindow?: number;
   rounds: number;
   equivocators: number[];
   gcDepth: number;
@@ -30,7 +32,8 @@ function checkDeterminism(seed: number, opts: Options) {
     leaderLinkChance,
     skipChance: 0.05,
   });
-  const reference = observe(t, dag.blocks, opts.gcDepth);
+  const window = opts.reputationWindow ?? 0;
+  const reference = observe(t, dag.blocks, opts.gcDepth, window);
   const where = `seed=${seed} (re-run with DAG_TEST_SEED=${seed})`;
   if (leaderLinkChance === 1) {
     // progress: commits reach close to the tip; each equivocating leader can hold decisions back by a
@@ -45,7 +48,7 @@ function checkDeterminism(seed: number, opts: Options) {
       rng,
       i % 10 === 9 ? Number.POSITIVE_INFINITY : i % 2 === 0 ? 3 : 12,
     );
-    const run = observe(t, order, opts.gcDepth);
+    const run = observe(t, order, opts.gcDepth, window);
     if (
       run.commits.length !== reference.commits.length ||
       run.commits.some((c, k) => c !== reference.commits[k])
@@ -58,6 +61,19 @@ function checkDeterminism(seed: number, opts: Options) {
 }
 
 describe("randomized determinism", () => {
+  for (const seed of seedsFrom("DAG_TEST_SEED", [99])) {
+    it(`leader reputation (window 10 commits): schedule changes stay deterministic (seed ${seed})`, () => {
+      const ref = checkDeterminism(seed, {
+        rounds: 150,
+        equivocators: [3],
+        gcDepth: 20,
+        leaderLinkChance: 0.7,
+        reputationWindow: 10,
+      });
+      expect(ref.commits.length).toBeGreaterThan(40);
+    });
+  }
+
   for (const seed of seedsFrom("DAG_TEST_SEED", [7])) {
     it(`7 authorities, 300 rounds, ${ORDERS} orders: identical commit sequences (seed ${seed})`, () => {
       // leaders linked half the time: many blamed, undecided and indirectly decided leaders

@@ -62,6 +62,11 @@ export class BaseCommitter {
     return status;
   }
 
+  /** Forgets every cached direct decision (the leader schedule changed). */
+  resetCache(): void {
+    this.directCache.clear();
+  }
+
   /** Forgets cached decisions of slots at or below `round` (already decided for good). */
   prune(round: Round): void {
     for (const r of this.directCache.keys()) if (r <= round) this.directCache.delete(r);

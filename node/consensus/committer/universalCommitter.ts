@@ -38,6 +38,11 @@ export class UniversalCommitter {
     }
   }
 
+  /** Drops cached decisions: call after the leader schedule changed (reputation update). */
+  resetCaches(): void {
+    for (const c of this.committers) c.resetCache();
+  }
+
   /**
    * Decides leader slots after `lastDecided` (round, and leader offset within the round).
    * Returns the decided statuses in order; skipped slots are included so the caller can advance.

@@ -14,14 +14,19 @@ export interface ObservedRun {
   readonly suspended: number;
 }
 
-export function observe(t: TestCommittee, order: readonly VerifiedBlock[], gcDepth: number): ObservedRun {
+export function observe(
+  t: TestCommittee,
+  order: readonly VerifiedBlock[],
+  gcDepth: number,
+  reputationWindow = 0,
+): ObservedRun {
   const core = createCore({
     committee: t.committee,
     authority: 0,
     clock: () => 0,
     store: new MemoryConsensusStore(),
     observer: true,
-    options: { gcDepth },
+    options: { gcDepth, reputationWindow },
   });
   const commits: string[] = [];
   const seen = new Set<string>();
