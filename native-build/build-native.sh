@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p native-build/out
 SOURCES=$(ls wasm/src/*.cpp wasm/src/precompiles/*.cpp wasm/test/nativeHost.cpp wasm/test/nativeRunner.cpp | LC_ALL=C sort)
-FLAGS="-std=c++20 -Wall -Wextra -Werror -Wshadow -fno-exceptions -fno-rtti"
+FLAGS="-std=c++20 -Wall -Wextra -Werror -Wshadow -Wconversion -fno-exceptions -fno-rtti"
 if [ "${1:-}" = "sanitize" ]; then
   # shellcheck disable=SC2086
   g++ $FLAGS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $SOURCES \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds wasm/build/fastevm.wasm from wasm/src with Debian's emscripten 3.1.6 (pinned: the committed module
 # must be byte-identical to a rebuild). Standalone module, no JS glue: wasm/bindings/ loads it directly.
+# The interpreter sources also build with -Wconversion -Wsign-conversion; src/precompiles/ with the base flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EMCC_VERSION_WANTED="3.1.6"
@@ -11,12 +12,20 @@ if ! emcc --version | head -1 | grep -q " ${EMCC_VERSION_WANTED} "; then
 fi
 OUT="${1:-wasm/build/fastevm.wasm}"
 mkdir -p "$(dirname "$OUT")"
-# sorted source list and relative paths keep the output independent of the checkout location
-SOURCES=$(cd wasm/src && ls *.cpp precompiles/*.cpp | LC_ALL=C sort | sed 's|^|wasm/src/|')
-# shellcheck disable=SC2086
-emcc -std=c++20 -O3 -Wall -Wextra -Werror -Wshadow -fno-exceptions -fno-rtti \
-  -ffile-prefix-map="$(pwd)"=. -DNDEBUG \
-  $SOURCES -o "$OUT" \
+OBJ=$(mktemp -d)
+trap 'rm -rf "$OBJ"' EXIT
+BASE="-std=c++20 -O3 -Wall -Wextra -Werror -Wshadow -fno-exceptions -fno-rtti -DNDEBUG -ffile-prefix-map=$(pwd)=."
+# sorted source lists and relative paths keep the output independent of the checkout location
+OBJECTS=()
+for src in $(cd wasm/src && ls *.cpp precompiles/*.cpp | LC_ALL=C sort); do
+  flags="$BASE"
+  case "$src" in precompiles/*) ;; *) flags="$BASE -Wconversion -Wsign-conversion" ;; esac
+  obj="$OBJ/$(echo "$src" | tr / _).o"
+  # shellcheck disable=SC2086
+  emcc $flags -c "wasm/src/$src" -o "$obj"
+  OBJECTS+=("$obj")
+done
+emcc -O3 "${OBJECTS[@]}" -o "$OUT" \
   --no-entry -sSTANDALONE_WASM=1 -sERROR_ON_UNDEFINED_SYMBOLS=0 -sWARN_ON_UNDEFINED_SYMBOLS=0 \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=33554432 -sMAXIMUM_MEMORY=2147483648 -sTOTAL_STACK=8388608 \
   -sFILESYSTEM=0 -sASSERTIONS=0 -sMALLOC=dlmalloc \

@@ -14,7 +14,7 @@ struct CodeAnalysis {
   uint8_t hash[32];
 
   bool is_jumpdest(uint64_t pos) const {
-    return pos < size && ((jumpdests[pos / 64] >> (pos % 64)) & 1) != 0;
+    return pos < size && ((jumpdests[static_cast<size_t>(pos / 64)] >> (pos % 64)) & 1) != 0;
   }
 };
 

@@ -11,7 +11,9 @@ namespace fastevm {
 
 namespace {
 
-constexpr uint64_t MAX_MEMORY = 0xffffffffull;  // beyond this, expansion gas exceeds any gas limit
+/// Memory beyond 1 GiB would cost over 2.2e12 gas (3w + w^2/512), more than any transaction can carry, so
+/// larger offsets are out of gas up front; this also keeps every size within wasm32's size_t.
+constexpr uint64_t MAX_MEMORY = 1ull << 30;
 
 inline int64_t memory_cost(uint64_t words) {
   return static_cast<int64_t>(3 * words + words * words / 512);
@@ -19,31 +21,32 @@ inline int64_t memory_cost(uint64_t words) {
 inline int64_t num_words(uint64_t bytes) { return static_cast<int64_t>((bytes + 31) / 32); }
 
 /// Charges and performs memory expansion to cover [off, off+size); false = out of gas.
-inline bool expand(int64_t& gas, std::vector<uint8_t>& mem, const u256& off, const u256& size, uint64_t& o,
-                   uint64_t& s) {
+inline bool expand(int64_t& gas, std::vector<uint8_t>& mem, const u256& off, const u256& size, size_t& o,
+                   size_t& s) {
   if (is_zero(size)) {
     o = 0;
     s = 0;
     return true;
   }
   if (!fits_u64(off) || !fits_u64(size) || off.w[0] > MAX_MEMORY || size.w[0] > MAX_MEMORY) return false;
-  o = off.w[0];
-  s = size.w[0];
-  const uint64_t end = o + s;
+  const uint64_t end = off.w[0] + size.w[0];
+  if (end > MAX_MEMORY) return false;
+  o = static_cast<size_t>(off.w[0]);
+  s = static_cast<size_t>(size.w[0]);
   if (end > mem.size()) {
     const uint64_t new_words = (end + 31) / 32;
     const uint64_t old_words = mem.size() / 32;
     gas -= memory_cost(new_words) - memory_cost(old_words);
     if (gas < 0) return false;
-    mem.resize(new_words * 32);
+    mem.resize(static_cast<size_t>(new_words * 32));
   }
   return true;
 }
 
 /// Copies src[src_off..] into dst with zero fill past the end of src.
-inline void copy_padded(uint8_t* dst, uint64_t size, const uint8_t* src, size_t src_len, const u256& src_off) {
-  const uint64_t start = fits_u64(src_off) && src_off.w[0] < src_len ? src_off.w[0] : src_len;
-  const uint64_t n = std::min<uint64_t>(size, src_len - start);
+inline void copy_padded(uint8_t* dst, size_t size, const uint8_t* src, size_t src_len, const u256& src_off) {
+  const size_t start = fits_u64(src_off) && src_off.w[0] < src_len ? static_cast<size_t>(src_off.w[0]) : src_len;
+  const size_t n = std::min(size, src_len - start);
   if (n > 0) std::memcpy(dst, src + start, n);
   if (size > n) std::memset(dst + n, 0, size - n);
 }
@@ -61,7 +64,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
   int64_t gas = m.gas;
   size_t pc = 0;
   fastevm_status status = FASTEVM_SUCCESS;
-  uint64_t ret_off = 0, ret_size = 0;
+  size_t ret_off = 0, ret_size = 0;
   // the executing account, looked up once per frame (node-based map: the reference stays valid)
   Account* self_acc = nullptr;
   auto self_account = [&]() -> Account& {
@@ -131,7 +134,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         --sp;
         break;
       case OP_KECCAK256: {
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-1], sp[-2], o, s);
         CHARGE(6 * num_words(s));
         uint8_t h[32];
@@ -160,7 +163,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_CALLDATACOPY:
       case OP_CODECOPY:
       case OP_RETURNDATACOPY: {
-        uint64_t o, s;
+        size_t o, s;
         const u256 src = sp[-2];
         if (op == OP_RETURNDATACOPY) {
           const u256 end = add(src, sp[-3]);
@@ -172,7 +175,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         if (s > 0) {
           if (op == OP_CALLDATACOPY) copy_padded(mem.data() + o, s, m.input, m.input_size, src);
           else if (op == OP_CODECOPY) copy_padded(mem.data() + o, s, code, analysis.size, src);
-          else std::memcpy(mem.data() + o, fb.return_data.data() + src.w[0], s);
+          else std::memcpy(mem.data() + o, fb.return_data.data() + static_cast<size_t>(src.w[0]), s);
         }
         sp -= 3;
         break;
@@ -187,7 +190,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       }
       case OP_EXTCODECOPY: {
         Account& a = state.account(u256_to_address(sp[-1]));
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-2], sp[-4], o, s);
         CHARGE(3 * num_words(s) + (state.warm_account(a) ? 2600 : 100));
         if (s > 0) {
@@ -225,26 +228,26 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_BASEFEE: *sp++ = block.base_fee; break;
       case OP_BLOBHASH: {
         const u256 i = sp[-1];
-        sp[-1] = fits_u64(i) && i.w[0] < tx.blob_hashes.size() ? tx.blob_hashes[i.w[0]] : U256_ZERO;
+        sp[-1] = fits_u64(i) && i.w[0] < tx.blob_hashes.size() ? tx.blob_hashes[static_cast<size_t>(i.w[0])] : U256_ZERO;
         break;
       }
       case OP_BLOBBASEFEE: *sp++ = block.blob_base_fee; break;
       case OP_POP: --sp; break;
       case OP_MLOAD: {
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-1], from_u64(32), o, s);
         sp[-1] = load_be(mem.data() + o);
         break;
       }
       case OP_MSTORE: {
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-1], from_u64(32), o, s);
         store_be(mem.data() + o, sp[-2]);
         sp -= 2;
         break;
       }
       case OP_MSTORE8: {
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-1], from_u64(1), o, s);
         mem[o] = static_cast<uint8_t>(sp[-2].w[0]);
         sp -= 2;
@@ -312,7 +315,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         sp -= 2;
         break;
       case OP_MCOPY: {
-        uint64_t o1, s1, o2, s2;
+        size_t o1, s1, o2, s2;
         EXPAND(sp[-1], sp[-3], o1, s1);
         EXPAND(sp[-2], sp[-3], o2, s2);
         CHARGE(3 * num_words(s1));
@@ -328,7 +331,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_LOG4: {
         if (m.is_static) FAIL(FASTEVM_STATIC_MODE_VIOLATION);
         const uint32_t n = op - OP_LOG0;
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-1], sp[-2], o, s);
         CHARGE(8 * static_cast<int64_t>(s));
         Log& l = logs.emplace_back();
@@ -343,7 +346,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
       case OP_CREATE2: {
         if (m.is_static) FAIL(FASTEVM_STATIC_MODE_VIOLATION);
         const u256 value = sp[-1];
-        uint64_t o, s;
+        size_t o, s;
         EXPAND(sp[-2], sp[-3], o, s);
         if (s > MAX_INITCODE_SIZE) FAIL(FASTEVM_OUT_OF_GAS);
         CHARGE((op == OP_CREATE2 ? 8 : 2) * num_words(s));  // EIP-3860 word cost (+ hashing for CREATE2)
@@ -411,7 +414,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         const u256 in_off = args[0], in_size = args[-1], out_off = args[-2], out_size = args[-3];
         sp -= has_value ? 7 : 6;
         if (op == OP_CALL && m.is_static && !is_zero(value)) FAIL(FASTEVM_STATIC_MODE_VIOLATION);
-        uint64_t io, is, oo, os;
+        size_t io, is, oo, os;
         EXPAND(in_off, in_size, io, is);
         EXPAND(out_off, out_size, oo, os);
         Account& target = state.account(to);
@@ -458,7 +461,7 @@ Result Vm::execute(const Message& m, const CodeAnalysis& analysis) {
         }
         const Result r = call(cm);
         fb.return_data.assign(r.output, r.output + r.output_size);
-        const uint64_t n = std::min<uint64_t>(os, r.output_size);
+        const size_t n = std::min(os, r.output_size);
         if (n > 0) std::memcpy(mem.data() + oo, r.output, n);
         gas += r.gas_left;
         *sp++ = from_u64(r.status == FASTEVM_SUCCESS ? 1 : 0);

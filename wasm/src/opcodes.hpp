@@ -48,9 +48,9 @@ constexpr std::array<OpInfo, 256> make_op_table() {
 #define FASTEVM_OP_ENTRY(code, name, gas, in, out) t[code] = OpInfo{gas, in, out - in, true};
   FASTEVM_OPCODES(FASTEVM_OP_ENTRY)
 #undef FASTEVM_OP_ENTRY
-  for (int i = 0; i < 32; ++i) t[0x60 + i] = OpInfo{3, 0, 1, true};                  // PUSH1..32
-  for (int i = 0; i < 16; ++i) t[0x80 + i] = OpInfo{3, static_cast<int8_t>(i + 1), 1, true};  // DUP
-  for (int i = 0; i < 16; ++i) t[0x90 + i] = OpInfo{3, static_cast<int8_t>(i + 2), 0, true};  // SWAP
+  for (size_t i = 0; i < 32; ++i) t[0x60 + i] = OpInfo{3, 0, 1, true};                  // PUSH1..32
+  for (size_t i = 0; i < 16; ++i) t[0x80 + i] = OpInfo{3, static_cast<int8_t>(i + 1), 1, true};  // DUP
+  for (size_t i = 0; i < 16; ++i) t[0x90 + i] = OpInfo{3, static_cast<int8_t>(i + 2), 0, true};  // SWAP
   return t;
 }
 

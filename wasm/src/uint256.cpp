@@ -56,7 +56,7 @@ int limbs_of(const uint64_t* x, int n) {
 /// The main loop of algorithm D for an N-limb divisor (N >= 2), constant bounds so the limb loops unroll.
 template <int N>
 void knuth_loop(uint64_t* un, const uint64_t* vn_in, int m, uint64_t* q) {
-  uint64_t vn[N];
+  uint64_t vn[static_cast<size_t>(N)];
   for (int i = 0; i < N; ++i) vn[i] = vn_in[i];
   const uint64_t d1 = vn[N - 1], d0 = vn[N - 2];
   const uint64_t v = reciprocal(d1);
