@@ -113,8 +113,12 @@ export class Chain {
   }
 
   /** The rewind/re-apply path from the head to `parentHash` (both empty when the parent is the head). */
-  #pathTo(parentHash: Uint8Array, parent: BlockHeader): Path {
-    const head = this.store.head();
+  #pathTo(
+    parentHash: Uint8Array,
+    parent: BlockHeader,
+    from: { hash: Uint8Array; header: BlockHeader } = this.store.head(),
+  ): Path {
+    const head = from;
     if (equalBytes(head.hash, parentHash)) return { rewind: [], reapply: [] };
     const load = (hash: Uint8Array, header: BlockHeader) => {
       const diff = this.store.stateDiff(hash);
@@ -195,8 +199,12 @@ export class Chain {
     return result;
   }
 
-  /** Validates, executes and commits `block`; a block already stored is a no-op ("known"). */
-  async importBlock(block: Block): Promise<ImportResult> {
+  /**
+   * Validates, executes and stores `block`; a block already stored is a no-op ("known"). By default it
+   * becomes the head; with `makeHead: false` (Engine API newPayload) it is stored with its receipts and state
+   * diff but the head, flat state and indexes stay where they were, for a later `setHead`.
+   */
+  async importBlock(block: Block, opts: { readonly makeHead?: boolean } = {}): Promise<ImportResult> {
     const header = block.header;
     const hash = headerHash(header);
     const base = { hash, number: header.number, txCount: block.transactions.length };
@@ -215,7 +223,7 @@ export class Chain {
     const t1 = performance.now();
     const result = await this.#execute(block, parent, path, txs, "verify");
     const t2 = performance.now();
-    this.#commit(block, hash, hashes, result, path);
+    this.#commit(block, hash, hashes, result, path, opts.makeHead ?? true);
     const timings = {
       recoverMs: t1 - t0,
       executeMs: t2 - t1,
@@ -230,9 +238,13 @@ export class Chain {
   /**
    * Makes a stored block the head (fork choice, e.g. the Engine API's forkchoiceUpdated): rewinds the flat
    * state to the common ancestor and re-applies the target's branch from the stored diffs, moving the
-   * canonical and tx indexes with it — one transaction, no re-execution. Returns the blocks rewound.
+   * canonical and tx indexes with it — one transaction, no re-execution; `safe` / `finalized` marks are
+   * written in the same transaction. Returns the number of blocks rewound.
    */
-  setHead(hash: Uint8Array): number {
+  setHead(
+    hash: Uint8Array,
+    marks: { readonly safe?: Uint8Array; readonly finalized?: Uint8Array } = {},
+  ): number {
     const header = this.store.header(hash);
     const genesis = this.store.meta(META_KEYS.genesisHash);
     const executed =
@@ -246,7 +258,10 @@ export class Chain {
     const path = this.#pathTo(hash, header);
     this.storage.env.transactionSync(() => {
       this.#moveTo(path);
-      this.storage.tables.meta.putSync(metaKey(META_KEYS.headHash), hash);
+      const meta = this.storage.tables.meta;
+      meta.putSync(metaKey(META_KEYS.headHash), hash);
+      if (marks.safe !== undefined) meta.putSync(metaKey(META_KEYS.safeHash), marks.safe);
+      if (marks.finalized !== undefined) meta.putSync(metaKey(META_KEYS.finalizedHash), marks.finalized);
     });
     return path.rewind.length;
   }
@@ -268,8 +283,16 @@ export class Chain {
     }
   }
 
-  #commit(block: Block, hash: Uint8Array, txHashes: Uint8Array[], result: ExecutedBlock, path: Path): void {
+  #commit(
+    block: Block,
+    hash: Uint8Array,
+    txHashes: Uint8Array[],
+    result: ExecutedBlock,
+    path: Path,
+    makeHead: boolean,
+  ): void {
     const t = this.storage.tables;
+    const oldHead = this.store.head();
     this.storage.env.transactionSync(() => {
       this.#moveTo(path);
       const diff = diffFromWrites(this.storage, result.writes);
@@ -284,6 +307,11 @@ export class Chain {
         t.txIndex.putSync(h, encodeTxLocation({ blockHash: hash, index }));
       });
       t.meta.putSync(metaKey(META_KEYS.headHash), hash);
+      if (!makeHead) {
+        // back to the old head inside the same transaction (reads here see this transaction's writes)
+        this.#moveTo(this.#pathTo(oldHead.hash, oldHead.header, { hash, header: block.header }));
+        t.meta.putSync(metaKey(META_KEYS.headHash), oldHead.hash);
+      }
     });
   }
 

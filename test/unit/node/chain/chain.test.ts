@@ -176,6 +176,38 @@ describe("Chain: reorgs", () => {
     await Promise.all([dev.close(), fresh.close(), freshA.close(), genesisOnly.close()]);
   });
 
+  it("stores blocks without moving the head (makeHead: false), then setHead with safe and finalized", async () => {
+    const dev = await openDevChain(pools);
+    const { chain, storage } = dev;
+    const genesis = chain.head().hash;
+    const flat = dumpFlatState(storage);
+    const a1 = await chain.buildBlock([
+      devTx(0, 0n, ADDRESSES[5]!, 10n),
+      devTx(1, 0n, ADDRESSES[6]!, 3n, true),
+    ]);
+    expect((await chain.importBlock(a1, { makeHead: false })).status).toBe("imported");
+    const a2 = await chain.buildBlock([devTx(0, 1n, ADDRESSES[5]!, 1n)], {
+      parentHash: headerHash(a1.header),
+    });
+    await chain.importBlock(a2, { makeHead: false });
+    // stored and executed, but head, flat state and indexes are untouched
+    expect(equalBytes(chain.head().hash, genesis)).toBe(true);
+    expect(dumpFlatState(storage)).toEqual(flat);
+    expect(chain.store.canonicalHash(1n)).toBeUndefined();
+    expect(chain.store.txLocation(keccak256(a1.transactions[0]!))).toBeUndefined();
+    expect(chain.store.receipts(headerHash(a2.header))).toHaveLength(1);
+    expect(chain.setHead(headerHash(a2.header), { safe: headerHash(a1.header), finalized: genesis })).toBe(0);
+    const fresh = await openDevChain(pools);
+    for (const b of [a1, a2]) await fresh.chain.importBlock(b);
+    expect(dumpFlatState(storage)).toEqual(dumpFlatState(fresh.storage));
+    expect(equalBytes(chain.store.meta("safe_hash")!, headerHash(a1.header))).toBe(true);
+    expect(equalBytes(chain.store.meta("finalized_hash")!, genesis)).toBe(true);
+    expect(
+      equalBytes(chain.store.txLocation(keccak256(a1.transactions[1]!))!.blockHash, headerHash(a1.header)),
+    ).toBe(true);
+    await Promise.all([dev.close(), fresh.close()]);
+  });
+
   it("refuses a reorg deeper than the limit", async () => {
     const dev = await openDevChain(pools, { maxReorgDepth: 1 });
     const fork = dev.chain.head().hash;
