@@ -32,7 +32,13 @@ export const DEFAULT_SIM: Omit<SimConfig, "seed"> = {
   stakes: [1, 1, 1, 1, 1, 1, 1],
   latency: uniformLatency,
   dropRate: 0.01,
-  core: { leaderTimeoutMs: 200, minRoundDelayMs: 50, gcDepth: 20 },
+  // SIM_REPUTATION=N runs every scenario with leader reputation windows of N commits (soak)
+  core: {
+    leaderTimeoutMs: 200,
+    minRoundDelayMs: 50,
+    gcDepth: 20,
+    reputationWindow: Number(process.env.SIM_REPUTATION ?? 0),
+  },
   startAt: new Map(),
   drift: new Map(),
 };
