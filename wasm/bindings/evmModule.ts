@@ -41,6 +41,8 @@ function wasmModule(): object {
 export class WasmEvm {
   private readonly exports: Exports;
   private host: EvmHost | undefined;
+  /** set when the module trapped: its memory may be mid-update, so the instance must not be reused */
+  broken = false;
 
   constructor(precompile: HostPrecompile) {
     const mem = (): Uint8Array => new Uint8Array(this.exports.memory.buffer);
@@ -106,6 +108,7 @@ export class WasmEvm {
 
   /** Like `execute`, returning the response bytes (a copy) in the layout of `wasm/include/evm.h`. */
   executeRaw(env: BlockEnv, tx: EvmTx, host: EvmHost): Uint8Array {
+    if (this.broken) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM instance unusable after a trap");
     const req = encodeRequest(env, tx);
     const ptr = this.exports.fastevm_request_buffer(req.length);
     new Uint8Array(this.exports.memory.buffer).set(req, ptr);
@@ -113,6 +116,7 @@ export class WasmEvm {
     try {
       this.exports.fastevm_execute(req.length);
     } catch (e) {
+      this.broken = true;
       throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module trapped", {}, { cause: e });
     } finally {
       this.host = undefined;
@@ -128,8 +132,8 @@ export class WasmEvm {
 }
 
 let shared: WasmEvm | undefined;
-/** The thread's EVM instance (created on first use), with the JS precompiles of `precompiles.ts`. */
+/** The thread's EVM instance (created on first use, replaced after a trap), with the JS precompiles of `precompiles.ts`. */
 export function sharedEvm(): WasmEvm {
-  shared ??= new WasmEvm(hostPrecompile);
+  if (shared === undefined || shared.broken) shared = new WasmEvm(hostPrecompile);
   return shared;
 }

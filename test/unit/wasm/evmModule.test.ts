@@ -76,3 +76,39 @@ describe("WasmEvm", () => {
     expect(st.storage(CONTRACT, new Uint8Array(32))).toBe(0x2an);
   });
 });
+
+describe("WasmEvm failure handling", () => {
+  it("reports a host failure as EVM_INTERNAL and is replaced by sharedEvm()", () => {
+    const evm = sharedEvm();
+    const st = new MemoryState();
+    st.set(SENDER, { nonce: 0n, balance: 10n ** 18n, code: new Uint8Array(0), storage: new Map() });
+    const tx = prepareTransaction(
+      {
+        sender: SENDER,
+        to: CONTRACT,
+        nonce: 0n,
+        value: 0n,
+        gasLimit: 50_000n,
+        data: new Uint8Array(0),
+        gasPrice: 1n,
+        accessList: [],
+      },
+      { env: ENV, gasAvailable: ENV.gasLimit },
+      st,
+    );
+    const failing = {
+      account: (a: Uint8Array) => {
+        if (a[0] === 0x22) throw new Error("state read failed");
+        return st.account(a);
+      },
+      storage: () => 0n,
+      code: () => new Uint8Array(0),
+      blockHash: () => new Uint8Array(32),
+    };
+    expect(() => evm.execute(ENV, tx, failing)).toThrow(/trapped/);
+    expect(evm.broken).toBe(true);
+    const fresh = sharedEvm();
+    expect(fresh).not.toBe(evm);
+    expect(fresh.execute(ENV, tx, st).status).toBe(EvmStatus.SUCCESS);
+  });
+});
