@@ -1,0 +1,127 @@
+/** JSON-RPC 2.0 framing: parse errors, invalid requests, batches, notifications, the batch limit, error mapping. */
+import { describe, expect, it } from "vitest";
+import { ErrorCode, FastEvmError } from "../../../../node/core/errors.ts";
+import { JsonRpcDispatcher, RpcCode, RpcError, type RpcHandler } from "../../../../node/rpc/jsonrpc.ts";
+
+const calls: string[] = [];
+const methods = new Map<string, RpcHandler>([
+  ["echo", (p) => p],
+  ["record", (p) => void calls.push(String(p[0]))],
+  [
+    "slow",
+    async (p) => {
+      await new Promise((r) => setTimeout(r, Number(p[0])));
+      calls.push(`slow${p[0]}`);
+      return p[0];
+    },
+  ],
+  [
+    "unknownPayload",
+    () => {
+      throw new RpcError(RpcCode.UNKNOWN_PAYLOAD);
+    },
+  ],
+  [
+    "typed",
+    () => {
+      throw new FastEvmError(ErrorCode.STORAGE, "disk gone");
+    },
+  ],
+  [
+    "bug",
+    () => {
+      throw new TypeError("oops");
+    },
+  ],
+]);
+const d = new JsonRpcDispatcher(methods, { batchLimit: 3, log: () => {} });
+const ask = async (body: unknown, raw = false) => {
+  const out = await d.handle(raw ? (body as string) : JSON.stringify(body));
+  return out === null ? null : JSON.parse(out);
+};
+const req = (method: string, params: unknown[] = [], id: unknown = 1) => ({
+  jsonrpc: "2.0",
+  id,
+  method,
+  params,
+});
+
+describe("JsonRpcDispatcher", () => {
+  it("answers a call with its id and result", async () => {
+    expect(await ask(req("echo", [1, "a"], "x"))).toEqual({ jsonrpc: "2.0", id: "x", result: [1, "a"] });
+    expect(await ask({ jsonrpc: "2.0", id: 7, method: "echo" })).toEqual({
+      jsonrpc: "2.0",
+      id: 7,
+      result: [],
+    });
+  });
+
+  it("-32700 for malformed JSON, -32600 for invalid requests", async () => {
+    expect(await ask("{not json", true)).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32700, message: "Parse error", data: null },
+    });
+    for (const bad of [
+      1,
+      "str",
+      { id: 1, method: "echo" },
+      { jsonrpc: "1.0", id: 1, method: "echo" },
+      { jsonrpc: "2.0", id: {}, method: "echo" },
+      { jsonrpc: "2.0", id: 1, method: 5 },
+    ])
+      expect((await ask(bad)).error.code).toBe(-32600);
+    expect((await ask([])).error.code).toBe(-32600);
+  });
+
+  it("-32601 for unknown methods, -32602 for non-array params", async () => {
+    expect((await ask(req("nope"))).error).toMatchObject({ code: -32601, data: null });
+    expect((await ask({ jsonrpc: "2.0", id: 1, method: "echo", params: { a: 1 } })).error.code).toBe(-32602);
+  });
+
+  it("maps handler errors: RpcError codes, typed errors to -32000 with data, bugs to -32603", async () => {
+    expect((await ask(req("unknownPayload"))).error).toEqual({
+      code: -38001,
+      message: "Unknown payload",
+      data: null,
+    });
+    expect((await ask(req("typed"))).error).toEqual({
+      code: -32000,
+      message: "disk gone",
+      data: { err: "STORAGE" },
+    });
+    expect((await ask(req("bug"))).error).toEqual({ code: -32603, message: "Internal error", data: null });
+  });
+
+  it("runs notifications without answering them", async () => {
+    calls.length = 0;
+    expect(await ask({ jsonrpc: "2.0", method: "record", params: ["n1"] })).toBeNull();
+    expect(await ask({ jsonrpc: "2.0", method: "nope" })).toBeNull();
+    expect(calls).toEqual(["n1"]);
+  });
+
+  it("answers batches in order, one call after another, leaving notifications out", async () => {
+    calls.length = 0;
+    const out = await ask([
+      req("slow", [30], 1),
+      { jsonrpc: "2.0", method: "record", params: ["n"] },
+      req("slow", [1], 2),
+    ]);
+    expect(out.map((r: { id: number }) => r.id)).toEqual([1, 2]);
+    expect(calls).toEqual(["slow30", "n", "slow1"]);
+    expect(await ask([{ jsonrpc: "2.0", method: "record", params: ["m"] }])).toBeNull();
+    expect(await ask([1, req("echo")])).toEqual([
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request", data: null } },
+      { jsonrpc: "2.0", id: 1, result: [] },
+    ]);
+  });
+
+  it("refuses a batch above the limit before running any of it", async () => {
+    calls.length = 0;
+    const out = await ask(
+      [1, 2, 3, 4].map((i) => ({ jsonrpc: "2.0", id: i, method: "record", params: [i] })),
+    );
+    expect(out.error.code).toBe(-32600);
+    expect(calls).toEqual([]);
+  });
+});
