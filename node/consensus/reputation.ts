@@ -48,9 +48,15 @@ export class ReputationSwapTable implements LeaderSwapTable {
   }
 }
 
-/** Accumulates scores over the current window and yields a new table when a window completes. */
+/**
+ * Accumulates scores over the current window and yields a new table when a window completes. A slot
+ * (round, author) scores once, and an authority with two committed blocks in one slot has equivocated:
+ * it scores lowest for the window, so equivocating never earns leader slots.
+ */
 export class ReputationTracker {
   private scores: number[];
+  private slots = new Set<string>();
+  private equivocators = new Set<AuthorityIndex>();
 
   constructor(
     private readonly committee: Committee,
@@ -61,10 +67,21 @@ export class ReputationTracker {
 
   /** Feeds one commit (in index order); returns the new swap table if this commit closes a window. */
   onCommit(subDag: CommittedSubDag): ReputationSwapTable | undefined {
-    for (const b of subDag.blocks) this.scores[b.author] = (this.scores[b.author] ?? 0) + 1;
+    for (const b of subDag.blocks) {
+      const slot = `${b.round}/${b.author}`;
+      if (this.slots.has(slot)) {
+        this.equivocators.add(b.author);
+        continue;
+      }
+      this.slots.add(slot);
+      this.scores[b.author] = (this.scores[b.author] ?? 0) + 1;
+    }
     if (this.window <= 0 || subDag.commit.index % this.window !== 0) return undefined;
+    for (const a of this.equivocators) this.scores[a] = -1;
     const table = new ReputationSwapTable(this.committee, this.scores);
     this.scores = new Array<number>(this.committee.size).fill(0);
+    this.slots = new Set();
+    this.equivocators = new Set();
     return table;
   }
 

@@ -32,7 +32,10 @@ describe("leader reputation", () => {
     const c = testCommittee(4).committee;
     const tracker = new ReputationTracker(c, 3);
     const sub = (index: number, authors: number[]) =>
-      ({ commit: { index }, blocks: authors.map((author) => ({ author })) }) as unknown as CommittedSubDag;
+      ({
+        commit: { index },
+        blocks: authors.map((author) => ({ round: index, author })),
+      }) as unknown as CommittedSubDag;
     expect(tracker.onCommit(sub(1, [0, 1, 2]))).toBeUndefined();
     expect(tracker.onCommit(sub(2, [0, 1]))).toBeUndefined();
     const t = tracker.onCommit(sub(3, [0]));
@@ -43,5 +46,19 @@ describe("leader reputation", () => {
     expect(tracker.onCommit(sub(4, [3]))).toBeUndefined();
     expect(tracker.onCommit(sub(5, []))).toBeUndefined();
     expect(tracker.onCommit(sub(6, []))).toBeDefined();
+  });
+
+  it("scores each slot once and ranks an equivocator lowest", () => {
+    const c = testCommittee(5).committee; // 20% of 5 = 1 authority each side
+    const tracker = new ReputationTracker(c, 2);
+    const block = (round: number, author: number) => ({ round, author });
+    const sub = (index: number, blocks: { round: number; author: number }[]) =>
+      ({ commit: { index }, blocks }) as unknown as CommittedSubDag;
+    // authority 4 gets two blocks committed for round 1 (an equivocation) and more blocks than anyone
+    tracker.onCommit(sub(1, [block(1, 0), block(1, 1), block(1, 4), block(1, 4)]));
+    const t = tracker.onCommit(sub(2, [block(2, 4), block(2, 0), block(2, 1), block(3, 4)]))!;
+    expect(t.scores).toEqual([2, 2, 0, 0, -1]);
+    expect(t.good).toEqual([0]);
+    expect([...t.bad]).toEqual([4]);
   });
 });
