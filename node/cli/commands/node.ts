@@ -125,6 +125,8 @@ export const nodeCommand: CliCommand = {
     await pools.close();
     await storage.close();
     console.error("stopped");
+    // Idle keep-alive connections would hold the event loop open until they time out.
+    setTimeout(() => process.exit(0), 200).unref();
     return 0;
   },
 };
