@@ -114,9 +114,31 @@ inline void mul_full(const u256& a, const u256& b, uint64_t out[8]) {
 /// Knuth algorithm D on 32-bit digits (64-bit intermediates), which wasm32 executes natively.
 void divmod_limbs(const uint64_t* num, int num_limbs, const u256& den, uint64_t* quot, u256& rem);
 
+/// Division by a divisor below 2^32: short division on 32-bit digits, each step one hardware 64/32 divide
+/// (no reciprocal to compute, which matters when the divisor changes every time).
+inline u256 divmod_small(const u256& a, uint64_t d, uint64_t& rem) {
+  u256 q;
+  uint64_t r = 0;
+  for (int i = 3; i >= 0; --i) {
+    const uint64_t hi = (r << 32) | (a.w[i] >> 32);
+    const uint64_t qh = hi / d;
+    r = hi - qh * d;
+    const uint64_t lo = (r << 32) | (a.w[i] & 0xffffffffu);
+    const uint64_t ql = lo / d;
+    r = lo - ql * d;
+    q.w[i] = (qh << 32) | ql;
+  }
+  rem = r;
+  return q;
+}
+
 inline u256 udiv(const u256& a, const u256& b) {
   if (is_zero(b)) return U256_ZERO;
   if (fits_u64(a) && fits_u64(b)) return from_u64(a.w[0] / b.w[0]);
+  if (fits_u64(b) && b.w[0] <= 0xffffffffu) {
+    uint64_t r;
+    return divmod_small(a, b.w[0], r);
+  }
   uint64_t q[4];
   u256 r;
   divmod_limbs(a.w, 4, b, q, r);
@@ -125,6 +147,11 @@ inline u256 udiv(const u256& a, const u256& b) {
 inline u256 umod(const u256& a, const u256& b) {
   if (is_zero(b)) return U256_ZERO;
   if (fits_u64(a) && fits_u64(b)) return from_u64(a.w[0] % b.w[0]);
+  if (fits_u64(b) && b.w[0] <= 0xffffffffu) {
+    uint64_t r;
+    divmod_small(a, b.w[0], r);
+    return from_u64(r);
+  }
   u256 r;
   divmod_limbs(a.w, 4, b, nullptr, r);
   return r;
@@ -143,6 +170,11 @@ inline u256 smod(const u256& a, const u256& b) {
 }
 inline u256 addmod(const u256& a, const u256& b, const u256& m) {
   if (is_zero(m)) return U256_ZERO;
+  if (lt(a, m) && lt(b, m)) {
+    // reduced operands (the usual case in field arithmetic): one conditional subtraction, no division
+    const u256 r = add(a, b);
+    return lt(r, a) || !lt(r, m) ? sub(r, m) : r;
+  }
   const u256 s = add(a, b);
   const uint64_t carry = lt(s, a) ? 1 : 0;
   if (carry == 0) return umod(s, m);

@@ -79,12 +79,20 @@ void test_arithmetic() {
       const u256 q = udiv(a, b), r = umod(a, b);
       check(add(mul(q, b), r) == a && lt(r, b), "a == (a/b)*b + a%b");
     }
+    const u256 small = from_u64((next() >> (next() % 64)) | 1);  // exercises the short-division path
+    check(add(mul(udiv(a, small), small), umod(a, small)) == a && lt(umod(a, small), small), "a == (a/d)*d + a%d");
     if (!is_zero(m) && !is_zero(b)) {
       const u256 lhs = mulmod(a, b, m);
       const u256 rhs = addmod(mulmod(a, sub(b, from_u64(1)), m), umod(a, m), m);
       check(lhs == rhs && lt(lhs, m), "mulmod(a,b,m) == mulmod(a,b-1,m) + a mod m");
     }
     check(sub(add(a, b), b) == a, "(a+b)-b == a");
+    if (!is_zero(m)) {
+      // addmod's fast path (reduced operands) against the general one (via an unreduced operand + m)
+      const u256 ar = umod(a, m), br = umod(b, m);
+      check(addmod(ar, br, m) == umod(addmod(ar, br, m), m) && lt(addmod(ar, br, m), m), "addmod reduced");
+      check(addmod(a, b, m) == addmod(ar, br, m), "addmod(a,b,m) == addmod(a%m,b%m,m)");
+    }
     const unsigned s = static_cast<unsigned>(next() % 256);
     check(shl(shr(shl(a, s), s), s) == shl(a, s), "shl/shr round trip");
     check(sdiv(negate(a), from_u64(1)) == negate(a), "sdiv by 1");
