@@ -1,7 +1,8 @@
 /**
  * Runner for GeneralStateTests-format files: every `post` entry of one fork, each (data, gas, value)
  * index, executed on the WASM EVM and checked against the expected post-state root and logs hash
- * (keccak of the RLP log list). Expected-exception cases pass when the transaction is rejected.
+ * (keccak of the RLP log list). Expected-exception cases pass when the transaction is rejected and the
+ * state root is unchanged.
  */
 
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
@@ -172,8 +173,14 @@ export function runStateTest(name: string, test: StateTestJson, opts: RunOptions
     let pass: boolean;
     let why: string | undefined;
     if (post.expectException !== undefined) {
-      pass = result === undefined;
-      why = pass ? undefined : `expected exception ${post.expectException}, tx was executed`;
+      // a rejected transaction leaves the state as it was: the fixture's root is the pre-state root
+      const root = result === undefined ? bytesToHex(state.stateRoot()) : "";
+      pass = result === undefined && root === post.hash.toLowerCase();
+      why = pass
+        ? undefined
+        : result !== undefined
+          ? `expected exception ${post.expectException}, tx was executed`
+          : `state root ${root} != ${post.hash} after rejecting the transaction`;
     } else if (result === undefined) {
       pass = false;
       why = `transaction rejected: ${error}`;
