@@ -6,6 +6,7 @@ import { benchRlp } from "./core/rlp.bench.ts";
 import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
 import { runEvmBench } from "./evm/evmBench.ts";
+import { runEngineBench } from "./rpc/engineBench.ts";
 
 export interface BenchSuite {
   readonly name: string;
@@ -32,5 +33,11 @@ export const SUITES: readonly BenchSuite[] = [
     name: "chain",
     description: "block import: ETH and token transfers, ours vs @ethereumjs/vm",
     run: runChainBench,
+  },
+  {
+    name: "engine",
+    description:
+      "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",
+    run: runEngineBench,
   },
 ];

@@ -129,13 +129,19 @@ export function forkchoiceUpdated(
         RpcCode.TOO_DEEP_REORG,
         `reorg of ${path.rewind.length} blocks exceeds the limit of ${engine.maxReorgDepth}`,
       );
-    applyHead(
-      chain,
-      path,
-      state.head,
-      equalBytes(state.safe, ZERO32) ? null : state.safe,
-      equalBytes(state.finalized, ZERO32) ? null : state.finalized,
-    );
+    const safe = equalBytes(state.safe, ZERO32) ? null : state.safe;
+    const finalized = equalBytes(state.finalized, ZERO32) ? null : state.finalized;
+    const same = (key: string, h: Uint8Array | null) => {
+      const cur = store.meta(key);
+      return h === null || (cur !== undefined && equalBytes(cur, h));
+    };
+    // A repeated update (the common keep-alive call) writes nothing.
+    const unchanged =
+      path.rewind.length === 0 &&
+      path.reapply.length === 0 &&
+      same(META_KEYS.safeHash, safe) &&
+      same(META_KEYS.finalizedHash, finalized);
+    if (!unchanged) applyHead(chain, path, state.head, safe, finalized);
     if (path.rewind.length > 0) engine.counters.reorgs++;
     if (rawAttrs === undefined || rawAttrs === null) return result(valid);
 

@@ -1,0 +1,228 @@
+/**
+ * Engine API round trips against a real `fastevm node` child process, once on uWebSockets.js and once on the
+ * Node http fallback (UWS_USE_FALLBACK=1), over one keep-alive HTTP connection with a fresh JWT per request:
+ * engine_newPayloadV3 of empty blocks, of blocks of 1,000 ETH transfers (each followed, unmeasured, by the
+ * forkchoiceUpdatedV3 a consensus client sends), and engine_forkchoiceUpdatedV3 without attributes.
+ * The blocks are built once, by a third node, from forced transactions, and replayed on both.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEV_CHAIN_ID, devGenesisJson, devKeys } from "../../node/chain/chainGenerator.ts";
+import { initCommand } from "../../node/cli/commands/init.ts";
+import type { ExecutionPayloadV3 } from "../../node/core/block/payload.ts";
+import { bytesToHex } from "../../node/core/hex.ts";
+import { encodeTransaction } from "../../node/core/tx/encode.ts";
+import { signTransaction } from "../../node/core/tx/sign.ts";
+import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+
+const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
+const EMPTY_BLOCKS = Number(process.env.BENCH_ENGINE_EMPTY ?? 200);
+const FULL_BLOCKS = Number(process.env.BENCH_ENGINE_FULL ?? 6);
+const TRANSFERS = 1000;
+const FCU_CALLS = Number(process.env.BENCH_ENGINE_FCU ?? 2000);
+const Z = `0x${"00".repeat(32)}`;
+const secret = new Uint8Array(32).fill(0x42);
+const keys = devKeys(8);
+
+interface Node {
+  readonly child: ChildProcess;
+  readonly client: EngineHttpClient;
+}
+
+async function startNode(datadir: string, fallback: boolean, secretFile: string): Promise<Node> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "node/cli/main.ts",
+      "node",
+      "--datadir",
+      datadir,
+      "--authrpc.port",
+      "0",
+      "--authrpc.jwtsecret",
+      secretFile,
+    ],
+    {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "ignore"],
+      env: { ...process.env, UWS_USE_FALLBACK: fallback ? "1" : "0" },
+    },
+  );
+  const port = await new Promise<number>((res, rej) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+      const m = /listening on [\d.]+:(\d+)/.exec(out);
+      if (m !== null) res(Number(m[1]));
+    });
+    child.once("exit", (c) => rej(new Error(`node exited with ${c}`)));
+  });
+  return { child, client: new EngineHttpClient(`http://127.0.0.1:${port}`, secret) };
+}
+
+function stop(n: Node): Promise<void> {
+  return new Promise((res) => {
+    n.child.once("exit", () => res());
+    n.child.kill("SIGTERM");
+  });
+}
+
+const fc = (head: string) => ({ headBlockHash: head, safeBlockHash: Z, finalizedBlockHash: Z });
+
+function transfers(nonceBase: bigint): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < TRANSFERS; i++) {
+    const k = i % keys.length;
+    const nonce = nonceBase + BigInt(Math.floor(i / keys.length));
+    const to = new Uint8Array(20);
+    new DataView(to.buffer).setUint32(16, i + 1);
+    const tx = signTransaction(
+      {
+        type: 2,
+        chainId: DEV_CHAIN_ID,
+        nonce,
+        maxPriorityFeePerGas: 1n,
+        maxFeePerGas: 10n ** 11n,
+        gasLimit: 21000n,
+        to,
+        value: 1n,
+        data: new Uint8Array(0),
+        accessList: [],
+      },
+      keys[k]!,
+    );
+    out.push(bytesToHex(encodeTransaction(tx)));
+  }
+  return out;
+}
+
+/** Builds `empty` empty blocks then `full` blocks of transfers on a prep node; returns them in order. */
+async function buildChain(n: Node): Promise<{ empty: ExecutionPayloadV3[]; full: ExecutionPayloadV3[] }> {
+  const c = n.client;
+  let head = (await c.call<{ hash: string }>("eth_getBlockByNumber", ["latest", false])).hash;
+  let ts = 12;
+  const next = async (txs: string[]) => {
+    const attrs = {
+      timestamp: `0x${ts.toString(16)}`,
+      prevRandao: Z,
+      suggestedFeeRecipient: `0x${"11".repeat(20)}`,
+      withdrawals: [],
+      parentBeaconBlockRoot: Z,
+      transactions: txs,
+      noTxPool: true,
+    };
+    ts += 12;
+    const r = await c.forkchoiceUpdatedV3(fc(head), attrs);
+    const p = (await c.getPayloadV3(r.payloadId!)).executionPayload;
+    if (p.transactions.length !== txs.length)
+      throw new Error(`built ${p.transactions.length} of ${txs.length} txs`);
+    await c.newPayloadV3(p, [], Z);
+    await c.forkchoiceUpdatedV3(fc(p.blockHash));
+    head = p.blockHash;
+    return p;
+  };
+  const empty: ExecutionPayloadV3[] = [];
+  for (let i = 0; i < EMPTY_BLOCKS; i++) empty.push(await next([]));
+  const full: ExecutionPayloadV3[] = [];
+  const perKey = BigInt(TRANSFERS / keys.length);
+  for (let i = 0; i < FULL_BLOCKS; i++) full.push(await next(transfers(BigInt(i) * perKey)));
+  return { empty, full };
+}
+
+interface Row {
+  readonly server: string;
+  readonly call: string;
+  readonly n: number;
+  readonly perSec: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function row(server: string, call: string, ms: number[], totalMs: number): Row {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { server, call, n: ms.length, perSec: (ms.length * 1000) / totalMs, p50: q(0.5), p99: q(0.99) };
+}
+
+async function measure(
+  n: Node,
+  server: string,
+  chain: { empty: ExecutionPayloadV3[]; full: ExecutionPayloadV3[] },
+): Promise<Row[]> {
+  const c = n.client;
+  const rows: Row[] = [];
+  const replay = async (blocks: ExecutionPayloadV3[], name: string) => {
+    const lat: number[] = [];
+    let total = 0;
+    for (const p of blocks) {
+      const t0 = performance.now();
+      const st = await c.newPayloadV3(p, [], Z);
+      const dt = performance.now() - t0;
+      if (st.status !== "VALID") throw new Error(`${name}: ${JSON.stringify(st)}`);
+      lat.push(dt);
+      total += dt;
+      await c.forkchoiceUpdatedV3(fc(p.blockHash));
+    }
+    rows.push(row(server, name, lat, total));
+  };
+  await replay(chain.empty, "newPayloadV3 (empty block)");
+  await replay(chain.full, `newPayloadV3 (${TRANSFERS} transfers)`);
+  const head = chain.full.at(-1)?.blockHash ?? chain.empty.at(-1)!.blockHash;
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < FCU_CALLS; i++) {
+    const t = performance.now();
+    await c.forkchoiceUpdatedV3(fc(head));
+    lat.push(performance.now() - t);
+  }
+  rows.push(row(server, "forkchoiceUpdatedV3 (no attributes)", lat, performance.now() - t0));
+  return rows;
+}
+
+export async function runEngineBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "fastevm-engine-bench-"));
+  const nodes: Node[] = [];
+  try {
+    const genesis = join(dir, "genesis.json");
+    writeFileSync(genesis, devGenesisJson(keys));
+    const secretFile = join(dir, "jwt.hex");
+    writeFileSync(secretFile, bytesToHex(secret));
+    const log = console.log;
+    console.log = () => {};
+    try {
+      for (const name of ["prep", "uws", "http"])
+        await initCommand.run(["--datadir", join(dir, name), genesis]);
+    } finally {
+      console.log = log;
+    }
+    const prep = await startNode(join(dir, "prep"), false, secretFile);
+    nodes.push(prep);
+    const chain = await buildChain(prep);
+    await stop(prep);
+    const rows: Row[] = [];
+    for (const [name, fallback] of [
+      ["uws", false],
+      ["http", true],
+    ] as const) {
+      const n = await startNode(join(dir, name), fallback, secretFile);
+      nodes.push(n);
+      rows.push(...(await measure(n, name === "uws" ? "uWebSockets.js" : "node:http (fallback)", chain)));
+      await stop(n);
+    }
+    console.log("| server | call | n | round trips/s | p50 ms | p99 ms |");
+    console.log("|---|---|---:|---:|---:|---:|");
+    for (const r of rows)
+      console.log(
+        `| ${r.server} | ${r.call} | ${r.n} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+      );
+  } finally {
+    for (const n of nodes)
+      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
