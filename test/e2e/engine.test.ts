@@ -266,6 +266,44 @@ for (const [kind, env] of [
   });
 }
 
+describe("determinism across processes", () => {
+  it("two nodes given the same forced-transaction attributes build byte-identical payloads", async () => {
+    const nodes = await Promise.all(
+      ["det-a", "det-b"].map(async (name) =>
+        startNode(await initDatadir(name), {}, ["--authrpc.jwtsecret", secretFile]),
+      ),
+    );
+    try {
+      const to = new Uint8Array(20).fill(9);
+      const ok = bytesToHex(devTx(2, 0n, to, 7n));
+      const forced = [
+        ok,
+        ok,
+        "0x02c0",
+        bytesToHex(devTx(2, 5n, to, 1n)),
+        bytesToHex(devTx(2, 1n, to, 10n ** 30n)),
+        bytesToHex(devTx(3, 0n, to, 1n)),
+      ];
+      const built = await Promise.all(
+        nodes.map(async (n) => {
+          const c = new EngineHttpClient(`http://127.0.0.1:${n.port}`, secret);
+          const head = (await c.call<{ hash: string }>("eth_getBlockByNumber", ["latest", false])).hash;
+          const r = await c.forkchoiceUpdatedV3(
+            fc(head),
+            attrs(12, { transactions: forced, noTxPool: true }),
+          );
+          return { id: r.payloadId, payload: await c.getPayloadV3(r.payloadId!) };
+        }),
+      );
+      expect(built[0]!.id).toBe(built[1]!.id);
+      expect(JSON.stringify(built[0]!.payload)).toBe(JSON.stringify(built[1]!.payload));
+      expect(built[0]!.payload.executionPayload.transactions).toEqual([forced[0], forced[5]]);
+    } finally {
+      for (const n of nodes) n.child.kill("SIGKILL");
+    }
+  }, 60_000);
+});
+
 describe("fastevm node start-up", () => {
   it("refuses a malformed JWT secret file with a clear message", async () => {
     const datadir = await initDatadir("dd-badsecret");
