@@ -1,7 +1,7 @@
 /**
  * The `eth_` methods the Engine API port serves beside `engine_` (common.md): those that read the chain
- * store at the forkchoice head. eth_call, eth_getLogs and eth_sendRawTransaction need the public RPC / txpool
- * issues and answer "method not found" until then.
+ * store at the forkchoice head (eth_getLogs in ethLogs.ts). eth_call and eth_sendRawTransaction need the
+ * public RPC / txpool issues and answer "method not found" until then.
  */
 import type { BlockHeader } from "../../core/block/header.ts";
 import { headerHash } from "../../core/block/header.ts";
@@ -10,6 +10,7 @@ import { bigintToQuantity, bytesToHex, hexToBytes, quantityToBigint } from "../.
 import type { RpcHandler } from "../jsonrpc.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
+import { getLogs } from "./ethLogs.ts";
 import { data32, param, parseField } from "./validate.ts";
 
 function headerJson(h: BlockHeader, txs: readonly Uint8Array[]): Record<string, unknown> {
@@ -62,6 +63,7 @@ export function ethMethods(engine: EngineState): [string, RpcHandler][] {
     ["eth_chainId", () => bigintToQuantity(engine.chain.config.chainId)],
     ["eth_blockNumber", () => bigintToQuantity(store.head().header.number)],
     ["eth_syncing", () => false],
+    ["eth_getLogs", (p) => getLogs(store, p)],
     ["eth_getBlockByHash", (p) => blockJson(engine, data32(param(p, 0, "blockHash"), "blockHash"))],
     [
       "eth_getBlockByNumber",
