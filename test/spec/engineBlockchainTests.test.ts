@@ -18,6 +18,7 @@ import { chainConfigForFork } from "../../node/core/chain/chainConfig.ts";
 import { parseGenesisAlloc } from "../../node/core/chain/genesisJson.ts";
 import { bytesToHex, looseHexToBytes } from "../../node/core/hex.ts";
 import { decodeTransaction } from "../../node/core/tx/decode.ts";
+import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../node/rpc/engine/payloadBuilder.ts";
@@ -27,6 +28,7 @@ import { openStorage } from "../../node/storage/storage.ts";
 import { loadBlockchainTests } from "../utils/blockFixtures.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
+const payloadPool = new PayloadPool();
 const MIN_VALID_CASES = 399;
 const MIN_INVALID_BLOCKS = 209;
 const Z = `0x${"00".repeat(32)}`;
@@ -66,7 +68,7 @@ async function replay(
       alloc: parseGenesisAlloc(test.pre, "pre"),
     });
     const chain = new Chain(storage, workers);
-    const engine = new EngineState(chain, new PayloadBuilder(chain, workers), {
+    const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
       maxReorgDepth: 1024,
       log: () => {},
     });
@@ -126,7 +128,7 @@ async function replay(
 
 describe("Cancun BlockchainTests through engine_newPayloadV3 + engine_forkchoiceUpdatedV3", () => {
   const pools = startChainPools();
-  afterAll(() => pools.close());
+  afterAll(() => Promise.all([pools.close(), payloadPool.close()]));
 
   it("reaches every ValidBlocks lastblockhash and refuses every invalid block", {
     timeout: 300_000,

@@ -4,6 +4,7 @@
  */
 import type { ChainWorkers } from "../../node/chain/chain.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
+import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
 import { PayloadBuilder, type SkippedTx } from "../../node/rpc/engine/payloadBuilder.ts";
@@ -33,11 +34,23 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
+/** One payload pool for every harness of a test file (closed with `closePayloadPool`). */
+let payloadPool: PayloadPool | undefined;
+export function sharedPayloadPool(): PayloadPool {
+  payloadPool ??= new PayloadPool();
+  return payloadPool;
+}
+export async function closePayloadPool(): Promise<void> {
+  await payloadPool?.close();
+  payloadPool = undefined;
+}
+
 export async function openEngine(workers: ChainWorkers, maxReorgDepth = 64): Promise<EngineHarness> {
   const dev = await openDevChain(workers);
   const skipped: SkippedTx[] = [];
   const builder = new PayloadBuilder(dev.chain, workers, undefined, (s) => skipped.push(s));
-  const engine = new EngineState(dev.chain, builder, { maxReorgDepth, log: () => {} });
+  const pool = sharedPayloadPool();
+  const engine = new EngineState(dev.chain, builder, (t) => pool.check(t), { maxReorgDepth, log: () => {} });
   const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log: () => {} });
   let id = 0;
   const call = async (method: string, params: unknown[] = []): Promise<RpcAnswer> => {

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { Chain } from "../../chain/chain.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
+import { PayloadPool } from "../../pool/payloadPool.ts";
 import { engineMethods } from "../../rpc/engine/engineApi.ts";
 import { EngineState } from "../../rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
@@ -96,7 +97,11 @@ export const nodeCommand: CliCommand = {
     const builder = new PayloadBuilder(chain, pools, undefined, (s) =>
       log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`),
     );
-    const engine = new EngineState(chain, builder, { maxReorgDepth: args.maxReorgDepth, log });
+    const payloadPool = new PayloadPool();
+    const engine = new EngineState(chain, builder, (t) => payloadPool.check(t), {
+      maxReorgDepth: args.maxReorgDepth,
+      log,
+    });
     const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log });
     const server = await startRpcServer({
       host: args.addr,
@@ -122,7 +127,7 @@ export const nodeCommand: CliCommand = {
     console.error("shutting down");
     await server.close();
     await engine.lock.run(() => undefined);
-    await pools.close();
+    await Promise.all([pools.close(), payloadPool.close()]);
     await storage.close();
     console.error("stopped");
     // Idle keep-alive connections would hold the event loop open until they time out.

@@ -5,6 +5,7 @@
  * invalid block are invalid too) and the payloads being built, by payloadId.
  */
 import type { Chain } from "../../chain/chain.ts";
+import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
 import type { BuiltPayload, PayloadBuilder } from "./payloadBuilder.ts";
 
 /** geth keeps 512 invalid tipsets and 10 payloads. */
@@ -43,6 +44,9 @@ export class SerialLock {
   }
 }
 
+/** newPayload's stateless checks, run off the main thread (the CLI passes `PayloadPool.check`). */
+export type PayloadChecker = (task: PayloadCheckTask) => Promise<PayloadCheckResult>;
+
 export interface EngineOptions {
   /** deepest forkchoice reorg accepted (-38006 above), default 64 */
   readonly maxReorgDepth?: number;
@@ -66,6 +70,7 @@ export class EngineState {
   constructor(
     readonly chain: Chain,
     readonly builder: PayloadBuilder,
+    readonly checkPayload: PayloadChecker,
     opts: EngineOptions = {},
   ) {
     this.maxReorgDepth = opts.maxReorgDepth ?? 64;

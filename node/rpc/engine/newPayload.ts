@@ -1,16 +1,16 @@
 /**
  * engine_newPayloadV1/V2/V3 in the spec's validation order (paris/shanghai/cancun.md): structure (-32602) →
- * fork window (-38005) → transactions decodable → block hash → blob versioned hashes → known verdicts →
+ * fork window (-38005) → transactions decodable → block hash (both in the payload pool, off the main thread)
+ * → blob versioned hashes → known verdicts →
  * parent known (else SYNCING) → execution through the chain. The chain's head is left where forkchoiceUpdated
  * put it: a block the chain made head while importing is undone (headUpdate.ts) until a forkchoiceUpdated
  * selects it.
  */
-import { type ExecutionPayloadV2, payloadToBlock } from "../../core/block/payload.ts";
+import type { Block } from "../../core/block/block.ts";
 import { equalBytes } from "../../core/bytes.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
-import { bytesToHex, hexToBytes, quantityToBigint } from "../../core/hex.ts";
-import { decodeTransaction } from "../../core/tx/decode.ts";
+import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
 import { applyHead, pathToBlock } from "./headUpdate.ts";
@@ -69,49 +69,31 @@ export async function newPayload(
       `newPayloadV${version} does not cover timestamp ${timestamp}`,
     );
   engine.counters.newPayload++;
-  // 3. transactions
-  const rawTxs = payload.transactions.map((t) => hexToBytes(t));
-  const blobHashes: Uint8Array[] = [];
-  for (const [i, raw] of rawTxs.entries()) {
-    if (raw.length === 0) return status("INVALID", null, `transaction ${i} is empty`);
-    try {
-      const tx = decodeTransaction(raw);
-      if (tx.type === 3) blobHashes.push(...tx.blobVersionedHashes);
-    } catch (e) {
-      return status("INVALID", null, `transaction ${i}: ${(e as Error).message}`);
-    }
-  }
-  if (hexToBytes(payload.extraData).length > 32)
-    return status("INVALID", null, "extraData longer than 32 bytes");
-  // 4. block hash
-  let rebuilt: ReturnType<typeof payloadToBlock>;
-  try {
-    rebuilt = payloadToBlock(payload, beaconRoot);
-  } catch (e) {
-    if (isFastEvmError(e, ErrorCode.PAYLOAD_INVALID)) throw new RpcError(RpcCode.INVALID_PARAMS, e.message);
-    throw e;
-  }
-  const claimed = hexToBytes(payload.blockHash, 32);
-  if (!equalBytes(claimed, rebuilt.blockHash)) {
-    const msg = `block hash ${payload.blockHash} != computed ${bytesToHex(rebuilt.blockHash)}`;
-    return status(version === 1 ? "INVALID_BLOCK_HASH" : "INVALID", null, msg);
+  // 3.–4. transactions, extraData, block hash: in the payload pool.
+  const checked = await engine.checkPayload({ payload, parentBeaconBlockRoot: beaconRoot ?? null });
+  if (!checked.ok) {
+    if (checked.kind === "params") throw new RpcError(RpcCode.INVALID_PARAMS, checked.message);
+    if (checked.kind === "hash")
+      return status(version === 1 ? "INVALID_BLOCK_HASH" : "INVALID", null, checked.message);
+    return status("INVALID", null, checked.message);
   }
   // 5. blob versioned hashes
   if (version === 3) {
+    const got = checked.blobVersionedHashes;
     const same =
-      blobHashes.length === expectedBlobHashes.length &&
-      blobHashes.every((h, i) => equalBytes(h, expectedBlobHashes[i]!));
+      got.length === expectedBlobHashes.length && got.every((h, i) => equalBytes(h, expectedBlobHashes[i]!));
     if (!same)
       return status("INVALID", null, "blob versioned hashes differ from expectedBlobVersionedHashes");
   }
+  const block = checked.block;
   return engine.lock.run(() =>
-    execute(engine, rebuilt.block, payload.blockHash, (payload as ExecutionPayloadV2).parentHash),
+    execute(engine, block, payload.blockHash.toLowerCase(), payload.parentHash.toLowerCase()),
   );
 }
 
 async function execute(
   engine: EngineState,
-  block: ReturnType<typeof payloadToBlock>["block"],
+  block: Block,
   hash: string,
   parentHex: string,
 ): Promise<PayloadStatusV1> {

@@ -79,8 +79,8 @@ export function payloadShape(
       throw new RpcError(RpcCode.INVALID_PARAMS, `unknown field executionPayload.${k}`);
   if (!Array.isArray(o.transactions) || (version > 1 && !Array.isArray(o.withdrawals)))
     throw new RpcError(RpcCode.INVALID_PARAMS, "transactions and withdrawals must be arrays");
-  for (const [i, t] of (o.transactions as unknown[]).entries())
-    parseField(`transactions[${i}]`, RpcCode.INVALID_PARAMS, () => hexToBytes(t as string));
+  if (!(o.transactions as unknown[]).every((t) => typeof t === "string"))
+    throw new RpcError(RpcCode.INVALID_PARAMS, "transactions must be DATA strings");
   return { payload: o as unknown as ExecutionPayload, version };
 }
 

@@ -4,7 +4,7 @@ import { TRANSFER_TOPIC } from "../../../../../node/chain/devToken.ts";
 import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { ADDRESSES, devTx, TOKEN } from "../../../../utils/devChain.ts";
-import { type EngineHarness, extend, openEngine } from "../../../../utils/engineHarness.ts";
+import { closePayloadPool, type EngineHarness, extend, openEngine } from "../../../../utils/engineHarness.ts";
 
 const pools = startChainPools();
 let h: EngineHarness;
@@ -21,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await pools.close();
+  await closePayloadPool();
 });
 
 describe("eth_getLogs", () => {

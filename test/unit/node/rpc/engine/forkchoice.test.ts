@@ -10,6 +10,7 @@ import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { devTx } from "../../../../utils/devChain.ts";
 import {
   attrsV3,
+  closePayloadPool,
   type EngineHarness,
   extend,
   fcState,
@@ -45,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await pools.close();
+  await closePayloadPool();
 });
 
 describe("engine_forkchoiceUpdatedV3", () => {

@@ -10,6 +10,7 @@ import { bytesToHex, hexToBytes } from "../../../../../node/core/hex.ts";
 import { ADDRESSES, devTx } from "../../../../utils/devChain.ts";
 import {
   buildOn,
+  closePayloadPool,
   type EngineHarness,
   fcState,
   type Json,
@@ -39,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await pools.close();
+  await closePayloadPool();
 });
 
 describe("engine_newPayloadV3", () => {

@@ -9,7 +9,13 @@ import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { encodeTransaction } from "../../../../../node/core/tx/encode.ts";
 import { signTransaction } from "../../../../../node/core/tx/sign.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
-import { buildOn, type EngineHarness, openEngine, ZERO32 } from "../../../../utils/engineHarness.ts";
+import {
+  buildOn,
+  closePayloadPool,
+  type EngineHarness,
+  openEngine,
+  ZERO32,
+} from "../../../../utils/engineHarness.ts";
 
 const pools = startChainPools();
 let a: EngineHarness;
@@ -21,6 +27,7 @@ afterAll(async () => {
   await a.close();
   await b.close();
   await pools.close();
+  await closePayloadPool();
 });
 
 const to = new Uint8Array(20).fill(0x42);

@@ -1,0 +1,28 @@
+/**
+ * The payload pool: engine_newPayload's stateless checks (transaction decoding, the transactions-root and
+ * block-hash computation) on a worker thread, so a 1,000-transaction payload costs the main thread only its
+ * JSON parse. One thread by default: the work is small and arrives one payload at a time.
+ */
+import type { PayloadCheckResult, PayloadCheckTask } from "../core/wire/payload.ts";
+import { WorkerPool } from "./workerPool.ts";
+
+export class PayloadPool {
+  readonly #pool: WorkerPool<PayloadCheckTask, PayloadCheckResult>;
+
+  constructor(opts: { threads?: number; maxQueue?: number } = {}) {
+    this.#pool = new WorkerPool<PayloadCheckTask, PayloadCheckResult>({
+      name: "payload",
+      worker: new URL("../../workers/payload/payload.worker.ts", import.meta.url),
+      threads: opts.threads ?? 1,
+      maxQueue: opts.maxQueue ?? 64,
+    });
+  }
+
+  check(task: PayloadCheckTask): Promise<PayloadCheckResult> {
+    return this.#pool.run(task);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
