@@ -45,6 +45,8 @@ export interface ConsensusNodeOptions {
   readonly commitSyncLag?: number;
   /** wait for peers' view of our last block before proposing when the store is empty */
   readonly amnesiaGuard?: boolean;
+  /** give up waiting for peers' answers after this long (then propose above what was learned) */
+  readonly amnesiaTimeoutMs?: number;
   /**
    * The last commit index execution has applied (persisted with its state). Stored commits after it are
    * re-sent through `onCommit` before anything new, so a crash between "commit stored" and "block
@@ -295,15 +297,31 @@ export class ConsensusNode {
     this.lastRound = round;
   }
 
-  /** Amnesia guard: ask every connected peer for our latest block, then allow proposals. */
+  /**
+   * Amnesia guard: ask peers for our latest block until validators that, with us, make a quorum have
+   * answered (any block of ours that reached a quorum is then known), or `amnesiaTimeoutMs` passes.
+   * Core refuses to propose at or below the highest own round it has seen, accepted or not.
+   */
   private async syncOwnLastBlock(): Promise<void> {
-    const peers = this.o.host.getPeers();
-    await Promise.allSettled(
-      peers.map(async (p) => {
-        const res = await this.transport.request(p, { kind: "fetchLatestBlock", author: this.o.authority });
-        this.acceptFetched(res, p.toString());
-      }),
-    );
+    const c = this.o.committee;
+    const answered = new Set<number>();
+    const need = c.quorumThreshold - c.stake(this.o.authority);
+    const deadline = Date.now() + (this.o.amnesiaTimeoutMs ?? 5000);
+    const stakeAnswered = () => [...answered].reduce((s, a) => s + c.stake(a), 0);
+    while (!this.stopped && stakeAnswered() < need && Date.now() < deadline) {
+      const peers = this.o.host.getPeers().filter((p) => {
+        const a = this.authorities.get(p.toString());
+        return a !== undefined && !answered.has(a);
+      });
+      await Promise.allSettled(
+        peers.map(async (p) => {
+          const res = await this.transport.request(p, { kind: "fetchLatestBlock", author: this.o.authority });
+          this.acceptFetched(res, p.toString());
+          answered.add(this.authorities.get(p.toString())!);
+        }),
+      );
+      if (stakeAnswered() < need) await new Promise((r) => setTimeout(r, 250));
+    }
     this.enqueue(() => this.core.ownLastBlockSynced());
   }
 

@@ -4,6 +4,7 @@
  * its store, it catches up and continues the same commit sequence with no index repeated.
  */
 import "../../node/network/polyfills.ts";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { blake2b256 } from "../../node/consensus/block.ts";
@@ -72,6 +73,7 @@ describe("4 validators over libp2p loopback with LMDB stores", () => {
         store: new LmdbConsensusStore(storage),
         host,
         core: { minRoundDelayMs: 50, leaderTimeoutMs: 250 },
+        amnesiaGuard: true,
         ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
         transactions: { pull: () => [new Uint8Array([i, k++ & 255, 1, 2, 3])] },
         onCommit: (s) => {
@@ -111,6 +113,29 @@ describe("4 validators over libp2p loopback with LMDB stores", () => {
     expect(commits[3]!.length).toBeGreaterThan(stoppedAt + 5);
     expect(commits[0]!.length - commits[3]!.length).toBeLessThan(10);
     assertPrefixes(commits);
+
+    // amnesia: validator 2 loses its datadir; restarted empty, it re-learns its last block from peers
+    // before proposing, so it never signs a second block for a round it already used
+    await nodes[2]!.stop();
+    await hosts[2]!.stop();
+    await storages[2]!.close();
+    rmSync(join(dir.path, "v2"), { recursive: true, force: true });
+    commits[2] = [];
+    hosts[2] = await newHost(2);
+    nodes[2] = makeNode(2, hosts[2]);
+    await nodes[2].connect();
+    await nodes[2].start();
+    await sleep(3000);
+    expect(commits[2]!.length).toBeGreaterThan(0);
+    assertPrefixes(commits);
+    const slots = new Map<number, string>();
+    for (const i of [0, 1, 3]) {
+      for (const b of new LmdbConsensusStore(storages[i]!).scanBlocks(1)) {
+        if (b.author !== 2) continue;
+        expect(slots.get(b.round) ?? b.key, `round ${b.round}`).toBe(b.key);
+        slots.set(b.round, b.key);
+      }
+    }
     for (const n of nodes) expect([n.fatal, n.errors]).toEqual([undefined, 0]);
   });
 });
