@@ -6,7 +6,7 @@
  * a graceful SIGTERM.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devGenesisJson, devKeys } from "../../node/chain/chainGenerator.ts";
@@ -14,7 +14,7 @@ import { initCommand } from "../../node/cli/commands/init.ts";
 import { type ExecutionPayloadV3, payloadToBlock } from "../../node/core/block/payload.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { EngineHttpClient, EngineWsClient } from "../../node/rpc/engine/client.ts";
-import { engineToken, signJwt } from "../../node/rpc/jwt.ts";
+import { engineToken, parseJwtSecret, signJwt } from "../../node/rpc/jwt.ts";
 import { devTx } from "../utils/devChain.ts";
 import { REPO_ROOT } from "../utils/fixtures.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
@@ -145,7 +145,9 @@ for (const [kind, env] of [
       node?.child.kill("SIGKILL");
     });
 
-    it(`serves on ${kind}`, () => {
+    it(`serves on ${kind}`, async () => {
+      for (let i = 0; i < 50 && !node.stderr.includes("jwt secret:"); i++)
+        await new Promise((r) => setTimeout(r, 20));
       expect(node.stderr).toContain(`jwt secret: ${secretFile}`);
       expect(node.stderr).not.toContain("73".repeat(32));
     });
@@ -305,6 +307,25 @@ describe("determinism across processes", () => {
 });
 
 describe("fastevm node start-up", () => {
+  it("generates a 0600 secret in the datadir without --authrpc.jwtsecret and logs its path, never the secret", async () => {
+    const datadir = await initDatadir("dd-gen");
+    const node = await startNode(datadir, {});
+    try {
+      const path = join(datadir, "jwt.hex");
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const hex = readFileSync(path, "utf8").trim();
+      // stderr is its own pipe: give its line a moment to arrive.
+      for (let i = 0; i < 50 && !node.stderr.includes("jwt secret:"); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(node.stderr).toContain(`jwt secret: ${path}`);
+      expect(node.stderr).not.toContain(hex.slice(2));
+      const c = new EngineHttpClient(`http://127.0.0.1:${node.port}`, parseJwtSecret(hex));
+      expect(await c.call("eth_chainId")).toBe("0x539");
+    } finally {
+      node.child.kill("SIGKILL");
+    }
+  }, 30_000);
+
   it("refuses a malformed JWT secret file with a clear message", async () => {
     const datadir = await initDatadir("dd-badsecret");
     const bad = join(dir.path, "bad.hex");
