@@ -9,7 +9,9 @@ import type { AccessListEntry, BlockEnv, EvmHost, EvmTx } from "../../wasm/bindi
 import { equalBytes } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { EMPTY_CODE_HASH } from "../state/account.ts";
-import { GAS_PER_BLOB, intrinsicGas, MAX_BLOBS_PER_BLOCK, MAX_INITCODE_SIZE } from "./fees.ts";
+import { GAS_PER_BLOB } from "../core/chain/params.ts";
+import { intrinsicGasOf, MAX_INITCODE_SIZE } from "../core/tx/intrinsicGas.ts";
+import { MAX_BLOBS_PER_TX } from "../core/tx/validate.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
@@ -54,7 +56,7 @@ export function prepareTransaction(tx: TxFields, block: BlockFees, host: EvmHost
     invalid(ErrorCode.TX_INVALID_FIELD, "gas limit exceeds block gas limit");
   if (isCreate && tx.data.length > MAX_INITCODE_SIZE)
     invalid(ErrorCode.TX_INITCODE_TOO_LARGE, "initcode too large");
-  const intrinsic = intrinsicGas(tx.data, isCreate, tx.accessList);
+  const intrinsic = BigInt(intrinsicGasOf(tx.data, isCreate, tx.accessList));
   if (tx.gasLimit < intrinsic) invalid(ErrorCode.TX_INTRINSIC_GAS, "intrinsic gas too low");
 
   let maxPrice: bigint;
@@ -79,7 +81,7 @@ export function prepareTransaction(tx: TxFields, block: BlockFees, host: EvmHost
   if (isBlob) {
     const hashes = tx.blobVersionedHashes ?? [];
     if (isCreate) invalid(ErrorCode.TX_INVALID_FIELD, "blob transaction cannot create");
-    if (hashes.length === 0 || hashes.length > MAX_BLOBS_PER_BLOCK)
+    if (hashes.length === 0 || hashes.length > MAX_BLOBS_PER_TX)
       invalid(ErrorCode.TX_INVALID_FIELD, "invalid blob count");
     for (const h of hashes)
       if (h.length !== 32 || h[0] !== 0x01) invalid(ErrorCode.TX_INVALID_FIELD, "bad blob hash version");

@@ -17,17 +17,26 @@ export const INITCODE_WORD_GAS = 2;
 /** EIP-3860: initcode above 2 * 24576 bytes makes a creation transaction invalid. */
 export const MAX_INITCODE_SIZE = 49152;
 
-export function intrinsicGas(tx: Transaction): number {
-  const data = tx.data;
-  let gas = tx.to === null ? TX_GAS_CONTRACT_CREATION : TX_GAS;
+/**
+ * Intrinsic gas from a transaction's parts: 21000 (53000 for a creation), EIP-2028 calldata, EIP-3860
+ * initcode words, EIP-2930 access list. The state transition uses it on fields it has already unpacked.
+ */
+export function intrinsicGasOf(
+  data: Uint8Array,
+  isCreate: boolean,
+  accessList: readonly { readonly storageKeys: readonly unknown[] }[],
+): number {
+  let gas = isCreate ? TX_GAS_CONTRACT_CREATION : TX_GAS;
   let zeros = 0;
   for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
   gas += zeros * TX_DATA_ZERO_GAS + (data.length - zeros) * TX_DATA_NON_ZERO_GAS;
-  if (tx.to === null) gas += Math.ceil(data.length / 32) * INITCODE_WORD_GAS;
-  if (tx.type !== 0) {
-    for (const entry of tx.accessList) {
-      gas += ACCESS_LIST_ADDRESS_GAS + entry.storageKeys.length * ACCESS_LIST_STORAGE_KEY_GAS;
-    }
+  if (isCreate) gas += Math.ceil(data.length / 32) * INITCODE_WORD_GAS;
+  for (const entry of accessList) {
+    gas += ACCESS_LIST_ADDRESS_GAS + entry.storageKeys.length * ACCESS_LIST_STORAGE_KEY_GAS;
   }
   return gas;
+}
+
+export function intrinsicGas(tx: Transaction): number {
+  return intrinsicGasOf(tx.data, tx.to === null, tx.type === 0 ? [] : tx.accessList);
 }
