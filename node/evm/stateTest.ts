@@ -7,11 +7,11 @@
 
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
 import type { BlockEnv, EvmLog, EvmResult } from "../../wasm/bindings/evmTypes.ts";
+import { blobBaseFee } from "../core/chain/fees.ts";
 import { isFastEvmError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes } from "../core/hex.ts";
 import { encodeRlp } from "../core/rlp.ts";
-import { blobBaseFee } from "../core/chain/fees.ts";
 import { MemoryState } from "./memoryState.ts";
 import { prepareTransaction, type TxFields } from "./transition.ts";
 

@@ -7,11 +7,11 @@
 
 import type { AccessListEntry, BlockEnv, EvmHost, EvmTx } from "../../wasm/bindings/evmTypes.ts";
 import { equalBytes } from "../core/bytes.ts";
-import { ErrorCode, FastEvmError } from "../core/errors.ts";
-import { EMPTY_CODE_HASH } from "../state/account.ts";
 import { GAS_PER_BLOB } from "../core/chain/params.ts";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { intrinsicGasOf, MAX_INITCODE_SIZE } from "../core/tx/intrinsicGas.ts";
 import { MAX_BLOBS_PER_TX } from "../core/tx/validate.ts";
+import { EMPTY_CODE_HASH } from "../state/account.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
