@@ -6,21 +6,19 @@
  *
  * A forced transaction that cannot be included is SKIPPED, never fatal, and the skip is decided only by the
  * attributes and the parent state, so every node building from the same attributes gets the same block:
- * undecodable, blob (no sidecars on this chain) and duplicate transactions go first, then those the recover
- * pool rejects, then, executing the rest in order, the first one the block rejects (nonce, balance, gas left,
- * …) is removed and the block re-run, until it executes.
+ * those the recover pool cannot decode or recover (bad signature, wrong chain id), blob transactions (no
+ * sidecars on this chain) and repeated copies go first, in list order; then, executing the rest in order,
+ * the first one the block rejects (nonce, balance, gas left, …) is removed and the block re-run, until it
+ * executes. Each re-run costs one execution, so a list with k such transactions executes k + 1 times.
  */
-
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
 import { composeOverlay } from "../../chain/stateDiff.ts";
 import type { Block } from "../../core/block/block.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH } from "../../core/block/header.ts";
 import type { Receipt } from "../../core/block/receipt.ts";
 import { calcBaseFee, calcExcessBlobGas } from "../../core/chain/fees.ts";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../../core/errors.ts";
-import { keccak256 } from "../../core/hash.ts";
+import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
-import { decodeTransaction } from "../../core/tx/decode.ts";
 import type { Transaction } from "../../core/tx/types.ts";
 import type { ExecTx, ExecutedBlock } from "../../core/wire/execute.ts";
 import { pathToBlock } from "./headUpdate.ts";
@@ -49,9 +47,10 @@ export const EMPTY_TX_SOURCE: TxSource = { pending: () => [] };
 interface Candidate {
   readonly index: number;
   readonly raw: Uint8Array;
-  readonly hash: Uint8Array;
-  tx?: Transaction;
-  sender?: Uint8Array;
+  /** null when the bytes do not decode */
+  readonly hash: Uint8Array | null;
+  readonly tx?: Transaction;
+  readonly sender?: Uint8Array;
 }
 
 function effectiveTip(tx: Transaction, baseFee: bigint): bigint {
@@ -91,46 +90,31 @@ export class PayloadBuilder {
     const pool = attrs.noTxPool ? [] : this.txSource.pending();
     const skipped: SkippedTx[] = [];
     const skip = (c: Candidate, reason: string) => {
-      const s = { index: c.index, hash: bytesToHex(c.hash), reason };
+      const s = { index: c.index, hash: c.hash === null ? null : bytesToHex(c.hash), reason };
       skipped.push(s);
       this.onSkip(s);
     };
-    // Static filters: decodable, no blobs, first copy of each hash only.
+    // Decoding and sender recovery in the recover pool; then, in list order: recoverable, no blobs, first
+    // copy of each hash only.
+    const all = [...forced, ...pool];
+    const recovered = await this.workers.recover(all, chain.config.chainId);
     const seen = new Set<string>();
     let list: Candidate[] = [];
-    for (const [index, raw] of [...forced, ...pool].entries()) {
-      const c: Candidate = { index, raw, hash: keccak256(raw) };
-      const key = bytesToHex(c.hash);
-      try {
-        c.tx = decodeTransaction(raw);
-      } catch (e) {
-        skip(c, `undecodable: ${(e as Error).message}`);
+    for (const [index, raw] of all.entries()) {
+      const r = recovered[index]!;
+      if (!r.ok) {
+        skip({ index, raw, hash: null }, `${r.error.code}: ${r.error.message}`);
         continue;
       }
-      if (c.tx.type === 3) {
-        skip(c, "blob transactions need sidecars, which this chain does not carry");
-        continue;
-      }
-      if (seen.has(key)) {
-        skip(c, "duplicate");
-        continue;
-      }
-      seen.add(key);
-      list.push(c);
-    }
-    const recovered = await this.workers.recover(
-      list.map((c) => c.raw),
-      chain.config.chainId,
-    );
-    list = list.filter((c, i) => {
-      const r = recovered[i]!;
-      if (!r.ok) skip(c, `${r.error.code}: ${r.error.message}`);
+      const c: Candidate = { index, raw, hash: r.hash, tx: r.tx, sender: r.sender };
+      const key = bytesToHex(r.hash);
+      if (r.tx.type === 3) skip(c, "blob transactions need sidecars, which this chain does not carry");
+      else if (seen.has(key)) skip(c, "duplicate");
       else {
-        c.tx = r.tx;
-        c.sender = r.sender;
+        seen.add(key);
+        list.push(c);
       }
-      return r.ok;
-    });
+    }
 
     const path = pathToBlock(chain, parentHash);
     const diff = (h: Uint8Array) => {
@@ -225,6 +209,3 @@ export class PayloadBuilder {
     };
   }
 }
-
-/** Re-exported so callers can tell a build failure from a bug. */
-export const isBuildError = (e: unknown): boolean => isFastEvmError(e, ErrorCode.PAYLOAD_BUILD);
