@@ -7,6 +7,7 @@ import type { BlockHeader } from "../../core/block/header.ts";
 import { headerHash } from "../../core/block/header.ts";
 import { keccak256 } from "../../core/hash.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes, quantityToBigint } from "../../core/hex.ts";
+import { META_KEYS } from "../../storage/tables.ts";
 import type { RpcHandler } from "../jsonrpc.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
@@ -50,9 +51,14 @@ function blockJson(engine: EngineState, hash: Uint8Array | undefined): unknown {
 }
 
 function blockNumberParam(engine: EngineState, tag: unknown): bigint {
-  const head = engine.chain.store.head().header.number;
-  if (tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized" || tag === undefined)
-    return head;
+  const store = engine.chain.store;
+  const head = store.head().header.number;
+  if (tag === "safe" || tag === "finalized") {
+    // The blocks the last forkchoiceUpdated named (genesis until one did).
+    const hash = store.meta(tag === "safe" ? META_KEYS.safeHash : META_KEYS.finalizedHash);
+    return (hash === undefined ? undefined : store.header(hash)?.number) ?? 0n;
+  }
+  if (tag === "latest" || tag === "pending" || tag === undefined) return head;
   if (tag === "earliest") return 0n;
   return parseField("block", RpcCode.INVALID_PARAMS, () => quantityToBigint(tag as string, 64));
 }

@@ -96,6 +96,10 @@ describe("read-only engine methods", () => {
     expect(await h.ok("eth_blockNumber")).toBe("0x2");
     expect(await h.ok("eth_syncing")).toBe(false);
     expect((await h.ok("eth_getBlockByHash", [b1, false])).number).toBe("0x1");
+    expect((await h.ok("eth_getBlockByNumber", ["finalized", false])).number).toBe("0x0");
+    await h.ok("engine_forkchoiceUpdatedV3", [fcState(b2, b1, b1)]);
+    expect((await h.ok("eth_getBlockByNumber", ["safe", false])).hash).toBe(b1);
+    expect((await h.ok("eth_getBlockByNumber", ["latest", false])).hash).toBe(b2);
     expect(await h.ok("eth_getCode", [`0x${"09".repeat(20)}`, "latest"])).toBe("0x");
   });
 });
