@@ -326,6 +326,20 @@ describe("fastevm node start-up", () => {
     }
   }, 30_000);
 
+  it("refuses an uninitialized datadir and a taken port, exiting with 1", async () => {
+    await expect(startNode(join(dir.path, "empty"), {})).rejects.toThrow(/exited with 1.*fastevm init/s);
+    const datadir = await initDatadir("dd-port");
+    const first = await startNode(datadir, {}, ["--authrpc.jwtsecret", secretFile]);
+    try {
+      const other = await initDatadir("dd-port2");
+      await expect(
+        startNode(other, {}, ["--authrpc.jwtsecret", secretFile, "--authrpc.port", String(first.port)]),
+      ).rejects.toThrow(/exited with 1.*cannot listen/s);
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+  }, 60_000);
+
   it("refuses a malformed JWT secret file with a clear message", async () => {
     const datadir = await initDatadir("dd-badsecret");
     const bad = join(dir.path, "bad.hex");

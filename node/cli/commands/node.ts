@@ -15,7 +15,7 @@ import { EngineState } from "../../rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
 import { DEFAULT_BODY_LIMIT, JsonRpcDispatcher } from "../../rpc/jsonrpc.ts";
 import { loadOrCreateJwtSecret, readJwtSecret } from "../../rpc/jwt.ts";
-import { startRpcServer } from "../../rpc/server/server.ts";
+import { type RpcServer, startRpcServer } from "../../rpc/server/server.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
@@ -77,42 +77,54 @@ export const nodeCommand: CliCommand = {
   usage: USAGE,
   async run(argv) {
     const args = parseArgs(argv);
-    // The secret is checked before anything opens: a bad file aborts start-up.
-    let secret: Uint8Array;
-    let secretPath: string;
-    if (args.jwtSecret !== undefined) {
-      secret = readJwtSecret(args.jwtSecret);
-      secretPath = args.jwtSecret;
-    } else {
-      secretPath = join(args.datadir, "jwt.hex");
-      const r = loadOrCreateJwtSecret(secretPath);
-      secret = r.secret;
-      if (r.created) console.error(`generated a JWT secret (mode 0600)`);
-    }
-    console.error(`jwt secret: ${secretPath}`);
+    // A given secret file is checked before anything opens: a bad file aborts start-up.
+    const given = args.jwtSecret === undefined ? undefined : readJwtSecret(args.jwtSecret);
     const storage = openStorage(args.datadir);
     const pools = startChainPools();
-    const chain = new Chain(storage, pools);
-    const log = (m: string) => console.error(m);
-    const builder = new PayloadBuilder(chain, pools, undefined, (s) =>
-      log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`),
-    );
     const payloadPool = new PayloadPool();
-    const engine = new EngineState(chain, builder, (t) => payloadPool.check(t), {
-      maxReorgDepth: args.maxReorgDepth,
-      log,
-    });
-    const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log });
-    const server = await startRpcServer({
-      host: args.addr,
-      port: args.port,
-      jwtSecret: secret,
-      dispatcher,
-      bodyLimit: DEFAULT_BODY_LIMIT,
-      log,
-    });
-    const head = chain.head();
-    console.error(`head #${head.header.number} ${bytesToHex(head.hash)}`);
+    const closeAll = async () => {
+      await Promise.all([pools.close(), payloadPool.close()]);
+      await storage.close();
+    };
+    let server: RpcServer;
+    let engine: EngineState;
+    try {
+      // Throws "run fastevm init" on an empty datadir, before a secret is written into it.
+      const chain = new Chain(storage, pools);
+      const head = chain.head();
+      let secret: Uint8Array;
+      let secretPath: string;
+      if (given !== undefined && args.jwtSecret !== undefined) {
+        secret = given;
+        secretPath = args.jwtSecret;
+      } else {
+        secretPath = join(args.datadir, "jwt.hex");
+        const r = loadOrCreateJwtSecret(secretPath);
+        secret = r.secret;
+        if (r.created) console.error("generated a JWT secret (mode 0600)");
+      }
+      console.error(`jwt secret: ${secretPath}`);
+      const log = (m: string) => console.error(m);
+      const builder = new PayloadBuilder(chain, pools, undefined, (s) =>
+        log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`),
+      );
+      engine = new EngineState(chain, builder, (t) => payloadPool.check(t), {
+        maxReorgDepth: args.maxReorgDepth,
+        log,
+      });
+      server = await startRpcServer({
+        host: args.addr,
+        port: args.port,
+        jwtSecret: secret,
+        dispatcher: new JsonRpcDispatcher(engineMethods(engine), { log }),
+        bodyLimit: DEFAULT_BODY_LIMIT,
+        log,
+      });
+      console.error(`head #${head.header.number} ${bytesToHex(head.hash)}`);
+    } catch (e) {
+      await closeAll();
+      throw e;
+    }
     // One stdout line, machine-readable, for scripts and tests (the port matters with --authrpc.port 0).
     console.log(`engine api listening on ${server.host}:${server.port} (${server.kind})`);
     await new Promise<void>((done) => {
@@ -127,8 +139,7 @@ export const nodeCommand: CliCommand = {
     console.error("shutting down");
     await server.close();
     await engine.lock.run(() => undefined);
-    await Promise.all([pools.close(), payloadPool.close()]);
-    await storage.close();
+    await closeAll();
     console.error("stopped");
     // Idle keep-alive connections would hold the event loop open until they time out.
     setTimeout(() => process.exit(0), 200).unref();
