@@ -1,4 +1,5 @@
 /** JSON-RPC 2.0 framing: parse errors, invalid requests, batches, notifications, the batch limit, error mapping. */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode, FastEvmError } from "../../../../node/core/errors.ts";
 import { JsonRpcDispatcher, RpcCode, RpcError, type RpcHandler } from "../../../../node/rpc/jsonrpc.ts";
@@ -123,5 +124,20 @@ describe("JsonRpcDispatcher", () => {
     );
     expect(out.error.code).toBe(-32600);
     expect(calls).toEqual([]);
+  });
+
+  it("answers any JSON text with a well-formed response or nothing, never throwing (seeded)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.json(), fc.string()), async (text) => {
+        const out = await d.handle(text);
+        if (out === null) return;
+        const parsed = JSON.parse(out);
+        for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
+          expect(r.jsonrpc).toBe("2.0");
+          expect("result" in r !== "error" in r).toBe(true);
+        }
+      }),
+      { seed: 42, numRuns: 300 },
+    );
   });
 });
