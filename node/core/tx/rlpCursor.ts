@@ -159,7 +159,8 @@ export class RlpCursor {
       return BigInt(v);
     }
     // Leading bytes that do not fill a 64-bit word, then whole words: ~2x faster than parsing hex.
-    const view = this.view ?? (this.view = new DataView(d.buffer, d.byteOffset, d.byteLength));
+    if (this.view === undefined) this.view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const view = this.view;
     let i = this.s;
     const head = n & 7;
     let v = 0n;

@@ -67,7 +67,7 @@ describe("RLP decoding is strict", () => {
     ["single byte 0x7f wrapped", "0x817f", ErrorCode.RLP_NON_CANONICAL],
     ["long form for a short string", "0xb80100", ErrorCode.RLP_NON_CANONICAL],
     ["long form for a short list", "0xf80100", ErrorCode.RLP_NON_CANONICAL],
-    ["leading zero in length", "0xb90038" + "00".repeat(56), ErrorCode.RLP_LEADING_ZERO],
+    ["leading zero in length", `0xb90038${"00".repeat(56)}`, ErrorCode.RLP_LEADING_ZERO],
     ["string past the end", "0x83aabb", ErrorCode.RLP_TRUNCATED],
     ["list past the end", "0xc3aabb", ErrorCode.RLP_TRUNCATED],
     ["length field past the end", "0xb9", ErrorCode.RLP_TRUNCATED],
