@@ -9,7 +9,7 @@
  * those the recover pool cannot decode or recover (bad signature, wrong chain id), blob transactions (no
  * sidecars on this chain) and repeated copies go first, in list order; then, executing the rest in order,
  * the first one the block rejects (nonce, balance, gas left, …) is removed and the block re-run, until it
- * executes. Each re-run costs one execution, so a list with k such transactions executes k + 1 times.
+ * executes. Each re-run costs one execution; after MAX_RERUNS of them the rest of the list is skipped.
  */
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
 import { composeOverlay } from "../../chain/stateDiff.ts";
@@ -41,6 +41,12 @@ export interface BuiltPayload {
 export interface TxSource {
   pending(): readonly Uint8Array[];
 }
+
+/**
+ * Re-executions one build may spend on transactions the block rejects; past it the rest of the list is
+ * skipped (an attacker's list of invalid transactions cannot make a build quadratic).
+ */
+export const MAX_RERUNS = 32;
 
 export const EMPTY_TX_SOURCE: TxSource = { pending: () => [] };
 
@@ -154,6 +160,7 @@ export class PayloadBuilder {
           }),
     };
     // Execute; drop the first transaction the block rejects and re-run (bounded by the list length).
+    let reruns = 0;
     for (;;) {
       const txs: ExecTx[] = list.map((c) => ({ tx: c.tx!, sender: c.sender! }));
       const rawTxs = list.map((c) => c.raw);
@@ -175,7 +182,12 @@ export class PayloadBuilder {
         const at = err.meta?.index;
         if (err.code === ErrorCode.BLOCK_INVALID_TX && typeof at === "number" && list[at] !== undefined) {
           skip(list[at]!, `${String(err.meta?.cause ?? err.code)}: ${err.message}`);
-          list = list.filter((_, i) => i !== at);
+          if (++reruns > MAX_RERUNS) {
+            // Bounded work per build, still a function of the attributes and the parent state only.
+            for (const c of list.slice(at + 1))
+              skip(c, `not tried: more than ${MAX_RERUNS} invalid transactions`);
+            list = list.slice(0, at);
+          } else list = list.filter((_, i) => i !== at);
           continue;
         }
         throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `payload build failed: ${err.message}`, {

@@ -8,6 +8,7 @@ import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { encodeTransaction } from "../../../../../node/core/tx/encode.ts";
 import { signTransaction } from "../../../../../node/core/tx/sign.ts";
+import { MAX_RERUNS } from "../../../../../node/rpc/engine/payloadBuilder.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
 import {
   buildOn,
@@ -128,5 +129,16 @@ describe("forced-transaction payload building", () => {
     const p = await buildOn(a, head, 24, { transactions: [big(0n), big(1n), tx(5, 0n)], noTxPool: true });
     expect(p.transactions).toEqual([big(0n), tx(5, 0n)]);
     expect(a.skipped.slice(before).map((s) => s.index)).toEqual([1]);
+  });
+
+  it(`bounds the work: past ${MAX_RERUNS} rejected transactions the rest of the list is skipped`, async () => {
+    const bad = Array.from({ length: MAX_RERUNS + 2 }, (_, i) => tx(6, 100n + BigInt(i)));
+    const forcedList = [tx(5, 0n), ...bad, tx(7, 0n)];
+    const before = a.skipped.length;
+    const p = await buildOn(a, a.headHash(), 36, { transactions: forcedList, noTxPool: true });
+    expect(p.transactions).toEqual([forcedList[0]]);
+    const skipped = a.skipped.slice(before);
+    expect(skipped.map((s) => s.index)).toEqual(forcedList.slice(1).map((_, i) => i + 1));
+    expect(skipped.at(-1)!.reason).toMatch(/not tried/);
   });
 });
