@@ -104,7 +104,7 @@ export class Chain {
   ) {
     this.store = new ChainStore(storage);
     this.config = opts.config ?? this.store.chainConfig();
-    this.#timestampRule = opts.timestampRule ?? "strict";
+    this.#timestampRule = opts.timestampRule ?? this.config.timestampRule ?? "strict";
     this.#maxReorgDepth = opts.maxReorgDepth ?? 128;
   }
 

@@ -6,7 +6,13 @@
  */
 import { type BlockHeader, EMPTY_OMMERS_HASH } from "../core/block/header.ts";
 import { equalBytes } from "../core/bytes.ts";
-import { type ChainConfig, isCancun, isLondon, isShanghai } from "../core/chain/chainConfig.ts";
+import {
+  type ChainConfig,
+  isCancun,
+  isLondon,
+  isShanghai,
+  type TimestampRule,
+} from "../core/chain/chainConfig.ts";
 import { calcBaseFee, calcExcessBlobGas } from "../core/chain/fees.ts";
 import {
   ELASTICITY_MULTIPLIER,
@@ -19,14 +25,11 @@ import {
 import { type ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 
-/**
- * `strict`: each block's timestamp is above its parent's (Ethereum). `non-decreasing`: equal timestamps are
- * allowed, as FastEVM networks declare (several commits may fall in one second; ARCHITECTURE §3).
- */
-export type TimestampRule = "strict" | "non-decreasing";
+export type { TimestampRule };
 
 export interface HeaderRules {
   readonly config: ChainConfig;
+  /** overrides `config.timestampRule` (default strict) */
   readonly timestampRule?: TimestampRule;
 }
 
@@ -111,7 +114,7 @@ export function validateHeader(
       `extraData of ${header.extraData.length} bytes exceeds ${MAX_EXTRA_DATA_BYTES}`,
     );
   }
-  const strict = (rules.timestampRule ?? "strict") === "strict";
+  const strict = (rules.timestampRule ?? config.timestampRule ?? "strict") === "strict";
   if (strict ? header.timestamp <= parent.timestamp : header.timestamp < parent.timestamp) {
     reject(
       "BLOCK_TIMESTAMP",

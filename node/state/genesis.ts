@@ -85,7 +85,10 @@ export function buildGenesis(g: Genesis): GenesisBlock {
 
 /** The chain config as JSON with integers as decimal strings (bigints do not survive JSON.stringify). */
 export function chainConfigToJson(c: ChainConfig): string {
-  return JSON.stringify(c, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  // FastEVM keys go back under `fastevm`, the shape parseChainConfig reads
+  const { timestampRule, ...rest } = c;
+  const json = timestampRule === undefined ? rest : { ...rest, fastevm: { timestampRule } };
+  return JSON.stringify(json, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }
 
 /**

@@ -2,7 +2,7 @@
  * An in-process Engine API over a real dev chain (temp LMDB datadir, real recover/execute pools): calls go
  * through the JSON-RPC dispatcher, so tests see the exact error codes a remote client would.
  */
-import type { ChainWorkers } from "../../node/chain/chain.ts";
+import type { ChainOptions, ChainWorkers } from "../../node/chain/chain.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
@@ -45,8 +45,12 @@ export async function closePayloadPool(): Promise<void> {
   payloadPool = undefined;
 }
 
-export async function openEngine(workers: ChainWorkers, maxReorgDepth = 64): Promise<EngineHarness> {
-  const dev = await openDevChain(workers);
+export async function openEngine(
+  workers: ChainWorkers,
+  maxReorgDepth = 64,
+  chainOpts: ChainOptions = {},
+): Promise<EngineHarness> {
+  const dev = await openDevChain(workers, chainOpts);
   const skipped: SkippedTx[] = [];
   const builder = new PayloadBuilder(dev.chain, workers, undefined, (s) => skipped.push(s));
   const pool = sharedPayloadPool();

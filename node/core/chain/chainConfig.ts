@@ -46,8 +46,17 @@ export const TIME_FORK_KEYS = [
 type BlockForkKey = (typeof BLOCK_FORK_KEYS)[number][0];
 type TimeForkKey = (typeof TIME_FORK_KEYS)[number][0];
 
+/**
+ * `strict`: each block's timestamp is above its parent's (Ethereum). `non-decreasing`: equal timestamps are
+ * allowed, as FastEVM networks declare (several commits may fall in one second; ARCHITECTURE §3).
+ */
+export type TimestampRule = "strict" | "non-decreasing";
+export const TIMESTAMP_RULES: readonly TimestampRule[] = ["strict", "non-decreasing"];
+
 export type ChainConfig = {
   readonly chainId: bigint;
+  /** FastEVM extension, genesis `config.fastevm.timestampRule`; absent = strict (Ethereum) */
+  readonly timestampRule?: TimestampRule;
   /** when set, the chain is merged once total difficulty reaches it (0 = merged from genesis) */
   readonly terminalTotalDifficulty?: bigint;
 } & { readonly [K in BlockForkKey]?: bigint } & { readonly [K in TimeForkKey]?: bigint };
@@ -65,6 +74,19 @@ function readInt(obj: Record<string, unknown>, key: string): bigint | undefined 
   } catch {
     throw configError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
   }
+}
+
+/** The `fastevm` object of a config: `{ timestampRule?: "strict" | "non-decreasing" }`. */
+function parseFastEvmExtension(v: unknown): TimestampRule | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) throw configError("fastevm must be an object");
+  const rule = (v as Record<string, unknown>).timestampRule;
+  if (rule === undefined) return undefined;
+  if (!TIMESTAMP_RULES.includes(rule as TimestampRule))
+    throw configError(
+      `fastevm.timestampRule must be "strict" or "non-decreasing", got ${JSON.stringify(rule)}`,
+    );
+  return rule as TimestampRule;
 }
 
 /**
@@ -103,7 +125,8 @@ export function parseChainConfig(json: unknown): ChainConfig {
   if (out.shanghaiTime !== undefined && (out.londonBlock === undefined || ttd === undefined)) {
     throw configError("shanghaiTime needs londonBlock and terminalTotalDifficulty (the merge)");
   }
-  return out as ChainConfig;
+  const timestampRule = parseFastEvmExtension(obj.fastevm);
+  return (timestampRule === undefined ? out : { ...out, timestampRule }) as ChainConfig;
 }
 
 /**
@@ -142,5 +165,5 @@ export function chainConfigForFork(fork: Fork, chainId = 1n): ChainConfig {
   for (const [key, f] of BLOCK_FORK_KEYS) if (FORKS.indexOf(f) <= upTo) out[key] = 0n;
   if (upTo >= FORKS.indexOf("Paris")) out.terminalTotalDifficulty = 0n;
   for (const [key, f] of TIME_FORK_KEYS) if (FORKS.indexOf(f) <= upTo) out[key] = 0n;
-  return out as ChainConfig;
+  return out as unknown as ChainConfig;
 }

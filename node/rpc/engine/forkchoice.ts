@@ -170,7 +170,9 @@ export function forkchoiceUpdated(
         RpcCode.UNSUPPORTED_FORK,
         `forkchoiceUpdatedV${version} does not cover timestamp ${attrs.timestamp}`,
       );
-    if (attrs.timestamp <= head.timestamp)
+    // FastEVM chains may declare non-decreasing timestamps (several commits per second)
+    const equalOk = config.timestampRule === "non-decreasing";
+    if (equalOk ? attrs.timestamp < head.timestamp : attrs.timestamp <= head.timestamp)
       throw new RpcError(
         RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
         `timestamp ${attrs.timestamp} not after the head's ${head.timestamp}`,

@@ -84,4 +84,19 @@ describe("validateHeader", () => {
     expect(codeOf(same, "non-decreasing")).toBeUndefined();
     expect(codeOf({ ...child, timestamp: 999n }, "non-decreasing")).toBe("BLOCK_TIMESTAMP");
   });
+
+  it("takes the rule from the chain config when no override is given", () => {
+    const same = { ...child, timestamp: 1000n };
+    const check = (c: typeof config) => () => validateHeader(same, parent, parentHash, { config: c });
+    expect(check(config)).toThrow(/not after/);
+    expect(check({ ...config, timestampRule: "strict" })).toThrow(/not after/);
+    expect(check({ ...config, timestampRule: "non-decreasing" })).not.toThrow();
+    // an explicit override wins over the config
+    expect(() =>
+      validateHeader(same, parent, parentHash, {
+        config: { ...config, timestampRule: "non-decreasing" },
+        timestampRule: "strict",
+      }),
+    ).toThrow(/not after/);
+  });
 });

@@ -1,4 +1,5 @@
 /** Chain config parsing (geth `config` objects) and the fork schedule. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   chainConfigForFork,
@@ -7,7 +8,9 @@ import {
   isForkActive,
   parseChainConfig,
 } from "../../../../../node/core/chain/chainConfig.ts";
+import { DEVNET_GENESIS_PATH } from "../../../../../node/core/chain/devnet.ts";
 import { ErrorCode, isFastEvmError } from "../../../../../node/core/errors.ts";
+import { chainConfigToJson } from "../../../../../node/state/genesis.ts";
 
 function expectInvalid(json: unknown, text: string): void {
   let thrown: unknown;
@@ -74,5 +77,24 @@ describe("chain config", () => {
     expectInvalid({ chainId: 1, shanghaiTime: 0 }, "londonBlock");
     expectInvalid({ ...mainnetLike, cancunTime: 5 }, "cancunTime");
     expectInvalid([], "object");
+  });
+
+  it("reads the FastEVM timestamp rule from config.fastevm (absent = strict) and round-trips it", () => {
+    expect(parseChainConfig(mainnetLike).timestampRule).toBeUndefined();
+    const c = parseChainConfig({ ...mainnetLike, fastevm: { timestampRule: "non-decreasing" } });
+    expect(c.timestampRule).toBe("non-decreasing");
+    expect(parseChainConfig({ ...mainnetLike, fastevm: {} }).timestampRule).toBeUndefined();
+    expect(parseChainConfig(JSON.parse(chainConfigToJson(c))).timestampRule).toBe("non-decreasing");
+    expect(JSON.parse(chainConfigToJson(c)).fastevm).toEqual({ timestampRule: "non-decreasing" });
+    expect(
+      parseChainConfig(JSON.parse(chainConfigToJson(parseChainConfig(mainnetLike)))).timestampRule,
+    ).toBeUndefined();
+    expectInvalid({ ...mainnetLike, fastevm: { timestampRule: "loose" } }, "timestampRule");
+    expectInvalid({ ...mainnetLike, fastevm: 1 }, "fastevm");
+  });
+
+  it("the devnet genesis declares non-decreasing timestamps", () => {
+    const g = JSON.parse(readFileSync(DEVNET_GENESIS_PATH, "utf8")) as { config: unknown };
+    expect(parseChainConfig(g.config).timestampRule).toBe("non-decreasing");
   });
 });
