@@ -30,6 +30,8 @@ export interface PayloadAttributesJson {
   readonly transactions?: readonly string[];
   readonly noTxPool?: boolean;
   readonly gasLimit?: string;
+  /** FastEVM extension: the header's extraData (≤ 32 bytes) */
+  readonly extraData?: string;
 }
 
 export interface GetPayloadV3Result {

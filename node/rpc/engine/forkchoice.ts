@@ -55,6 +55,7 @@ export function payloadId(parent: Uint8Array, a: PayloadAttributes, version: 1 |
   );
   for (const t of a.transactions ?? []) parts.push(keccak256(t));
   if (a.gasLimit !== undefined) parts.push(new Uint8Array([1]), bigintToFixedBytes(a.gasLimit, 8));
+  if (a.extraData !== undefined) parts.push(new Uint8Array([2, a.extraData.length]), a.extraData);
   const id = sha256(concatBytes(...parts)).slice(0, 8);
   id[0] = version;
   return bytesToHex(id);

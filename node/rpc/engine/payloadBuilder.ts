@@ -146,7 +146,7 @@ export class PayloadBuilder {
       gasLimit: attrs.gasLimit ?? parent.gasLimit,
       gasUsed: 0n,
       timestamp: attrs.timestamp,
-      extraData: new Uint8Array(0),
+      extraData: attrs.extraData ?? new Uint8Array(0),
       mixHash: attrs.prevRandao,
       nonce: new Uint8Array(8),
       baseFeePerGas: calcBaseFee(parent),

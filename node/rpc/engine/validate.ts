@@ -5,6 +5,7 @@
  */
 import type { ExecutionPayload } from "../../core/block/payload.ts";
 import type { Withdrawal } from "../../core/block/withdrawal.ts";
+import { MAX_EXTRA_DATA_BYTES } from "../../core/chain/params.ts";
 import { isFastEvmError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
@@ -111,10 +112,19 @@ export interface PayloadAttributes {
   readonly transactions?: readonly Uint8Array[];
   readonly noTxPool: boolean;
   readonly gasLimit?: bigint;
+  /** the header's extraData (≤ 32 bytes; FastEVM consensus stamps the commit index in it) */
+  readonly extraData?: Uint8Array;
 }
 
 const ATTR_BASE = ["timestamp", "prevRandao", "suggestedFeeRecipient"];
-const ATTR_EXTENSION = ["transactions", "noTxPool", "gasLimit"];
+const ATTR_EXTENSION = ["transactions", "noTxPool", "gasLimit", "extraData"];
+
+function extraDataBytes(v: unknown): Uint8Array {
+  const b = hexToBytes(v as string);
+  if (b.length > MAX_EXTRA_DATA_BYTES)
+    throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, `extraData exceeds ${MAX_EXTRA_DATA_BYTES} bytes`);
+  return b;
+}
 
 /** Parses attributes; the version is what their fields say (the caller checks it against the method). */
 export function payloadAttributes(v: unknown): PayloadAttributes {
@@ -163,6 +173,9 @@ export function payloadAttributes(v: unknown): PayloadAttributes {
     ...(transactions === undefined ? {} : { transactions }),
     noTxPool: o.noTxPool === true,
     ...(present(o, "gasLimit") ? { gasLimit: quantity(o.gasLimit, "gasLimit", code) } : {}),
+    ...(present(o, "extraData")
+      ? { extraData: parseField("extraData", code, () => extraDataBytes(o.extraData)) }
+      : {}),
   };
 }
 
