@@ -3,7 +3,9 @@
  * Node http fallback (UWS_USE_FALLBACK=1), over one keep-alive HTTP connection with a fresh JWT per request:
  * engine_newPayloadV3 of empty blocks, of blocks of 1,000 ETH transfers (each followed, unmeasured, by the
  * forkchoiceUpdatedV3 a consensus client sends), and engine_forkchoiceUpdatedV3 without attributes.
- * The blocks are built once, by a third node, from forced transactions, and replayed on both.
+ * The blocks are built once, by a third node, from forced transactions, and replayed on both; the first
+ * blocks of each replay are warm-up. BENCH_ENGINE_EMPTY / _FULL / _FCU set the counts, BENCH_ENGINE_ORDER
+ * the server order (default "uws,http"). On a shared machine the figures move a lot between runs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -20,8 +22,9 @@ import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const EMPTY_BLOCKS = Number(process.env.BENCH_ENGINE_EMPTY ?? 200);
-const FULL_BLOCKS = Number(process.env.BENCH_ENGINE_FULL ?? 6);
+const FULL_BLOCKS = Number(process.env.BENCH_ENGINE_FULL ?? 7);
 const TRANSFERS = 1000;
+const WARMUP = 20;
 const FCU_CALLS = Number(process.env.BENCH_ENGINE_FCU ?? 2000);
 const Z = `0x${"00".repeat(32)}`;
 const secret = new Uint8Array(32).fill(0x42);
@@ -156,25 +159,29 @@ async function measure(
 ): Promise<Row[]> {
   const c = n.client;
   const rows: Row[] = [];
-  const replay = async (blocks: ExecutionPayloadV3[], name: string) => {
+  /** Imports every block; the first `warmup` (JIT, worker start-up, LMDB pages) are not recorded. */
+  const replay = async (blocks: ExecutionPayloadV3[], name: string, warmup: number) => {
     const lat: number[] = [];
     let total = 0;
-    for (const p of blocks) {
+    for (const [i, p] of blocks.entries()) {
       const t0 = performance.now();
       const st = await c.newPayloadV3(p, [], Z);
       const dt = performance.now() - t0;
       if (st.status !== "VALID") throw new Error(`${name}: ${JSON.stringify(st)}`);
-      lat.push(dt);
-      total += dt;
+      if (i >= warmup) {
+        lat.push(dt);
+        total += dt;
+      }
       await c.forkchoiceUpdatedV3(fc(p.blockHash));
     }
     rows.push(row(server, name, lat, total));
   };
-  await replay(chain.empty, "newPayloadV3 (empty block)");
-  await replay(chain.full, `newPayloadV3 (${TRANSFERS} transfers)`);
+  await replay(chain.empty, "newPayloadV3 (empty block)", WARMUP);
+  await replay(chain.full, `newPayloadV3 (${TRANSFERS} transfers)`, 1);
   const head = chain.full.at(-1)?.blockHash ?? chain.empty.at(-1)!.blockHash;
   const lat: number[] = [];
   const t0 = performance.now();
+  for (let i = 0; i < 100; i++) await c.forkchoiceUpdatedV3(fc(head));
   for (let i = 0; i < FCU_CALLS; i++) {
     const t = performance.now();
     await c.forkchoiceUpdatedV3(fc(head));
