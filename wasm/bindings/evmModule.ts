@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { bigintToFixedBytes } from "../../node/core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
+import { WebAssemblyApi } from "../../node/core/wasmApi.ts";
 import { decodeResponse, encodeRequest } from "./evmCodec.ts";
 import type { BlockEnv, EvmHost, EvmResult, EvmTx } from "./evmTypes.ts";
 import { hostPrecompile } from "./precompiles.ts";
@@ -13,12 +14,7 @@ import { hostPrecompile } from "./precompiles.ts";
 /** Precompiles computed in JS: returns the output, or null on failure. */
 export type HostPrecompile = (id: number, input: Uint8Array) => Uint8Array | null;
 
-/** The slice of the WebAssembly JS API used here (the tsconfig has no DOM lib, and @types/node's is partial). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const WA = WebAssemblyApi;
 
 interface Exports {
   memory: { buffer: ArrayBuffer };
