@@ -18,7 +18,7 @@ import { encodeRlp } from "../../core/rlp.ts";
 import { META_KEYS } from "../../storage/tables.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
-import { applyHead, pathToBlock } from "./headUpdate.ts";
+import { pathToBlock } from "./headPath.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
 import {
   expectParams,
@@ -142,7 +142,11 @@ export function forkchoiceUpdated(
       path.reapply.length === 0 &&
       same(META_KEYS.safeHash, safe) &&
       same(META_KEYS.finalizedHash, finalized);
-    if (!unchanged) applyHead(chain, path, state.head, safe, finalized);
+    if (!unchanged)
+      chain.setHead(state.head, {
+        ...(safe === null ? {} : { safe }),
+        ...(finalized === null ? {} : { finalized }),
+      });
     if (path.rewind.length > 0) engine.counters.reorgs++;
     if (rawAttrs === undefined || rawAttrs === null) return result(valid);
 

@@ -13,7 +13,6 @@ import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
-import { applyHead, pathToBlock } from "./headUpdate.ts";
 import { data32, expectParams, param, parseField, payloadShape } from "./validate.ts";
 
 export type PayloadStatus = "VALID" | "INVALID" | "SYNCING" | "ACCEPTED" | "INVALID_BLOCK_HASH";
@@ -112,9 +111,9 @@ async function execute(
   }
   if (chain.store.hasBlock(block.header.parentHash) === false) return status("SYNCING");
   if (chain.store.hasBlock(hexToBytes(hash, 32))) return status("VALID", hash);
-  const before = chain.head();
   try {
-    await chain.importBlock(block);
+    // Stored and executed, but the head (flat state, indexes) stays: forkchoiceUpdated decides it.
+    await chain.importBlock(block, { makeHead: false });
   } catch (e) {
     if (!isFastEvmError(e)) throw e;
     if (e.code === ErrorCode.BLOCK_UNKNOWN_PARENT) return status("SYNCING");
@@ -124,9 +123,5 @@ async function execute(
     engine.markInvalid(hash, entry);
     return status("INVALID", entry.latestValidHash, entry.error);
   }
-  // The chain made the block its head; forkchoiceUpdated decides the head, so put the old one back.
-  const after = chain.head();
-  if (!equalBytes(after.hash, before.hash))
-    applyHead(chain, pathToBlock(chain, before.hash), before.hash, null, null);
   return status("VALID", hash);
 }

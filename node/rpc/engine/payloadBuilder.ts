@@ -21,7 +21,7 @@ import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import type { Transaction } from "../../core/tx/types.ts";
 import type { ExecTx, ExecutedBlock } from "../../core/wire/execute.ts";
-import { pathToBlock } from "./headUpdate.ts";
+import { pathToBlock } from "./headPath.ts";
 import type { PayloadAttributes } from "./validate.ts";
 
 export interface SkippedTx {
