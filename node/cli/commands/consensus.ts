@@ -30,7 +30,7 @@ const USAGE =
  * The interim submission endpoint: `POST /tx` with a 0x-hex raw transaction as the body. Answers 202
  * (queued), 400 (malformed), 413 (too large) or 503 (queue full: back off and retry).
  */
-function startTxEndpoint(queue: TxQueue, hostPort: string): Promise<Server> {
+export function startTxEndpoint(queue: TxQueue, hostPort: string): Promise<Server> {
   const [host = "127.0.0.1", port = "0"] = hostPort.split(":");
   const server = createServer((req, res) => {
     if (req.method !== "POST" || req.url !== "/tx") {

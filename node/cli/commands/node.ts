@@ -19,9 +19,16 @@ import { type RpcServer, startRpcServer } from "../../rpc/server/server.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
+import {
+  dispatcherEndpoint,
+  printValidator,
+  printValidatorSummary,
+  type RunningValidator,
+  startValidator,
+} from "../validator.ts";
 
 const USAGE =
-  "usage: fastevm node --datadir DIR [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64]";
+  "usage: fastevm node --datadir DIR [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64] [--validator --consensus-dir DIR [--p2p.listen MULTIADDR] [--tx-listen HOST:PORT]]";
 
 interface NodeArgs {
   datadir: string;
@@ -29,12 +36,20 @@ interface NodeArgs {
   port: number;
   jwtSecret?: string;
   maxReorgDepth: number;
+  /** --validator: run consensus in-process, driving this node's Engine API (node/cli/validator.ts) */
+  consensusDir?: string;
+  p2pListen?: string;
+  txListen?: string;
 }
 
 function parseArgs(argv: readonly string[]): NodeArgs {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === "--validator") {
+      values.set(a, "true");
+      continue;
+    }
     const eq = a.indexOf("=");
     const [k, v] = a.startsWith("--") && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, argv[++i]];
     if (
@@ -44,6 +59,9 @@ function parseArgs(argv: readonly string[]): NodeArgs {
         "--authrpc.port",
         "--authrpc.jwtsecret",
         "--engine.maxreorgdepth",
+        "--consensus-dir",
+        "--p2p.listen",
+        "--tx-listen",
       ].includes(k)
     )
       throw new FastEvmError(ErrorCode.CLI_USAGE, `unknown option ${a}\n${USAGE}`);
@@ -62,12 +80,20 @@ function parseArgs(argv: readonly string[]): NodeArgs {
     return n;
   };
   const jwt = values.get("--authrpc.jwtsecret");
+  const consensusDir = values.get("--consensus-dir");
+  if (values.has("--validator") !== (consensusDir !== undefined))
+    throw new FastEvmError(ErrorCode.CLI_USAGE, `--validator and --consensus-dir go together\n${USAGE}`);
+  const p2p = values.get("--p2p.listen");
+  const txListen = values.get("--tx-listen");
   return {
     datadir: resolve(datadir),
     addr: values.get("--authrpc.addr") ?? "127.0.0.1",
     port: int("--authrpc.port", 8551, 65535),
     ...(jwt === undefined ? {} : { jwtSecret: resolve(jwt) }),
     maxReorgDepth: int("--engine.maxreorgdepth", 64, 1_000_000),
+    ...(consensusDir === undefined ? {} : { consensusDir: resolve(consensusDir) }),
+    ...(p2p === undefined ? {} : { p2pListen: p2p }),
+    ...(txListen === undefined ? {} : { txListen }),
   };
 }
 
@@ -88,6 +114,8 @@ export const nodeCommand: CliCommand = {
     };
     let server: RpcServer;
     let engine: EngineState;
+    let validator: RunningValidator | undefined;
+    let serving: RpcServer | undefined;
     try {
       // Throws "run fastevm init" on an empty datadir, before a secret is written into it.
       const chain = new Chain(storage, pools);
@@ -112,21 +140,36 @@ export const nodeCommand: CliCommand = {
         maxReorgDepth: args.maxReorgDepth,
         log,
       });
+      const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log });
       server = await startRpcServer({
         host: args.addr,
         port: args.port,
         jwtSecret: secret,
-        dispatcher: new JsonRpcDispatcher(engineMethods(engine), { log }),
+        dispatcher,
         bodyLimit: DEFAULT_BODY_LIMIT,
         log,
       });
+      serving = server;
       console.error(`head #${head.header.number} ${bytesToHex(head.hash)}`);
+      if (args.consensusDir !== undefined) {
+        validator = await startValidator({
+          consensusDir: args.consensusDir,
+          storage,
+          engine: dispatcherEndpoint(dispatcher),
+          timestampRule: chain.config.timestampRule ?? "strict",
+          ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),
+          ...(args.txListen === undefined ? {} : { txListen: args.txListen }),
+          log,
+        });
+      }
     } catch (e) {
+      await serving?.close();
       await closeAll();
       throw e;
     }
     // One stdout line, machine-readable, for scripts and tests (the port matters with --authrpc.port 0).
     console.log(`engine api listening on ${server.host}:${server.port} (${server.kind})`);
+    if (validator !== undefined) printValidator(validator);
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
@@ -137,6 +180,10 @@ export const nodeCommand: CliCommand = {
       process.on("SIGTERM", stop);
     });
     console.error("shutting down");
+    if (validator !== undefined) {
+      await validator.stop();
+      printValidatorSummary(validator, engine);
+    }
     await server.close();
     await engine.lock.run(() => undefined);
     await closeAll();

@@ -1,0 +1,159 @@
+/**
+ * A consensus validator wired to an execution node through the Engine API driver: the part `fastevm node
+ * --validator` (in-process engine, one LMDB environment) and `fastevm consensus --execution-url`
+ * (HTTP + JWT to another process) share. The consensus directory holds the `fastevm keys` files and
+ * `committee.json`. Start-up order: read the execution head (its commit stamp is the last executed commit),
+ * then start consensus so stored commits after that index are executed again before anything new.
+ */
+import "../network/polyfills.ts";
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { committeeFromJson } from "../consensus/committee.ts";
+import { ConsensusNode } from "../consensus/consensusNode.ts";
+import { EngineDriver, type EngineEndpoint } from "../consensus/execution/engineDriver.ts";
+import { ed25519FromKeyFile } from "../consensus/keys.ts";
+import { LmdbConsensusStore } from "../consensus/lmdbStore.ts";
+import { BlockSigner } from "../consensus/signer.ts";
+import { TxQueue } from "../consensus/txQueue.ts";
+import { equalBytes } from "../core/bytes.ts";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { bytesToHex } from "../core/hex.ts";
+import { createHost, type Host } from "../network/host.ts";
+import type { JsonRpcDispatcher } from "../rpc/jsonrpc.ts";
+import type { Storage } from "../storage/storage.ts";
+import { startTxEndpoint } from "./commands/consensus.ts";
+import { KEY_FILES } from "./commands/keys.ts";
+
+export const COMMITTEE_FILE = "committee.json";
+
+export interface ValidatorOptions {
+  readonly consensusDir: string;
+  /** the LMDB environment holding the consensus tables */
+  readonly storage: Storage;
+  readonly engine: EngineEndpoint;
+  readonly timestampRule?: "strict" | "non-decreasing";
+  /** libp2p listen multiaddr (default: the committee's first address for this validator) */
+  readonly listen?: string;
+  /** HOST:PORT of the POST /tx submission endpoint */
+  readonly txListen?: string;
+  readonly log: (m: string) => void;
+  /** print each executed block */
+  readonly verbose?: boolean;
+}
+
+export interface RunningValidator {
+  readonly node: ConsensusNode;
+  readonly driver: EngineDriver;
+  readonly host: Host;
+  readonly authority: number;
+  readonly txEndpoint: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** An in-process endpoint: the same JSON-RPC text a remote client would send, through the dispatcher. */
+export function dispatcherEndpoint(dispatcher: JsonRpcDispatcher): EngineEndpoint {
+  let id = 0;
+  return {
+    async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
+      const text = await dispatcher.handle(JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }));
+      const res = JSON.parse(text ?? "{}") as { result?: T; error?: { code: number; message: string } };
+      if (res.error !== undefined)
+        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${res.error.code} ${res.error.message}`);
+      return res.result as T;
+    },
+  };
+}
+
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
+
+export async function startValidator(o: ValidatorOptions): Promise<RunningValidator> {
+  const committee = committeeFromJson(readJson(join(o.consensusDir, COMMITTEE_FILE)));
+  const protocol = ed25519FromKeyFile(readJson(join(o.consensusDir, KEY_FILES.protocol)));
+  const network = ed25519FromKeyFile(readJson(join(o.consensusDir, KEY_FILES.network)));
+  const authority = committee.authorities.findIndex((a) => equalBytes(a.protocolKey, protocol.publicKey));
+  if (authority < 0)
+    throw new FastEvmError(
+      ErrorCode.CLI_USAGE,
+      `the protocol key in ${o.consensusDir} is not in the committee`,
+    );
+  const driver = new EngineDriver({
+    engine: o.engine,
+    committee,
+    ...(o.timestampRule === undefined ? {} : { timestampRule: o.timestampRule }),
+    log: o.log,
+    onBlock: (b) => {
+      if (o.verbose === true)
+        o.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
+    },
+  });
+  const lastExecutedCommit = await driver.init();
+  o.log(
+    `execution head #${driver.head?.number} ${driver.head?.hash}, last executed commit ${lastExecutedCommit}`,
+  );
+  const listen = o.listen ?? committee.authority(authority).addresses[0] ?? "/ip4/127.0.0.1/tcp/0";
+  const host = (await createHost({
+    networkKey: network.secretKey,
+    listen: [listen],
+    maxGossipBytes: 8 << 20,
+  })) as Host;
+  const txs = new TxQueue();
+  let txServer: Server | undefined;
+  let txEndpoint: string | undefined;
+  if (o.txListen !== undefined) {
+    txServer = await startTxEndpoint(txs, o.txListen);
+    const a = txServer.address();
+    if (a !== null && typeof a === "object") txEndpoint = `http://${a.address}:${a.port}/tx`;
+  }
+  const node = new ConsensusNode({
+    committee,
+    authority,
+    signer: new BlockSigner(protocol),
+    store: new LmdbConsensusStore(o.storage),
+    host,
+    amnesiaGuard: true,
+    transactions: txs,
+    lastExecutedCommit,
+    onCommit: (s) => driver.execute(s),
+  });
+  await node.connect();
+  await node.start();
+  return {
+    node,
+    driver,
+    host,
+    authority,
+    txEndpoint,
+    async stop() {
+      // the driver first: a commit waiting on an unreachable engine must not hold the consensus queue
+      driver.stop();
+      await node.stop();
+      await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
+      await host.stop();
+    },
+  };
+}
+
+/** Stdout lines scripts read (the devnet, the cluster test): the validator's endpoints. */
+export function printValidator(v: RunningValidator): void {
+  console.log(`validator ${v.authority} peer ${v.host.peerId.toString()}`);
+  for (const a of v.host.getMultiaddrs()) console.log(`p2p listening ${a.toString()}`);
+  if (v.txEndpoint !== undefined) console.log(`tx endpoint ${v.txEndpoint}`);
+}
+
+/** The closing stdout line: head block, last commit index and counters, as one JSON object. */
+export function printValidatorSummary(
+  v: RunningValidator,
+  engine: { chain: { head(): { hash: Uint8Array; header: { number: bigint } } } },
+): void {
+  const head = engine.chain.head();
+  const summary = {
+    authority: v.authority,
+    headNumber: Number(head.header.number),
+    headHash: bytesToHex(head.hash),
+    lastCommitIndex: v.node.core.lastCommitIndex,
+    lastExecutedCommit: v.driver.lastExecutedCommit,
+    driver: v.driver.counters,
+  };
+  console.log(`validator summary ${JSON.stringify(summary)}`);
+}

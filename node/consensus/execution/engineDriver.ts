@@ -1,0 +1,231 @@
+/**
+ * The Engine API driver: turns each committed sub-DAG, in commit-index order, into an EVM block on the
+ * execution node (ARCHITECTURE §3). For a non-empty sub-DAG: forkchoiceUpdatedV3(head, attributes) →
+ * getPayloadV3 → newPayloadV3 → forkchoiceUpdatedV3(new head). Empty sub-DAGs produce no block; they only
+ * advance the executed commit index.
+ *
+ * Attributes: timestamp = the commit time in seconds (never below the parent's; above it on strict chains),
+ * prevRandao = the commit digest, suggestedFeeRecipient = the leader's fee recipient, withdrawals = [],
+ * parentBeaconBlockRoot = 32 zero bytes (there is no beacon chain), and the FastEVM extension:
+ * `transactions` (linearized, de-duplicated), `noTxPool: true`, `extraData` = the commit stamp
+ * (commitStamp.ts), `gasLimit` when configured. Every input is a function of the commit sequence and the
+ * chain, so every validator builds byte-identical blocks.
+ *
+ * Idempotent by commit index: the head block's stamp says which commit was executed last, so after a crash
+ * (of either side) commits at or below it are skipped. An unreachable or failing execution node is retried
+ * with exponential backoff, forever: a commit is never skipped (consensus waits, back-pressured).
+ */
+import { ErrorCode, FastEvmError } from "../../core/errors.ts";
+import { bigintToQuantity, bytesToHex, hexToBytes } from "../../core/hex.ts";
+import { type CommittedSubDag, subDagTransactions } from "../commit.ts";
+import type { Committee } from "../committee.ts";
+import { decodeCommitStamp, encodeCommitStamp } from "./commitStamp.ts";
+
+/**
+ * What the driver needs from an Engine API endpoint: one JSON-RPC call that resolves with the result and
+ * rejects on an error answer or a transport failure. The CLI passes the HTTP client (separate process) or
+ * an in-process dispatcher (same process); node/consensus never imports node/rpc.
+ */
+export interface EngineEndpoint {
+  call<T>(method: string, params?: readonly unknown[]): Promise<T>;
+}
+
+export interface EngineDriverOptions {
+  readonly engine: EngineEndpoint;
+  readonly committee: Committee;
+  /** the execution chain's timestamp rule (default non-decreasing, as FastEVM chains declare) */
+  readonly timestampRule?: "strict" | "non-decreasing";
+  readonly gasLimit?: bigint;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly log?: (message: string) => void;
+  /** called after each block becomes the head */
+  readonly onBlock?: (b: ExecutedBlock) => void;
+}
+
+export interface ExecutedBlock {
+  readonly commitIndex: number;
+  readonly number: bigint;
+  readonly hash: string;
+  readonly transactions: number;
+}
+
+interface Head {
+  readonly hash: string;
+  readonly number: bigint;
+  readonly timestamp: bigint;
+}
+
+interface BlockJson {
+  hash: string;
+  number: string;
+  timestamp: string;
+  extraData: string;
+}
+
+interface ForkchoiceAnswer {
+  payloadStatus: { status: string; validationError?: string | null };
+  payloadId: string | null;
+}
+
+interface PayloadJson {
+  blockHash: string;
+  blockNumber: string;
+  timestamp: string;
+  transactions: string[];
+}
+
+const ZERO32 = bytesToHex(new Uint8Array(32));
+
+function engineError(message: string): FastEvmError {
+  return new FastEvmError(ErrorCode.CONSENSUS_ENGINE, message);
+}
+
+/**
+ * Transactions in linearized order without repeats (the same transaction can reach several validators and
+ * so several blocks of one sub-DAG). Equal bytes ⇔ equal hash, so the key is the bytes themselves (native
+ * base64), which spares the main thread a keccak per transaction.
+ */
+export function dedupeTransactions(txs: readonly Uint8Array[]): Uint8Array[] {
+  const seen = new Set<string>();
+  const out: Uint8Array[] = [];
+  for (const t of txs) {
+    const key = Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString("base64");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out;
+}
+
+export class EngineDriver {
+  /** the last commit index whose effects are on the execution node */
+  lastExecutedCommit = 0;
+  readonly counters = { blocks: 0, emptyCommits: 0, replaysSkipped: 0, retries: 0, duplicateTxs: 0 };
+  #head: Head | undefined;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+
+  constructor(private readonly o: EngineDriverOptions) {}
+
+  get head(): Head | undefined {
+    return this.#head;
+  }
+
+  /**
+   * Reads the execution head (retrying until the node answers) and the commit its stamp names: the value to
+   * start ConsensusNode with (`lastExecutedCommit`), so stored commits after it are executed again.
+   */
+  async init(): Promise<number> {
+    await this.#retry("reading the execution head", () => this.#readHead());
+    return this.lastExecutedCommit;
+  }
+
+  /** ConsensusNode's `onCommit`: resolves once the commit is executed (or known executed). */
+  async execute(s: CommittedSubDag): Promise<void> {
+    const index = s.commit.index;
+    if (index <= this.lastExecutedCommit) {
+      this.counters.replaysSkipped++;
+      return;
+    }
+    const all = subDagTransactions(s);
+    const txs = dedupeTransactions(all);
+    this.counters.duplicateTxs += all.length - txs.length;
+    if (txs.length === 0) {
+      this.counters.emptyCommits++;
+      this.lastExecutedCommit = index;
+      return;
+    }
+    await this.#retry(`executing commit ${index}`, async () => {
+      // after a failure the re-read head may show this commit already executed (crash after newPayload)
+      if (this.#head === undefined) await this.#readHead();
+      if (index <= this.lastExecutedCommit) return;
+      await this.#produce(s, txs);
+    });
+  }
+
+  /** Stops retrying: a pending `execute` rejects (the process is shutting down). */
+  stop(): void {
+    this.#stopped = true;
+    this.#wake?.();
+  }
+
+  async #readHead(): Promise<void> {
+    const b = await this.o.engine.call<BlockJson | null>("eth_getBlockByNumber", ["latest", false]);
+    if (b === null) throw engineError("the execution node has no head block");
+    this.#head = { hash: b.hash, number: BigInt(b.number), timestamp: BigInt(b.timestamp) };
+    const stamp = decodeCommitStamp(hexToBytes(b.extraData));
+    if (stamp !== undefined && stamp.index > this.lastExecutedCommit) this.lastExecutedCommit = stamp.index;
+  }
+
+  async #produce(s: CommittedSubDag, txs: readonly Uint8Array[]): Promise<void> {
+    const parent = this.#head!;
+    const call = this.o.engine.call.bind(this.o.engine);
+    const commitSeconds = BigInt(Math.floor(s.timestampMs / 1000));
+    const floor =
+      (this.o.timestampRule ?? "non-decreasing") === "strict" ? parent.timestamp + 1n : parent.timestamp;
+    const timestamp = commitSeconds > floor ? commitSeconds : floor;
+    const attrs = {
+      timestamp: bigintToQuantity(timestamp),
+      prevRandao: bytesToHex(s.commitRef.digest),
+      suggestedFeeRecipient: this.o.committee.authority(s.leader.author).feeRecipient,
+      withdrawals: [],
+      parentBeaconBlockRoot: ZERO32,
+      transactions: txs.map((t) => bytesToHex(t)),
+      noTxPool: true,
+      extraData: bytesToHex(encodeCommitStamp({ index: s.commit.index, timestampMs: s.timestampMs })),
+      ...(this.o.gasLimit === undefined ? {} : { gasLimit: bigintToQuantity(this.o.gasLimit) }),
+    };
+    const state = (h: string) => ({ headBlockHash: h, safeBlockHash: h, finalizedBlockHash: h });
+    const fcu = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(parent.hash), attrs]);
+    if (fcu.payloadStatus.status !== "VALID" || fcu.payloadId === null)
+      throw engineError(`forkchoiceUpdated on ${parent.hash}: ${JSON.stringify(fcu.payloadStatus)}`);
+    const { executionPayload: p } = await call<{ executionPayload: PayloadJson }>("engine_getPayloadV3", [
+      fcu.payloadId,
+    ]);
+    const st = await call<{ status: string; validationError?: string | null }>("engine_newPayloadV3", [
+      p,
+      [],
+      ZERO32,
+    ]);
+    if (st.status !== "VALID") throw engineError(`newPayload ${p.blockHash}: ${JSON.stringify(st)}`);
+    // commits are final: the new head is also safe and finalized
+    const moved = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(p.blockHash), null]);
+    if (moved.payloadStatus.status !== "VALID")
+      throw engineError(`forkchoiceUpdated to ${p.blockHash}: ${JSON.stringify(moved.payloadStatus)}`);
+    this.#head = { hash: p.blockHash, number: BigInt(p.blockNumber), timestamp: BigInt(p.timestamp) };
+    this.lastExecutedCommit = s.commit.index;
+    this.counters.blocks++;
+    this.o.onBlock?.({
+      commitIndex: s.commit.index,
+      number: this.#head.number,
+      hash: p.blockHash,
+      transactions: p.transactions.length,
+    });
+  }
+
+  /** Runs `step` until it succeeds, backing off exponentially; re-reads the head before each retry. */
+  async #retry(what: string, step: () => Promise<void>): Promise<void> {
+    let delay = this.o.retryInitialMs ?? 100;
+    for (;;) {
+      if (this.#stopped) throw engineError(`driver stopped while ${what}`);
+      try {
+        await step();
+        return;
+      } catch (e) {
+        if (this.#stopped) throw engineError(`driver stopped while ${what}`);
+        this.counters.retries++;
+        this.o.log?.(`engine driver: ${what} failed (${(e as Error).message}); retrying in ${delay} ms`);
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay);
+          this.#wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        delay = Math.min(delay * 2, this.o.retryMaxMs ?? 5000);
+        this.#head = undefined;
+      }
+    }
+  }
+}
