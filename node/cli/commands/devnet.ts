@@ -1,62 +1,137 @@
 /**
- * `fastevm devnet`: the one-command local network. Today it prepares the devnet's datadir from the sample
- * genesis (node/core/chain/genesis/devnet.json) and prints its genesis hash, state root and head; the
- * consensus issue grows it into N validators on loopback.
+ * `fastevm devnet [--validators N] [--datadir DIR] [--duration SECONDS]`: the one-command local network.
+ * N validators (default 4) run as separate `fastevm node --validator` processes on loopback, each with its
+ * execution node in-process, real libp2p and LMDB; keys, committee and datadirs are made on first start
+ * (devnetSetup.ts) and reused after. Prints each validator's Engine API, libp2p and transaction endpoints;
+ * on Ctrl-C / SIGTERM (or after --duration) stops them and prints each one's head block and last commit.
+ * Each validator's own output goes to DIR/validator-i/node.log.
  */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { decodeHeader, headerHash } from "../../core/block/header.ts";
-import { DEVNET_GENESIS_PATH } from "../../core/chain/devnet.ts";
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { DEVNET_CHAIN_ID } from "../../core/chain/devnet.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { bytesToHex } from "../../core/hex.ts";
-import { metaKey } from "../../storage/keys.ts";
-import { CHAINDATA_DIR, openStorage, readBytes } from "../../storage/storage.ts";
-import { META_KEYS } from "../../storage/tables.ts";
 import type { CliCommand } from "../command.ts";
-import { initCommand } from "./init.ts";
+import { type DevnetValidator, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../devnetSetup.ts";
 
-const USAGE = "usage: fastevm devnet [--datadir DIR]   (default DIR: .devnet)";
+const USAGE = "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--duration SECONDS]";
 
-async function printHead(datadir: string): Promise<void> {
-  const storage = openStorage(datadir);
-  try {
-    const head = readBytes(storage.tables.meta, metaKey(META_KEYS.headHash));
-    const genesis = readBytes(storage.tables.meta, metaKey(META_KEYS.genesisHash));
-    if (head === undefined || genesis === undefined) {
-      throw new FastEvmError(ErrorCode.STORAGE, `datadir ${datadir} has no head: was init interrupted?`);
-    }
-    const raw = readBytes(storage.tables.headers, head);
-    if (raw === undefined)
-      throw new FastEvmError(ErrorCode.STORAGE, `head header ${bytesToHex(head)} is missing`);
-    const header = decodeHeader(raw);
-    console.log(`genesis hash  ${bytesToHex(genesis)}`);
-    console.log(`head          #${header.number} ${bytesToHex(headerHash(header))}`);
-    console.log(`state root    ${bytesToHex(header.stateRoot)}`);
-    console.log(`datadir       ${datadir}`);
-  } finally {
-    await storage.close();
-  }
+interface Running {
+  readonly v: DevnetValidator;
+  readonly child: ChildProcess;
+  readonly lines: Map<string, string>;
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  summary?:
+    | { headNumber: number; headHash: string; lastCommitIndex: number; lastExecutedCommit: number }
+    | undefined;
+}
+
+function usage(msg: string): FastEvmError {
+  return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
+}
+
+/** Starts one validator process; its stdout lines are parsed for endpoints and the closing summary. */
+function launch(v: DevnetValidator): Running {
+  const log = openSync(join(v.datadir, "node.log"), "a");
+  const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(v)], {
+    stdio: ["ignore", "pipe", log],
+  });
+  closeSync(log);
+  const r: Running = { v, child, lines: new Map(), ready: Promise.resolve(), exited: Promise.resolve(null) };
+  r.exited = new Promise((done) => child.once("exit", (code) => done(code)));
+  r.ready = new Promise((done, fail) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      for (const key of ["engine api listening on ", "p2p listening ", "tx endpoint "])
+        if (line.startsWith(key)) r.lines.set(key.trim(), line.slice(key.length));
+      if (line.startsWith("validator summary ")) r.summary = JSON.parse(line.slice(18)) as Running["summary"];
+      if (line.startsWith("tx endpoint ")) done();
+    });
+    void r.exited.then((code) =>
+      fail(
+        new FastEvmError(ErrorCode.INVALID_ARGUMENT, `${v.name} exited ${code}: see ${v.datadir}/node.log`),
+      ),
+    );
+  });
+  return r;
+}
+
+async function stopAll(running: readonly Running[]): Promise<void> {
+  for (const r of running) if (r.child.exitCode === null) r.child.kill("SIGTERM");
+  await Promise.all(
+    running.map(async (r) => {
+      const t = setTimeout(() => r.child.kill("SIGKILL"), 20_000);
+      await r.exited;
+      clearTimeout(t);
+    }),
+  );
 }
 
 export const devnetCommand: CliCommand = {
   name: "devnet",
-  summary: "prepare and describe the local devnet (sample genesis, chain id 20256)",
+  summary: "run a local network: N validator processes (consensus + execution) on loopback",
   usage: USAGE,
   async run(argv) {
-    let datadir = ".devnet";
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      if (a === "--datadir" && argv[i + 1] !== undefined) datadir = argv[++i]!;
-      else throw new FastEvmError(ErrorCode.CLI_USAGE, `unknown argument ${a}\n${USAGE}`);
+    let values: { validators?: string; datadir?: string; duration?: string };
+    try {
+      values = parseArgs({
+        args: [...argv],
+        options: {
+          validators: { type: "string" },
+          datadir: { type: "string" },
+          duration: { type: "string" },
+        },
+      }).values;
+    } catch (e) {
+      throw usage((e as Error).message);
     }
-    datadir = resolve(datadir);
-    if (!existsSync(join(datadir, CHAINDATA_DIR))) {
-      console.log(`initialising the devnet datadir from ${DEVNET_GENESIS_PATH}`);
-      const rc = await initCommand.run(["--datadir", datadir, DEVNET_GENESIS_PATH]);
-      if (rc !== 0) return rc;
-      return 0;
+    const n = Number(values.validators ?? 4);
+    if (!Number.isInteger(n) || n < 1 || n > 32) throw usage("--validators must be 1..32");
+    const duration = values.duration === undefined ? undefined : Number(values.duration);
+    if (duration !== undefined && !(duration > 0)) throw usage("--duration must be a positive number");
+    const layout = await prepareDevnet(values.datadir ?? ".devnet", n);
+    console.log(`devnet: ${n} validators, chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`);
+    const running = layout.validators.map(launch);
+    try {
+      await Promise.all(running.map((r) => r.ready));
+    } catch (e) {
+      await stopAll(running);
+      throw e;
     }
-    await printHead(datadir);
+    for (const r of running) {
+      console.log(
+        `${r.v.name}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}  tx ${r.lines.get("tx endpoint")}`,
+      );
+    }
+    console.log(`jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log`);
+    console.log(duration === undefined ? "running; Ctrl-C to stop" : `running for ${duration} s`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        clearTimeout(timer);
+        done();
+      };
+      const timer = duration === undefined ? undefined : setTimeout(stop, duration * 1000);
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      // a validator dying on its own is reported, the others keep running
+      for (const r of running)
+        void r.exited.then((code) => {
+          if (code !== 0) console.log(`${r.v.name} exited ${code}; see ${r.v.datadir}/node.log`);
+        });
+    });
+    await stopAll(running);
+    for (const r of running) {
+      const s = r.summary;
+      console.log(
+        s === undefined
+          ? `${r.v.name}  no summary (exit ${r.child.exitCode ?? r.child.signalCode})`
+          : `${r.v.name}  head #${s.headNumber} ${s.headHash}  last commit ${s.lastCommitIndex} (executed ${s.lastExecutedCommit})`,
+      );
+    }
     return 0;
   },
 };
