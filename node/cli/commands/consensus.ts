@@ -1,7 +1,7 @@
 /**
- * `fastevm consensus`: runs one Mysticeti validator (consensus only) over libp2p with its LMDB consensus
- * store, printing each commit. The Engine API driver (`--execution-url`, `--jwt-secret`) plugs in here
- * once the execution node serves the Engine API; until then commits are only printed.
+ * `fastevm consensus`: runs one Mysticeti validator over libp2p with its LMDB consensus store, printing
+ * each commit. With `--execution-url URL --jwt-secret FILE` it drives an execution node in another process
+ * (`fastevm node`) through the Engine API driver (HTTP + JWT): one EVM block per non-empty commit.
  */
 import "../../network/polyfills.ts";
 import { readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { subDagTransactions } from "../../consensus/commit.ts";
 import { committeeFromJson } from "../../consensus/committee.ts";
 import { ConsensusNode } from "../../consensus/consensusNode.ts";
+import { EngineDriver } from "../../consensus/execution/engineDriver.ts";
 import { ed25519FromKeyFile } from "../../consensus/keys.ts";
 import { LmdbConsensusStore } from "../../consensus/lmdbStore.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
@@ -19,12 +20,14 @@ import { equalBytes } from "../../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { createHost, type Host } from "../../network/host.ts";
+import { EngineHttpClient } from "../../rpc/engine/client.ts";
+import { readJwtSecret } from "../../rpc/jwt.ts";
 import { openStorage } from "../../storage/storage.ts";
 import type { CliCommand } from "../command.ts";
 import { KEY_FILES } from "./keys.ts";
 
 const USAGE =
-  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--tx-listen HOST:PORT] [--duration SECONDS] [--quiet]";
+  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--tx-listen HOST:PORT] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet]";
 
 /**
  * The interim submission endpoint: `POST /tx` with a 0x-hex raw transaction as the body. Answers 202
@@ -84,6 +87,7 @@ export const consensusCommand: CliCommand = {
           "tx-listen": { type: "string" },
           "execution-url": { type: "string" },
           "jwt-secret": { type: "string" },
+          "timestamp-rule": { type: "string" },
         },
       }).values;
     } catch (e) {
@@ -93,9 +97,13 @@ export const consensusCommand: CliCommand = {
     if (typeof committeeFile !== "string" || typeof keys !== "string" || typeof datadir !== "string") {
       throw usage("--committee, --keys and --datadir are required");
     }
-    if (values["execution-url"] !== undefined || values["jwt-secret"] !== undefined) {
-      throw usage("the Engine API driver is not wired yet: run without --execution-url / --jwt-secret");
-    }
+    const executionUrl = values["execution-url"];
+    const jwtFile = values["jwt-secret"];
+    if ((typeof executionUrl === "string") !== (typeof jwtFile === "string"))
+      throw usage("--execution-url and --jwt-secret go together");
+    const rule = values["timestamp-rule"] ?? "non-decreasing";
+    if (rule !== "strict" && rule !== "non-decreasing")
+      throw usage("--timestamp-rule must be strict or non-decreasing");
     const committee = committeeFromJson(readJson(committeeFile));
     const protocol = ed25519FromKeyFile(readJson(join(keys, KEY_FILES.protocol)));
     const network = ed25519FromKeyFile(readJson(join(keys, KEY_FILES.network)));
@@ -103,6 +111,21 @@ export const consensusCommand: CliCommand = {
     if (authority < 0) throw usage(`the protocol key in ${keys} is not in the committee`);
     const listen =
       typeof values.listen === "string" ? values.listen : committee.authority(authority).addresses[0];
+    // the execution node's head first: its commit stamp says where execution stands
+    const driver =
+      typeof executionUrl === "string" && typeof jwtFile === "string"
+        ? new EngineDriver({
+            engine: new EngineHttpClient(executionUrl, readJwtSecret(jwtFile)),
+            committee,
+            timestampRule: rule,
+            log: (m) => console.error(m),
+            onBlock: (b) => {
+              if (values.quiet !== true)
+                console.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
+            },
+          })
+        : undefined;
+    const lastExecutedCommit = driver === undefined ? undefined : await driver.init();
     const storage = openStorage(datadir);
     const host = (await createHost({
       networkKey: network.secretKey,
@@ -121,7 +144,9 @@ export const consensusCommand: CliCommand = {
       host,
       amnesiaGuard: true,
       transactions: txs,
-      onCommit: (s) => {
+      ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
+      onCommit: async (s) => {
+        await driver?.execute(s);
         last = s.commit.index;
         if (values.quiet === true) return;
         const txs = subDagTransactions(s).length;
@@ -152,12 +177,17 @@ export const consensusCommand: CliCommand = {
     if (timer !== undefined) clearTimeout(timer);
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    driver?.stop();
     await node.stop();
     await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
     await host.stop();
     await storage.close();
     console.log(`last commit index ${Math.max(last, node.core.lastCommitIndex)}`);
     console.log(`stats ${JSON.stringify(node.stats())}`);
+    if (driver !== undefined)
+      console.log(
+        `execution head #${driver.head?.number} ${driver.head?.hash} last executed commit ${driver.lastExecutedCommit} ${JSON.stringify(driver.counters)}`,
+      );
     return node.fatal === undefined ? 0 : 1;
   },
 };
