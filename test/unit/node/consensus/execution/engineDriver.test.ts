@@ -1,0 +1,167 @@
+/**
+ * The Engine API driver against a real in-process Engine API over a dev chain (non-decreasing timestamps,
+ * as FastEVM chains declare): one block per non-empty commit with the commit's stamp, digest and leader's fee
+ * recipient; empty commits produce none; duplicates are dropped; a new driver resumes from the head's stamp
+ * and skips executed commits; failures (unreachable node, a crash between newPayload and the head update)
+ * are retried until the commit is executed exactly once; stop() ends a retry loop.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devGenesisJson } from "../../../../../node/chain/chainGenerator.ts";
+import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
+import type { CommittedSubDag } from "../../../../../node/consensus/commit.ts";
+import { committeeFromJson } from "../../../../../node/consensus/committee.ts";
+import { decodeCommitStamp } from "../../../../../node/consensus/execution/commitStamp.ts";
+import {
+  dedupeTransactions,
+  EngineDriver,
+  type EngineEndpoint,
+} from "../../../../../node/consensus/execution/engineDriver.ts";
+import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
+import { isFastEvmError } from "../../../../../node/core/errors.ts";
+import { bytesToHex } from "../../../../../node/core/hex.ts";
+import { devTx, KEYS } from "../../../../utils/devChain.ts";
+import { closePayloadPool, type EngineHarness, openEngine } from "../../../../utils/engineHarness.ts";
+
+const pools = startChainPools();
+let h: EngineHarness;
+const config = {
+  ...parseChainConfig((JSON.parse(devGenesisJson(KEYS)) as { config: unknown }).config),
+  timestampRule: "non-decreasing" as const,
+};
+const committee = committeeFromJson({
+  epoch: 0,
+  epochStartMs: 0,
+  authorities: [0, 1, 2, 3].map((i) => ({
+    name: `v${i}`,
+    stake: 1,
+    protocolKey: bytesToHex(new Uint8Array(32).fill(i + 1)),
+    peerId: "",
+    addresses: [],
+    feeRecipient: bytesToHex(new Uint8Array(20).fill(0xa0 + i)),
+  })),
+});
+
+/** A real endpoint over the harness's dispatcher, with optional injected failures before a call. */
+function endpoint(fail: (method: string) => boolean = () => false): EngineEndpoint & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
+      calls.push(method);
+      if (fail(method)) throw new Error(`injected: ${method} unreachable`);
+      const r = await h.call(method, [...params]);
+      if (r.error !== undefined) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      return r.result as T;
+    },
+  };
+}
+
+/** A committed sub-DAG as the linearizer hands it over (only the fields execution reads matter). */
+function subDag(index: number, timestampMs: number, blocksTxs: Uint8Array[][], leader = 1): CommittedSubDag {
+  const digest = new Uint8Array(32).fill(index);
+  const leaderRef = { round: index + 1, author: leader, digest };
+  return {
+    commit: { index, previousDigest: new Uint8Array(32), timestampMs, leader: leaderRef, blocks: [] },
+    commitRef: { index, digest },
+    leader: leaderRef,
+    blocks: blocksTxs.map((transactions) => ({ block: { transactions } })),
+    timestampMs,
+  } as unknown as CommittedSubDag;
+}
+
+const tx = (nonce: number) => devTx(0, BigInt(nonce), new Uint8Array(20).fill(9), 1n);
+const head = () => h.dev.chain.head();
+
+beforeAll(async () => {
+  h = await openEngine(pools, 64, { config });
+});
+afterAll(async () => {
+  await h.close();
+  await pools.close();
+  await closePayloadPool();
+});
+
+describe("engine driver", () => {
+  it("dedupes by bytes, keeping linearized order", () => {
+    const [a, b] = [tx(0), tx(1)];
+    expect(dedupeTransactions([a, b, a.slice(), b, a])).toEqual([a, b]);
+  });
+
+  it("one block per non-empty commit: stamp, randao, fee recipient, timestamps; empty commits make none", async () => {
+    const d = new EngineDriver({ engine: endpoint(), committee, retryInitialMs: 5 });
+    expect(await d.init()).toBe(0);
+    await d.execute(subDag(1, 1_000_500, [[tx(0)], [tx(1), tx(0)]], 2));
+    let b = head();
+    expect(b.header.number).toBe(1n);
+    expect(b.header.timestamp).toBe(1000n);
+    expect(decodeCommitStamp(b.header.extraData)).toEqual({ index: 1, timestampMs: 1_000_500 });
+    expect(bytesToHex(b.header.mixHash)).toBe(bytesToHex(new Uint8Array(32).fill(1)));
+    expect(bytesToHex(b.header.coinbase)).toBe(committee.authority(2).feeRecipient);
+    expect(h.dev.chain.store.block(b.hash)!.transactions.length).toBe(2);
+    expect(d.counters.duplicateTxs).toBe(1);
+
+    await d.execute(subDag(2, 1_000_900, [[], []]));
+    expect(head().header.number).toBe(1n);
+    expect(d.lastExecutedCommit).toBe(2);
+    // same second as the parent: an equal timestamp; an earlier commit time cannot go below the parent
+    await d.execute(subDag(3, 1_000_999, [[tx(2)]]));
+    expect(head().header.timestamp).toBe(1000n);
+    await d.execute(subDag(4, 999_000, [[tx(3)]]));
+    b = head();
+    expect([b.header.number, b.header.timestamp]).toEqual([3n, 1000n]);
+    await d.execute(subDag(5, 1_002_000, [[tx(4)]]));
+    expect(head().header.timestamp).toBe(1002n);
+    expect(d.counters).toMatchObject({ blocks: 4, emptyCommits: 1 });
+  });
+
+  it("a new driver resumes at the head's stamp and skips executed commits (idempotent by index)", async () => {
+    const e = endpoint();
+    const d = new EngineDriver({ engine: e, committee, retryInitialMs: 5 });
+    expect(await d.init()).toBe(5);
+    const before = bytesToHex(head().hash);
+    for (const i of [1, 3, 5]) await d.execute(subDag(i, 1_003_000, [[tx(99)]]));
+    expect(bytesToHex(head().hash)).toBe(before);
+    expect(d.counters.replaysSkipped).toBe(3);
+    expect(e.calls.filter((m) => m.startsWith("engine_"))).toEqual([]);
+  });
+
+  it("retries an unreachable node until it answers, then executes the commit once", async () => {
+    let failures = 3;
+    const d = new EngineDriver({
+      engine: endpoint(() => failures-- > 0),
+      committee,
+      retryInitialMs: 5,
+      retryMaxMs: 20,
+    });
+    expect(await d.init()).toBe(5);
+    await d.execute(subDag(6, 1_004_000, [[tx(5)]]));
+    expect(d.counters.retries).toBe(3);
+    expect(decodeCommitStamp(head().header.extraData)?.index).toBe(6);
+  });
+
+  it("a failure after newPayload (head not moved) re-reads the head and finishes the same block", async () => {
+    let fcus = 0;
+    const e = endpoint((m) => m === "engine_forkchoiceUpdatedV3" && ++fcus === 2);
+    const d = new EngineDriver({ engine: e, committee, retryInitialMs: 5 });
+    await d.init();
+    const number = head().header.number;
+    await d.execute(subDag(7, 1_005_000, [[tx(6)]]));
+    expect(head().header.number).toBe(number + 1n);
+    expect(decodeCommitStamp(head().header.extraData)?.index).toBe(7);
+    expect(d.counters).toMatchObject({ blocks: 1, retries: 1 });
+    expect(e.calls.filter((m) => m === "engine_newPayloadV3").length).toBe(2);
+  });
+
+  it("stop() ends a retry loop with an error instead of skipping the commit", async () => {
+    const d = new EngineDriver({ engine: endpoint(() => true), committee, retryInitialMs: 5 });
+    const pending = d.execute(subDag(8, 1_006_000, [[tx(7)]]));
+    setTimeout(() => d.stop(), 30);
+    const err = await pending.then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isFastEvmError(err, "CONSENSUS_ENGINE")).toBe(true);
+    expect(d.lastExecutedCommit).toBe(0);
+    expect(decodeCommitStamp(head().header.extraData)?.index).toBe(7);
+  });
+});
