@@ -1,32 +1,57 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+/**
+ * `fastevm devnet` end to end with one validator process: first start lays out keys, committee and a datadir
+ * from the devnet genesis, prints the validator's endpoints, runs for --duration and prints its head and
+ * last commit index; a second start reuses the layout. Usage errors come back as CLI_USAGE.
+ */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { devnetCommand } from "../../../../node/cli/commands/devnet.ts";
+import { tempDir } from "../../../utils/tempDatadir.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "fastevm-devnet-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("fastevm-devnet-cmd-");
+afterAll(() => dir.remove());
+const GENESIS = "0x7ab606cb590438e7b0874fa8ffcd80474c9313847611ff6bb327e3128b8134b0";
+
+async function runDevnet(args: string[]): Promise<string> {
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  try {
+    expect(await devnetCommand.run(args)).toBe(0);
+    return log.mock.calls.map((c) => String(c[0])).join("\n");
+  } finally {
+    log.mockRestore();
+  }
+}
 
 describe("fastevm devnet", () => {
-  it("initialises the datadir once, then reports its head", async () => {
-    const datadir = join(dir, "net");
-    const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    try {
-      expect(await devnetCommand.run(["--datadir", datadir])).toBe(0);
-      const first = log.mock.calls.map((c) => String(c[0])).join("\n");
-      expect(first).toMatch(
-        /genesis hash {2}0x7ab606cb590438e7b0874fa8ffcd80474c9313847611ff6bb327e3128b8134b0/,
-      );
-      log.mockClear();
-      expect(await devnetCommand.run(["--datadir", datadir])).toBe(0);
-      const second = log.mock.calls.map((c) => String(c[0])).join("\n");
-      expect(second).toMatch(/head {10}#0 0x7ab606cb/);
-    } finally {
-      log.mockRestore();
-    }
+  it("runs a one-validator network for --duration, then reports its head and last commit", async () => {
+    const datadir = join(dir.path, "net");
+    const args = ["--validators", "1", "--datadir", datadir, "--duration", "3"];
+    const out = await runDevnet(args);
+    expect(out).toMatch(
+      /validator-0 {2}engine http:\/\/127\.0\.0\.1:\d+ .* p2p \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3Koo\S+ {2}tx http:\/\/127\.0\.0\.1:\d+\/tx/,
+    );
+    // no transactions were sent: the chain stays at genesis while consensus commits
+    const m = /validator-0 {2}head #0 (0x[0-9a-f]{64}) {2}last commit (\d+) \(executed (\d+)\)/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(m![1]).toBe(GENESIS);
+    expect(Number(m![2])).toBeGreaterThan(0);
+    expect(m![3]).toBe(m![2]);
+    const layout = readFileSync(join(datadir, "devnet.json"), "utf8");
+
+    // a restart reuses keys, ports and stores: commits continue past the first run's
+    const again = await runDevnet(args);
+    expect(readFileSync(join(datadir, "devnet.json"), "utf8")).toBe(layout);
+    const m2 = /last commit (\d+)/.exec(again.split("running for")[1] ?? "");
+    expect(Number(m2![1])).toBeGreaterThan(Number(m![2]));
   });
 
-  it("rejects unknown arguments as a usage error", async () => {
+  it("rejects bad arguments and a layout of another size as usage errors", async () => {
     await expect(devnetCommand.run(["--bogus"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+    await expect(devnetCommand.run(["--validators", "0"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+    await expect(devnetCommand.run(["--duration", "-1"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+    await expect(
+      devnetCommand.run(["--validators", "2", "--datadir", join(dir.path, "net"), "--duration", "1"]),
+    ).rejects.toMatchObject({ code: "CLI_USAGE" });
   });
 });
