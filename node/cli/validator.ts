@@ -100,24 +100,32 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
   const txs = new TxQueue();
   let txServer: Server | undefined;
   let txEndpoint: string | undefined;
-  if (o.txListen !== undefined) {
-    txServer = await startTxEndpoint(txs, o.txListen);
-    const a = txServer.address();
-    if (a !== null && typeof a === "object") txEndpoint = `http://${a.address}:${a.port}/tx`;
+  let node: ConsensusNode;
+  try {
+    if (o.txListen !== undefined) {
+      txServer = await startTxEndpoint(txs, o.txListen);
+      const a = txServer.address();
+      if (a !== null && typeof a === "object") txEndpoint = `http://${a.address}:${a.port}/tx`;
+    }
+    node = new ConsensusNode({
+      committee,
+      authority,
+      signer: new BlockSigner(protocol),
+      store: new LmdbConsensusStore(o.storage),
+      host,
+      amnesiaGuard: true,
+      transactions: txs,
+      lastExecutedCommit,
+      onCommit: (s) => driver.execute(s),
+    });
+    await node.connect();
+    await node.start();
+  } catch (e) {
+    // a failed start (e.g. the tx port is taken) must not leave sockets holding the process open
+    await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
+    await host.stop();
+    throw e;
   }
-  const node = new ConsensusNode({
-    committee,
-    authority,
-    signer: new BlockSigner(protocol),
-    store: new LmdbConsensusStore(o.storage),
-    host,
-    amnesiaGuard: true,
-    transactions: txs,
-    lastExecutedCommit,
-    onCommit: (s) => driver.execute(s),
-  });
-  await node.connect();
-  await node.start();
   return {
     node,
     driver,

@@ -59,7 +59,12 @@ export function startTxEndpoint(queue: TxQueue, hostPort: string): Promise<Serve
       res.writeHead(code).end(`${r}\n`);
     });
   });
-  return new Promise((resolve) => server.listen(Number(port), host, () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once("error", (e) =>
+      reject(new FastEvmError(ErrorCode.INVALID_ARGUMENT, `tx endpoint ${hostPort}: ${e.message}`)),
+    );
+    server.listen(Number(port), host, () => resolve(server));
+  });
 }
 
 function usage(msg: string): FastEvmError {
