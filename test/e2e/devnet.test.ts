@@ -144,20 +144,20 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("devnet: 4 validator processes 
 
     // 1. transactions to every validator: blocks appear and all four agree
     for (let k = 0; k < 8; k++) await submit(k % 4, k % N);
-    const first = await converge([0, 1, 2, 3], 8, 40_000);
+    const first = await converge([0, 1, 2, 3], 8, 30_000);
     expect(Number(first.number)).toBeGreaterThan(0);
 
     // 2. SIGKILL validator 3: the other three keep producing blocks
     children.get(3)!.kill("SIGKILL");
     await new Promise((r) => children.get(3)!.once("exit", r));
     for (let k = 0; k < 6; k++) await submit(k % 3, k % 3);
-    const second = await converge([0, 1, 2], 14, 30_000);
+    const second = await converge([0, 1, 2], 14, 25_000);
     expect(Number(second.number)).toBeGreaterThan(Number(first.number));
 
     // 3. restart it: it replays from its store and catches up to the same head, then follows new blocks
     await launch(3);
     await submit(0, 0);
-    const third = await converge([0, 1, 2, 3], 15, 40_000);
+    const third = await converge([0, 1, 2, 3], 15, 30_000);
     expect(Number(third.number)).toBeGreaterThan(Number(second.number));
 
     // every submitted transaction is in exactly one block of the common chain
