@@ -3,7 +3,9 @@
  * [--engine.maxreorgdepth N]`: serves the Engine API (HTTP + WebSocket, JWT) over an initialized datadir.
  * Without --authrpc.jwtsecret a secret is generated once into DIR/jwt.hex (mode 0600); its path is logged,
  * never the secret. SIGINT/SIGTERM close the server, let in-flight engine calls finish, then close the pools
- * and the database.
+ * and the database. With `--validator --consensus-dir DIR` a consensus validator runs in the same process
+ * (node/cli/validator.ts), driving this Engine API through the dispatcher; it stops first on shutdown and
+ * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads.
  */
 import { join, resolve } from "node:path";
 import { Chain } from "../../chain/chain.ts";
