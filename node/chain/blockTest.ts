@@ -52,9 +52,15 @@ export interface BlockTestResult {
 const SUPPORTED: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
 
 /** A fresh temp datadir with the case's genesis; `noSync` (throwaway). */
-async function genesisStorage(test: BlockTestJson, fork: Fork): Promise<{ storage: Storage; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), "fastevm-blocktest-"));
-  const storage = openStorage(join(dir, "datadir"), { noSync: true });
+/**
+ * Writes a BlockchainTests case's genesis (its `genesisRLP` header and `pre` alloc) into `storage` under the
+ * rules of `fork`, and checks the resulting genesis hash against the fixture's.
+ */
+export async function writeFixtureGenesis(
+  storage: Storage,
+  test: Pick<BlockTestJson, "genesisRLP" | "pre">,
+  fork: Fork,
+): Promise<void> {
   const g = decodeBlock(looseHexToBytes(test.genesisRLP)).header;
   const built = await writeGenesis(storage, {
     config: chainConfigForFork(fork),
@@ -78,6 +84,12 @@ async function genesisStorage(test: BlockTestJson, fork: Fork): Promise<{ storag
       ErrorCode.GENESIS_INVALID,
       `genesis hash ${bytesToHex(built.hash)} != fixture ${bytesToHex(headerHash(g))}`,
     );
+}
+
+async function genesisStorage(test: BlockTestJson, fork: Fork): Promise<{ storage: Storage; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "fastevm-blocktest-"));
+  const storage = openStorage(join(dir, "datadir"), { noSync: true });
+  await writeFixtureGenesis(storage, test, fork);
   return { storage, dir };
 }
 

@@ -9,13 +9,12 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { writeFixtureGenesis } from "../../node/chain/blockTest.ts";
 import { Chain } from "../../node/chain/chain.ts";
 import { startChainPools } from "../../node/cli/chainWorkers.ts";
 import { type Block, decodeBlock } from "../../node/core/block/block.ts";
 import { headerHash } from "../../node/core/block/header.ts";
 import { blockToPayload } from "../../node/core/block/payload.ts";
-import { chainConfigForFork } from "../../node/core/chain/chainConfig.ts";
-import { parseGenesisAlloc } from "../../node/core/chain/genesisJson.ts";
 import { bytesToHex, looseHexToBytes } from "../../node/core/hex.ts";
 import { decodeTransaction } from "../../node/core/tx/decode.ts";
 import { PayloadPool } from "../../node/pool/payloadPool.ts";
@@ -23,7 +22,6 @@ import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../node/rpc/engine/payloadBuilder.ts";
 import { JsonRpcDispatcher } from "../../node/rpc/jsonrpc.ts";
-import { writeGenesis } from "../../node/state/genesis.ts";
 import { openStorage } from "../../node/storage/storage.ts";
 import { loadBlockchainTests } from "../utils/blockFixtures.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
@@ -49,24 +47,7 @@ async function replay(
   const dir = tempDir("fastevm-engine-bt-");
   const storage = openStorage(join(dir.path, "datadir"), { noSync: true });
   try {
-    const g = decodeBlock(looseHexToBytes(test.genesisRLP)).header;
-    await writeGenesis(storage, {
-      config: chainConfigForFork("Cancun"),
-      nonce: g.nonce,
-      timestamp: g.timestamp,
-      extraData: g.extraData,
-      gasLimit: g.gasLimit,
-      difficulty: g.difficulty,
-      mixHash: g.mixHash,
-      coinbase: g.coinbase,
-      number: g.number,
-      gasUsed: g.gasUsed,
-      parentHash: g.parentHash,
-      ...(g.baseFeePerGas === undefined ? {} : { baseFeePerGas: g.baseFeePerGas }),
-      ...(g.excessBlobGas === undefined ? {} : { excessBlobGas: g.excessBlobGas }),
-      ...(g.blobGasUsed === undefined ? {} : { blobGasUsed: g.blobGasUsed }),
-      alloc: parseGenesisAlloc(test.pre, "pre"),
-    });
+    await writeFixtureGenesis(storage, test, "Cancun");
     const chain = new Chain(storage, workers);
     const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
       maxReorgDepth: 1024,
