@@ -9,12 +9,11 @@
  * to the common ancestor and the branch re-applied, within `maxReorgDepth` blocks.
  */
 import { type Block, encodeBody } from "../core/block/block.ts";
-import { type BlockHeader, EMPTY_OMMERS_HASH, encodeHeader, headerHash } from "../core/block/header.ts";
+import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header.ts";
 import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
 import { equalBytes } from "../core/bytes.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
-import { calcBaseFee, calcExcessBlobGas } from "../core/chain/fees.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex } from "../core/hex.ts";
@@ -30,6 +29,7 @@ import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
 import { ChainStore } from "./chainStore.ts";
+import { headerTemplate } from "./headerTemplate.ts";
 import {
   applyStateDiff,
   composeOverlay,
@@ -327,28 +327,15 @@ export class Chain {
     const p = head.header;
     if (p === undefined) throw blockError(ErrorCode.BLOCK_UNKNOWN_PARENT, "unknown parent to build on");
     const timestamp = opts.timestamp ?? p.timestamp + 12n;
-    const template: BlockHeader = {
-      parentHash: head.hash,
-      ommersHash: EMPTY_OMMERS_HASH,
+    const template = headerTemplate(p, head.hash, {
       coinbase: opts.coinbase ?? new Uint8Array(20),
-      stateRoot: new Uint8Array(32),
-      transactionsRoot: new Uint8Array(32),
-      receiptsRoot: new Uint8Array(32),
-      logsBloom: new Uint8Array(256),
-      difficulty: 0n,
-      number: p.number + 1n,
-      gasLimit: opts.gasLimit ?? p.gasLimit,
-      gasUsed: 0n,
       timestamp,
-      extraData: opts.extraData ?? new Uint8Array(0),
       mixHash: opts.prevRandao ?? new Uint8Array(32),
-      nonce: new Uint8Array(8),
-      baseFeePerGas: calcBaseFee(p),
-      withdrawalsRoot: new Uint8Array(32),
-      blobGasUsed: 0n,
-      excessBlobGas: calcExcessBlobGas(p),
+      ...(opts.gasLimit === undefined ? {} : { gasLimit: opts.gasLimit }),
+      ...(opts.extraData === undefined ? {} : { extraData: opts.extraData }),
+      withdrawals: true,
       parentBeaconBlockRoot: opts.parentBeaconBlockRoot ?? new Uint8Array(32),
-    };
+    });
     const draft: Block = {
       header: template,
       transactions: rawTxs,

@@ -5,5 +5,6 @@ export * from "./chainFile.ts";
 export * from "./chainGenerator.ts";
 export * from "./chainStore.ts";
 export * from "./devToken.ts";
+export * from "./headerTemplate.ts";
 export * from "./stateDiff.ts";
 export * from "./validateHeader.ts";

@@ -12,11 +12,11 @@
  * executes. Each re-run costs one execution; after MAX_RERUNS of them the rest of the list is skipped.
  */
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
+import { headerTemplate } from "../../chain/headerTemplate.ts";
 import { composeOverlay } from "../../chain/stateDiff.ts";
 import type { Block } from "../../core/block/block.ts";
-import { type BlockHeader, EMPTY_OMMERS_HASH } from "../../core/block/header.ts";
+import type { BlockHeader } from "../../core/block/header.ts";
 import type { Receipt } from "../../core/block/receipt.ts";
-import { calcBaseFee, calcExcessBlobGas } from "../../core/chain/fees.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import type { Transaction } from "../../core/tx/types.ts";
@@ -133,32 +133,17 @@ export class PayloadBuilder {
       path.rewind.map((s) => diff(s.hash)),
       path.reapply.map((s) => diff(s.hash)),
     );
-    const template: BlockHeader = {
-      parentHash,
-      ommersHash: EMPTY_OMMERS_HASH,
+    const template = headerTemplate(parent, parentHash, {
       coinbase: attrs.suggestedFeeRecipient,
-      stateRoot: new Uint8Array(32),
-      transactionsRoot: new Uint8Array(32),
-      receiptsRoot: new Uint8Array(32),
-      logsBloom: new Uint8Array(256),
-      difficulty: 0n,
-      number: parent.number + 1n,
-      gasLimit: attrs.gasLimit ?? parent.gasLimit,
-      gasUsed: 0n,
       timestamp: attrs.timestamp,
-      extraData: attrs.extraData ?? new Uint8Array(0),
       mixHash: attrs.prevRandao,
-      nonce: new Uint8Array(8),
-      baseFeePerGas: calcBaseFee(parent),
-      ...(attrs.withdrawals === undefined ? {} : { withdrawalsRoot: new Uint8Array(32) }),
+      ...(attrs.gasLimit === undefined ? {} : { gasLimit: attrs.gasLimit }),
+      ...(attrs.extraData === undefined ? {} : { extraData: attrs.extraData }),
+      withdrawals: attrs.withdrawals !== undefined,
       ...(attrs.parentBeaconBlockRoot === undefined
         ? {}
-        : {
-            blobGasUsed: 0n,
-            excessBlobGas: calcExcessBlobGas(parent),
-            parentBeaconBlockRoot: attrs.parentBeaconBlockRoot,
-          }),
-    };
+        : { parentBeaconBlockRoot: attrs.parentBeaconBlockRoot }),
+    });
     // Execute; drop the first transaction the block rejects and re-run (bounded by the list length).
     let reruns = 0;
     for (;;) {
