@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI gate for the C++ EVM:
 #  1. rebuild the WASM modules from source and fail if they differ from the committed wasm/build/fastevm.wasm
-#     and node/core/generated/keccakWasm.ts;
+#     and node/core/generated/hashWasm.ts;
 #  2. build the native test runner with AddressSanitizer + UBSan and run it (keccak vectors, 256-bit
 #     arithmetic identities, bytecode programs incl. deep recursion and stack limits, precompile calls);
 #  3. replay ~2,700 GeneralStateTests cases under the sanitizers: the native response must equal the WASM
@@ -16,12 +16,12 @@ if ! cmp -s "$TMP/fastevm.wasm" wasm/build/fastevm.wasm; then
   exit 1
 fi
 echo "ci-check: committed fastevm.wasm matches a fresh build"
-native-build/build-keccak.sh "$TMP/keccakWasm.ts"
-if ! cmp -s "$TMP/keccakWasm.ts" node/core/generated/keccakWasm.ts; then
-  echo "ci-check: node/core/generated/keccakWasm.ts is stale: run 'pnpm build:wasm' and commit the result" >&2
+native-build/build-hashes.sh "$TMP/hashWasm.ts"
+if ! cmp -s "$TMP/hashWasm.ts" node/core/generated/hashWasm.ts; then
+  echo "ci-check: node/core/generated/hashWasm.ts is stale: run 'pnpm build:wasm' and commit the result" >&2
   exit 1
 fi
-echo "ci-check: committed keccak module matches a fresh build"
+echo "ci-check: committed hash module matches a fresh build"
 native-build/build-native.sh sanitize
 # 1024 nested call frames need more than the default 8 MB of stack once ASan pads every frame
 ulimit -s 262144

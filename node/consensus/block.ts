@@ -9,9 +9,10 @@
  * so pre-hashing with the slower JS BLAKE2b would add cost and no security). The block digest is BLAKE2b-256 of the
  * whole signed encoding, so two different signatures of one payload are two different blocks.
  */
-import { blake2b } from "@noble/hashes/blake2.js";
+
 import { concatBytes } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
+import { blake2b256 } from "../core/hash.ts";
 import { bytesToUnprefixedHex } from "../core/hex.ts";
 import {
   decodeRlp,
@@ -29,9 +30,8 @@ export const DIGEST_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;
 const SIGNING_DOMAIN = new TextEncoder().encode("FASTEVM/CONSENSUS/BLOCK/V1\0");
 
-export function blake2b256(data: Uint8Array): Uint8Array {
-  return blake2b(data, { dkLen: DIGEST_LENGTH });
-}
+/** Consensus digests are BLAKE2b-256 (ARCHITECTURE §7), computed in the WASM hash module. */
+export { blake2b256 };
 
 /** Map key of a block: round and author first so keys read well in logs; the full digest keeps them unique. */
 export function refKey(ref: BlockRef): string {
