@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMPT } from "@ethereumjs/mpt";
+import { blake2b } from "@noble/hashes/blake2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { equalBytes } from "../../node/core/bytes.ts";
-import { keccak256 } from "../../node/core/hash.ts";
+import { blake2b256, keccak256 } from "../../node/core/hash.ts";
 import { encodeRlp } from "../../node/core/rlp.ts";
 import { PatriciaTrie } from "../../node/core/trie/patriciaTrie.ts";
 import { orderedTrieRoot, secureTrieRoot } from "../../node/core/trie/trieRoot.ts";
@@ -166,6 +167,22 @@ export async function benchTrie(): Promise<void> {
         { name: "fastevm (node/core/hash)", fn: () => keccak256(input) },
         { name: "node:crypto sha3-256 (ref)", fn: () => createHash("sha3-256").update(input).digest() },
         { name: "@noble/hashes keccak_256", fn: () => keccak_256(input) },
+      ],
+    });
+  }
+
+  // BLAKE2b-256 digests every consensus block and commit: a 1 KiB input is a typical signed DAG block.
+  for (const size of [128, 1024]) {
+    const input = new Uint8Array(size).fill(0x3c);
+    if (!equalBytes(blake2b256(input), blake2b(input, { dkLen: 32 })))
+      throw new Error("bench: blake2b differs from noble");
+    await runComparison({
+      title: `BLAKE2b-256 (${size}-byte input)`,
+      unit: "MB/s",
+      unitsPerOp: size / 1e6,
+      variants: [
+        { name: "fastevm (node/core/hash)", fn: () => blake2b256(input) },
+        { name: "@noble/hashes blake2b", fn: () => blake2b(input, { dkLen: 32 }) },
       ],
     });
   }
