@@ -69,6 +69,23 @@ function decodeLegacy(raw: Uint8Array): Transaction {
 }
 
 /**
+ * The closing fields every typed transaction shares: yParity, r, s, then the end of the field list.
+ * `sigStart` (relative to the remembered encoding) lets the signing hash reuse the input bytes.
+ */
+function readTypedSignature(
+  c: RlpCursor,
+  outer: ReturnType<RlpCursor["enter"]>,
+  rawOffset: number,
+): { sigStart: number; yParity: 0 | 1; r: bigint; s: bigint } {
+  const sigStart = c.offset() - rawOffset;
+  const yParity = readYParity(c);
+  const r = c.bigint("r");
+  const s = c.bigint("s");
+  c.leave(outer, "transaction");
+  return { sigStart, yParity, r, s };
+}
+
+/**
  * Reads a typed transaction's field list at the cursor (positioned on the list header). `raw` is the
  * canonical encoding to remember (type byte then this list).
  */
@@ -85,11 +102,7 @@ function readTyped(c: RlpCursor, type: number, raw: Uint8Array, rawOffset: numbe
     const value = c.bigint("value");
     const data = c.bytes("data");
     const accessList = readAccessList(c);
-    const sigStart = c.offset() - rawOffset;
-    const yParity = readYParity(c);
-    const r = c.bigint("r");
-    const s = c.bigint("s");
-    c.leave(outer, "transaction");
+    const { sigStart, yParity, r, s } = readTypedSignature(c, outer, rawOffset);
     tx = { type: 1, chainId, nonce, gasPrice, gasLimit, to, value, data, accessList, yParity, r, s };
     rememberEncoding(tx, raw, fieldsStart, sigStart);
     return tx;
@@ -102,11 +115,7 @@ function readTyped(c: RlpCursor, type: number, raw: Uint8Array, rawOffset: numbe
   const data = c.bytes("data");
   const accessList = readAccessList(c);
   if (type === 2) {
-    const sigStart = c.offset() - rawOffset;
-    const yParity = readYParity(c);
-    const r = c.bigint("r");
-    const s = c.bigint("s");
-    c.leave(outer, "transaction");
+    const { sigStart, yParity, r, s } = readTypedSignature(c, outer, rawOffset);
     tx = {
       type: 2,
       chainId,
@@ -131,11 +140,7 @@ function readTyped(c: RlpCursor, type: number, raw: Uint8Array, rawOffset: numbe
   const blobVersionedHashes: Uint8Array[] = [];
   while (c.more()) blobVersionedHashes.push(c.fixed(32, "blobVersionedHash"));
   c.leave(hashesOuter, "blobVersionedHashes");
-  const sigStart = c.offset() - rawOffset;
-  const yParity = readYParity(c);
-  const r = c.bigint("r");
-  const s = c.bigint("s");
-  c.leave(outer, "transaction");
+  const { sigStart, yParity, r, s } = readTypedSignature(c, outer, rawOffset);
   tx = {
     type: 3,
     chainId,

@@ -30,7 +30,9 @@ export function unsignedFields(tx: Transaction): RlpInput[] {
         accessListInput(tx.accessList),
       ];
     case 2:
-      return [
+    case 3: {
+      // EIP-4844 is the EIP-1559 list with the two blob fields appended.
+      const fields: RlpInput[] = [
         tx.chainId,
         tx.nonce,
         tx.maxPriorityFeePerGas,
@@ -41,20 +43,9 @@ export function unsignedFields(tx: Transaction): RlpInput[] {
         tx.data,
         accessListInput(tx.accessList),
       ];
-    case 3:
-      return [
-        tx.chainId,
-        tx.nonce,
-        tx.maxPriorityFeePerGas,
-        tx.maxFeePerGas,
-        tx.gasLimit,
-        to,
-        tx.value,
-        tx.data,
-        accessListInput(tx.accessList),
-        tx.maxFeePerBlobGas,
-        tx.blobVersionedHashes,
-      ];
+      if (tx.type === 3) fields.push(tx.maxFeePerBlobGas, tx.blobVersionedHashes);
+      return fields;
+    }
   }
 }
 
