@@ -1,29 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { headerTemplate } from "../../../../node/chain/headerTemplate.ts";
-import { type BlockHeader, EMPTY_OMMERS_HASH } from "../../../../node/core/block/header.ts";
+import type { BlockHeader } from "../../../../node/core/block/header.ts";
+import { cancunHeader } from "../../../utils/headers.ts";
 
-const parent: BlockHeader = {
-  parentHash: new Uint8Array(32),
-  ommersHash: EMPTY_OMMERS_HASH,
-  coinbase: new Uint8Array(20),
-  stateRoot: new Uint8Array(32),
-  transactionsRoot: new Uint8Array(32),
-  receiptsRoot: new Uint8Array(32),
-  logsBloom: new Uint8Array(256),
-  difficulty: 0n,
-  number: 7n,
-  gasLimit: 30_000_000n,
-  gasUsed: 30_000_000n,
-  timestamp: 100n,
-  extraData: new Uint8Array(),
-  mixHash: new Uint8Array(32),
-  nonce: new Uint8Array(8),
-  baseFeePerGas: 1_000_000_000n,
-  withdrawalsRoot: new Uint8Array(32),
-  blobGasUsed: 786_432n,
-  excessBlobGas: 0n,
-  parentBeaconBlockRoot: new Uint8Array(32),
-};
+const parent: BlockHeader = cancunHeader({ number: 7n, gasUsed: 30_000_000n, timestamp: 100n });
 const choices = {
   coinbase: new Uint8Array(20).fill(1),
   timestamp: 112n,
