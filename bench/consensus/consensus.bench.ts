@@ -6,12 +6,12 @@
  * CONSENSUS_BENCH_SECONDS (default 10) and CONSENSUS_BENCH_TX_PER_BLOCK (default 200) tune the run.
  */
 import "../../node/network/polyfills.ts";
-import { blake2b256 } from "../../node/consensus/block.ts";
-import { type Authority, Committee } from "../../node/consensus/committee.ts";
 import { ConsensusNode } from "../../node/consensus/consensusNode.ts";
 import { peerIdFromEd25519 } from "../../node/consensus/keys.ts";
+import { blake2b256 } from "../../node/consensus/mysticeti/block.ts";
+import { type Authority, Committee } from "../../node/consensus/mysticeti/committee.ts";
+import { MemoryConsensusStore } from "../../node/consensus/mysticeti/store.ts";
 import { BlockSigner, type Ed25519KeyPair, ed25519FromSeed } from "../../node/consensus/signer.ts";
-import { MemoryConsensusStore } from "../../node/consensus/store.ts";
 import { createHost, type Host } from "../../node/network/host.ts";
 
 const TX_BYTES = 512;

@@ -13,18 +13,18 @@ import { bytesToUnprefixedHex } from "../core/hex.ts";
 import type { BlockRef, FetchBlocksResponse, FetchCommitsResponse } from "../core/wire/consensus.ts";
 import { type BlockVerdict, ConsensusTransport } from "../network/consensusTransport.ts";
 import type { Host } from "../network/host.ts";
-import type { VerifiedBlock } from "./block.ts";
-import { collectFetchResponse } from "./blockServer.ts";
-import { BlockVerifier } from "./blockVerifier.ts";
-import type { CommittedSubDag } from "./commit.ts";
-import { committedSubDagsAfter } from "./commitReplay.ts";
-import { COMMIT_SYNC_BATCH, parseCommitRange, serveCommitRange } from "./commitSync.ts";
-import type { Committee } from "./committee.ts";
-import type { Core, CoreOptions, CoreOutput, TransactionSource } from "./core.ts";
-import { createCore } from "./recovery.ts";
+import type { VerifiedBlock } from "./mysticeti/block.ts";
+import { collectFetchResponse } from "./mysticeti/blockServer.ts";
+import { BlockVerifier } from "./mysticeti/blockVerifier.ts";
+import type { CommittedSubDag } from "./mysticeti/commit.ts";
+import { committedSubDagsAfter } from "./mysticeti/commitReplay.ts";
+import { COMMIT_SYNC_BATCH, parseCommitRange, serveCommitRange } from "./mysticeti/commitSync.ts";
+import type { Committee } from "./mysticeti/committee.ts";
+import type { Core, CoreOptions, CoreOutput, TransactionSource } from "./mysticeti/core.ts";
+import { createCore } from "./mysticeti/recovery.ts";
+import type { ConsensusStore } from "./mysticeti/store.ts";
 import type { BlockSigner } from "./signer.ts";
 import { Ed25519Verifier } from "./signer.ts";
-import type { ConsensusStore } from "./store.ts";
 
 export interface ConsensusNodeOptions {
   readonly committee: Committee;

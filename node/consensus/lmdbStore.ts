@@ -8,9 +8,9 @@ import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { hexToBytes } from "../core/hex.ts";
 import type { AuthorityIndex, Round } from "../core/wire/consensus.ts";
 import { type Storage, u64Key } from "../storage/index.ts";
-import { decodeBlock, VerifiedBlock } from "./block.ts";
-import { commitDigest, decodeCommit, encodeCommit } from "./commit.ts";
-import type { ConsensusStore, StoreBatch, StoredCommit } from "./store.ts";
+import { decodeBlock, VerifiedBlock } from "./mysticeti/block.ts";
+import { commitDigest, decodeCommit, encodeCommit } from "./mysticeti/commit.ts";
+import type { ConsensusStore, StoreBatch, StoredCommit } from "./mysticeti/store.ts";
 
 function blockKey(round: Round, author: AuthorityIndex, digest: Uint8Array): Uint8Array {
   const k = new Uint8Array(40);

@@ -12,7 +12,8 @@ import {
 } from "node:crypto";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import type { SignedBlock, UnsignedBlock } from "../core/wire/consensus.ts";
-import { signingMessage } from "./block.ts";
+import { signingMessage } from "./mysticeti/block.ts";
+import type { BlockSigning, SignatureVerifier } from "./mysticeti/signing.ts";
 
 function b64url(b: Uint8Array): string {
   return Buffer.from(b).toString("base64url");
@@ -60,7 +61,7 @@ export function ed25519FromSeed(seed: Uint8Array): Ed25519KeyPair {
 }
 
 /** Signs this validator's blocks. */
-export class BlockSigner {
+export class BlockSigner implements BlockSigning {
   private readonly key: KeyObject;
 
   constructor(pair: Ed25519KeyPair) {
@@ -77,11 +78,6 @@ export class BlockSigner {
     const signature = new Uint8Array(sign(null, signingMessage(block), this.key));
     return { ...block, signature };
   }
-}
-
-/** Checks block signatures against the committee's protocol keys. */
-export interface SignatureVerifier {
-  verify(block: SignedBlock): boolean;
 }
 
 export class Ed25519Verifier implements SignatureVerifier {

@@ -3,7 +3,7 @@
  * feeds consensus). Bounds: `maxCount` transactions and `maxBytes` bytes; when full, new submissions are
  * refused (drop-newest), so a flood cannot grow memory and the submitter learns to back off.
  */
-import type { TransactionSource } from "./core.ts";
+import type { TransactionSource } from "./mysticeti/core.ts";
 
 export interface TxQueueLimits {
   readonly maxCount: number;

@@ -4,11 +4,11 @@
  * L1 = B, L2 = C, L3 = D, L4 = A, L5 = B.
  */
 import { describe, expect, it } from "vitest";
-import { genesisBlocks } from "../../node/consensus/block.ts";
-import { formatStatus, type LeaderStatus } from "../../node/consensus/committer/leaderStatus.ts";
-import { UniversalCommitter } from "../../node/consensus/committer/universalCommitter.ts";
-import { DagState } from "../../node/consensus/dagState.ts";
-import { LeaderSchedule, RoundRobinElection } from "../../node/consensus/leaderSchedule.ts";
+import { genesisBlocks } from "../../node/consensus/mysticeti/block.ts";
+import { formatStatus, type LeaderStatus } from "../../node/consensus/mysticeti/committer/leaderStatus.ts";
+import { UniversalCommitter } from "../../node/consensus/mysticeti/committer/universalCommitter.ts";
+import { DagState } from "../../node/consensus/mysticeti/dagState.ts";
+import { LeaderSchedule, RoundRobinElection } from "../../node/consensus/mysticeti/leaderSchedule.ts";
 import type { DagBuilder } from "./utils/dagBuilder.ts";
 import { parseDag } from "./utils/dagDsl.ts";
 import { testCommittee } from "./utils/testCommittee.ts";

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { committeeFromJson, committeeToJson } from "../../consensus/committee.ts";
 import type { ValidatorPublicFile } from "../../consensus/keys.ts";
+import { committeeFromJson, committeeToJson } from "../../consensus/mysticeti/committee.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import type { CliCommand } from "../command.ts";
 import { KEY_FILES } from "./keys.ts";

@@ -17,8 +17,8 @@
  */
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes } from "../../core/hex.ts";
-import { type CommittedSubDag, subDagTransactions } from "../commit.ts";
-import type { Committee } from "../committee.ts";
+import { type CommittedSubDag, subDagTransactions } from "../mysticeti/commit.ts";
+import type { Committee } from "../mysticeti/committee.ts";
 import { decodeCommitStamp, encodeCommitStamp } from "./commitStamp.ts";
 
 /**

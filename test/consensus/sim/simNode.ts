@@ -5,13 +5,13 @@
  * re-send the own last block while the round is stuck (what a reconnecting stream does in a real node).
  */
 
-import { VerifiedBlock } from "../../../node/consensus/block.ts";
-import { collectFetchResponse } from "../../../node/consensus/blockServer.ts";
-import type { BlockVerifier } from "../../../node/consensus/blockVerifier.ts";
-import { parseCommitRange, serveCommitRange } from "../../../node/consensus/commitSync.ts";
-import type { Core, CoreOptions, CoreOutput } from "../../../node/consensus/core.ts";
-import { createCore } from "../../../node/consensus/recovery.ts";
-import { MemoryConsensusStore } from "../../../node/consensus/store.ts";
+import { VerifiedBlock } from "../../../node/consensus/mysticeti/block.ts";
+import { collectFetchResponse } from "../../../node/consensus/mysticeti/blockServer.ts";
+import type { BlockVerifier } from "../../../node/consensus/mysticeti/blockVerifier.ts";
+import { parseCommitRange, serveCommitRange } from "../../../node/consensus/mysticeti/commitSync.ts";
+import type { Core, CoreOptions, CoreOutput } from "../../../node/consensus/mysticeti/core.ts";
+import { createCore } from "../../../node/consensus/mysticeti/recovery.ts";
+import { MemoryConsensusStore } from "../../../node/consensus/mysticeti/store.ts";
 import { bytesToUnprefixedHex } from "../../../node/core/hex.ts";
 import type { BlockRef, ConsensusMessage, Round } from "../../../node/core/wire/consensus.ts";
 import type { Rng } from "../utils/random.ts";

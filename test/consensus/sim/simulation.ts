@@ -4,8 +4,8 @@
  * late join) are scheduled at virtual times; `checkSafety` and the commit records answer what the tests
  * assert.
  */
-import { BlockVerifier } from "../../../node/consensus/blockVerifier.ts";
-import type { CoreOptions } from "../../../node/consensus/core.ts";
+import { BlockVerifier } from "../../../node/consensus/mysticeti/blockVerifier.ts";
+import type { CoreOptions } from "../../../node/consensus/mysticeti/core.ts";
 import { Rng } from "../utils/random.ts";
 import { type TestCommittee, testCommittee } from "../utils/testCommittee.ts";
 import { EventQueue } from "./eventQueue.ts";

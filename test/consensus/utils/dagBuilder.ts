@@ -2,7 +2,7 @@
  * Builds signed DAG blocks for tests by hand (the DAG language and the random DAG generator sit on top).
  * Equivocating versions of a slot differ by a one-byte transaction carrying the version number.
  */
-import { genesisBlocks, VerifiedBlock } from "../../../node/consensus/block.ts";
+import { genesisBlocks, VerifiedBlock } from "../../../node/consensus/mysticeti/block.ts";
 import type { TestCommittee } from "./testCommittee.ts";
 
 export class DagBuilder {

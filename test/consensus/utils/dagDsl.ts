@@ -17,7 +17,7 @@
  *   R2: A,B -> * ; C,D -> * - [B1]
  *   R3: *
  */
-import type { VerifiedBlock } from "../../../node/consensus/block.ts";
+import type { VerifiedBlock } from "../../../node/consensus/mysticeti/block.ts";
 import { DagBuilder } from "./dagBuilder.ts";
 import type { TestCommittee } from "./testCommittee.ts";
 

@@ -1,8 +1,8 @@
 /** Runs an observer Core (commits, never proposes) over a delivery order and records its commits. */
 
-import type { VerifiedBlock } from "../../../node/consensus/block.ts";
-import { createCore } from "../../../node/consensus/recovery.ts";
-import { MemoryConsensusStore } from "../../../node/consensus/store.ts";
+import type { VerifiedBlock } from "../../../node/consensus/mysticeti/block.ts";
+import { createCore } from "../../../node/consensus/mysticeti/recovery.ts";
+import { MemoryConsensusStore } from "../../../node/consensus/mysticeti/store.ts";
 import { bytesToUnprefixedHex } from "../../../node/core/hex.ts";
 import type { TestCommittee } from "./testCommittee.ts";
 

@@ -5,9 +5,9 @@
  * `leaderLinkChance`, and sometimes an older block as a weak link. Equivocators sign 1–2 extra versions
  * per round with different ancestors; other authorities reference one version at random.
  */
-import type { VerifiedBlock } from "../../../node/consensus/block.ts";
-import { type Committee, StakeAggregator } from "../../../node/consensus/committee.ts";
-import { LeaderSchedule, StakeWeightedElection } from "../../../node/consensus/leaderSchedule.ts";
+import type { VerifiedBlock } from "../../../node/consensus/mysticeti/block.ts";
+import { type Committee, StakeAggregator } from "../../../node/consensus/mysticeti/committee.ts";
+import { LeaderSchedule, StakeWeightedElection } from "../../../node/consensus/mysticeti/leaderSchedule.ts";
 import { DagBuilder } from "./dagBuilder.ts";
 import type { Rng } from "./random.ts";
 import type { TestCommittee } from "./testCommittee.ts";

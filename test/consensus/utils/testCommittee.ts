@@ -2,8 +2,8 @@
  * Deterministic committees for tests: key seeds derive from the authority index, so digests (and thus
  * every tie-break by digest) are the same on every run and a failing seed reproduces exactly.
  */
-import { blake2b256 } from "../../../node/consensus/block.ts";
-import { type Authority, Committee } from "../../../node/consensus/committee.ts";
+import { blake2b256 } from "../../../node/consensus/mysticeti/block.ts";
+import { type Authority, Committee } from "../../../node/consensus/mysticeti/committee.ts";
 import { BlockSigner, Ed25519Verifier, ed25519FromSeed } from "../../../node/consensus/signer.ts";
 
 export interface TestCommittee {

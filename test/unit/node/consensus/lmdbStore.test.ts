@@ -1,12 +1,12 @@
 /** The LMDB ConsensusStore behaves like the in-memory one and survives closing and reopening the datadir. */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { genesisBlocks } from "../../../../node/consensus/block.ts";
-import { DagState } from "../../../../node/consensus/dagState.ts";
-import { Linearizer } from "../../../../node/consensus/linearizer.ts";
 import { LmdbConsensusStore } from "../../../../node/consensus/lmdbStore.ts";
-import { createCore } from "../../../../node/consensus/recovery.ts";
-import { type ConsensusStore, MemoryConsensusStore } from "../../../../node/consensus/store.ts";
+import { genesisBlocks } from "../../../../node/consensus/mysticeti/block.ts";
+import { DagState } from "../../../../node/consensus/mysticeti/dagState.ts";
+import { Linearizer } from "../../../../node/consensus/mysticeti/linearizer.ts";
+import { createCore } from "../../../../node/consensus/mysticeti/recovery.ts";
+import { type ConsensusStore, MemoryConsensusStore } from "../../../../node/consensus/mysticeti/store.ts";
 import { openStorage } from "../../../../node/storage/storage.ts";
 import { parseDag } from "../../../consensus/utils/dagDsl.ts";
 import { testCommittee } from "../../../consensus/utils/testCommittee.ts";

@@ -6,9 +6,9 @@
 import "../../../../node/network/polyfills.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { genesisBlocks, type VerifiedBlock } from "../../../../node/consensus/block.ts";
-import { BlockVerifier } from "../../../../node/consensus/blockVerifier.ts";
 import { peerIdFromEd25519 } from "../../../../node/consensus/keys.ts";
+import { genesisBlocks, type VerifiedBlock } from "../../../../node/consensus/mysticeti/block.ts";
+import { BlockVerifier } from "../../../../node/consensus/mysticeti/blockVerifier.ts";
 import { ed25519FromSeed } from "../../../../node/consensus/signer.ts";
 import { bytesToHex } from "../../../../node/core/hex.ts";
 import type { FetchBlocksResponse } from "../../../../node/core/wire/consensus.ts";

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { committeeCommand } from "../../../../../node/cli/commands/committee.ts";
 import { KEY_FILES, keysCommand } from "../../../../../node/cli/commands/keys.ts";
-import { committeeFromJson } from "../../../../../node/consensus/committee.ts";
 import {
   ed25519FromKeyFile,
   parseSecretKeyFile,
   peerIdFromEd25519,
 } from "../../../../../node/consensus/keys.ts";
+import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { BlockSigner, Ed25519Verifier } from "../../../../../node/consensus/signer.ts";
 import { privateKeyToAddress } from "../../../../../node/core/crypto/secp256k1.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";

@@ -8,14 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devGenesisJson } from "../../../../../node/chain/chainGenerator.ts";
 import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
-import type { CommittedSubDag } from "../../../../../node/consensus/commit.ts";
-import { committeeFromJson } from "../../../../../node/consensus/committee.ts";
 import { decodeCommitStamp } from "../../../../../node/consensus/execution/commitStamp.ts";
 import {
   dedupeTransactions,
   EngineDriver,
   type EngineEndpoint,
 } from "../../../../../node/consensus/execution/engineDriver.ts";
+import type { CommittedSubDag } from "../../../../../node/consensus/mysticeti/commit.ts";
+import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
 import { isFastEvmError } from "../../../../../node/core/errors.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
