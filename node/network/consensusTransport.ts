@@ -4,7 +4,8 @@
  *   gossipsub topic `/fastevm/consensus/blocks/1`; receivers de-duplicate by digest;
  * - fetch: request/response on `/fastevm/consensus/fetch/1` (one request frame, one response frame).
  * Every inbound message has an explicit size limit; undecodable or rejected messages lower the sender's
- * score, and a peer whose score falls below `MIN_SCORE` is disconnected.
+ * score (`PeerScores`, shared with the node's other protocols), and a peer whose score falls below
+ * `MIN_SCORE` is disconnected.
  */
 import "./polyfills.ts";
 import { TopicValidatorResult } from "@libp2p/gossipsub";
@@ -21,16 +22,13 @@ import type {
 import { decodeConsensusMessage, encodeConsensusMessage } from "./consensusCodec.ts";
 import { frame, readFrames } from "./framing.ts";
 import type { Host } from "./host.ts";
+import { PeerScores } from "./peerScores.ts";
 
 export const CONSENSUS_PROTOCOLS = {
   block: "/fastevm/consensus/block/1",
   fetch: "/fastevm/consensus/fetch/1",
 } as const;
 export const BLOCK_TOPIC = "/fastevm/consensus/blocks/1";
-
-/** Below this score a peer is disconnected. Each invalid message costs `INVALID_PENALTY`. */
-export const MIN_SCORE = -100;
-export const INVALID_PENALTY = 25;
 
 export type BlockVerdict = "accept" | "ignore" | "reject";
 
@@ -56,12 +54,12 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
 };
 
 export class ConsensusTransport {
-  private readonly scores = new Map<string, number>();
-
   constructor(
     readonly host: Host,
     private readonly handlers: TransportHandlers,
     private readonly limits: TransportLimits = DEFAULT_TRANSPORT_LIMITS,
+    /** shared with the node's other protocols (transaction gossip) */
+    readonly scores: PeerScores = new PeerScores(host),
   ) {}
 
   async start(): Promise<void> {
@@ -88,7 +86,7 @@ export class ConsensusTransport {
   }
 
   score(peer: string): number {
-    return this.scores.get(peer) ?? 0;
+    return this.scores.score(peer);
   }
 
   /** Sends `block` to every connected peer on a direct stream and publishes it on the gossip topic. */
@@ -196,11 +194,6 @@ export class ConsensusTransport {
   }
 
   private penalize(peer: string): void {
-    const s = this.score(peer) - INVALID_PENALTY;
-    this.scores.set(peer, s);
-    if (s < MIN_SCORE) {
-      const p = this.host.getPeers().find((x) => x.toString() === peer);
-      if (p !== undefined) void this.host.hangUp(p).catch(() => {});
-    }
+    this.scores.penalize(peer);
   }
 }

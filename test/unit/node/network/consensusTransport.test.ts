@@ -13,13 +13,10 @@ import { ed25519FromSeed } from "../../../../node/consensus/signer.ts";
 import { bytesToHex } from "../../../../node/core/hex.ts";
 import type { FetchBlocksResponse } from "../../../../node/core/wire/consensus.ts";
 import { encodeConsensusMessage } from "../../../../node/network/consensusCodec.ts";
-import {
-  CONSENSUS_PROTOCOLS,
-  ConsensusTransport,
-  INVALID_PENALTY,
-} from "../../../../node/network/consensusTransport.ts";
+import { CONSENSUS_PROTOCOLS, ConsensusTransport } from "../../../../node/network/consensusTransport.ts";
 import { frame } from "../../../../node/network/framing.ts";
 import { createHost, type Host } from "../../../../node/network/host.ts";
+import { INVALID_PENALTY } from "../../../../node/network/peerScores.ts";
 import { parseDag } from "../../../consensus/utils/dagDsl.ts";
 import { testCommittee } from "../../../consensus/utils/testCommittee.ts";
 
