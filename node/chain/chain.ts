@@ -82,6 +82,24 @@ export interface BuildOptions {
   readonly parentHash?: Uint8Array;
 }
 
+/** A block as the head-change listeners see it. */
+export interface ChainBlockRef {
+  readonly hash: Uint8Array;
+  readonly header: BlockHeader;
+}
+
+/**
+ * The canonical head moved: `removed` are the blocks that left the canonical chain (newest first, empty
+ * unless it was a reorg), `added` those that joined it (oldest first, ending with `head`).
+ */
+export interface HeadChange {
+  readonly head: ChainBlockRef;
+  readonly removed: readonly ChainBlockRef[];
+  readonly added: readonly ChainBlockRef[];
+}
+
+export type HeadListener = (change: HeadChange) => void;
+
 interface Path {
   readonly rewind: { hash: Uint8Array; header: BlockHeader; diff: StateDiff }[];
   readonly reapply: { hash: Uint8Array; header: BlockHeader; diff: StateDiff }[];
@@ -96,6 +114,7 @@ export class Chain {
   readonly config: ChainConfig;
   readonly #timestampRule: TimestampRule;
   readonly #maxReorgDepth: number;
+  readonly #headListeners = new Set<HeadListener>();
 
   constructor(
     readonly storage: Storage,
@@ -110,6 +129,31 @@ export class Chain {
 
   head(): { hash: Uint8Array; header: BlockHeader } {
     return this.store.head();
+  }
+
+  /**
+   * Calls `listener` after every committed move of the canonical head (txpool, subscriptions); returns
+   * the unsubscribe function. A listener that throws does not undo the move, and the others still run.
+   */
+  onHeadChange(listener: HeadListener): () => void {
+    this.#headListeners.add(listener);
+    return () => this.#headListeners.delete(listener);
+  }
+
+  /** `path` leads from the old head to `head`'s parent, or to `head` itself when `reached` */
+  #emitHead(path: Path, head: ChainBlockRef, reached = false): void {
+    if (this.#headListeners.size === 0) return;
+    const ref = (b: ChainBlockRef): ChainBlockRef => ({ hash: b.hash, header: b.header });
+    const added = path.reapply.map(ref);
+    if (!reached) added.push(head);
+    const change: HeadChange = { head, removed: path.rewind.map(ref), added };
+    for (const l of this.#headListeners) {
+      try {
+        l(change);
+      } catch {
+        // a listener's failure is its own: the head has moved
+      }
+    }
   }
 
   /** The rewind/re-apply path from the head to `parentHash` (both empty when the parent is the head). */
@@ -263,6 +307,7 @@ export class Chain {
       if (marks.safe !== undefined) meta.putSync(metaKey(META_KEYS.safeHash), marks.safe);
       if (marks.finalized !== undefined) meta.putSync(metaKey(META_KEYS.finalizedHash), marks.finalized);
     });
+    if (path.rewind.length > 0 || path.reapply.length > 0) this.#emitHead(path, { hash, header }, true);
     return path.rewind.length;
   }
 
@@ -313,6 +358,7 @@ export class Chain {
         t.meta.putSync(metaKey(META_KEYS.headHash), oldHead.hash);
       }
     });
+    if (makeHead) this.#emitHead(path, { hash, header: block.header });
   }
 
   /**
