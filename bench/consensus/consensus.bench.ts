@@ -66,8 +66,8 @@ export async function benchConsensus(): Promise<void> {
       host: hosts[i]!,
       core: { minRoundDelayMs: 50, leaderTimeoutMs: 250, maxTransactionsPerBlock: txPerBlock },
       transactions: {
-        pull: (max) =>
-          Array.from({ length: Math.min(max, txPerBlock) }, () => {
+        select: ({ maxCount }) =>
+          Array.from({ length: Math.min(maxCount, txPerBlock) }, () => {
             const tx = new Uint8Array(TX_BYTES);
             const v = new DataView(tx.buffer);
             v.setFloat64(0, performance.now());

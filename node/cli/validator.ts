@@ -7,7 +7,6 @@
  */
 import "../network/polyfills.ts";
 import { readFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { join } from "node:path";
 import { ConsensusNode } from "../consensus/consensusNode.ts";
 import { EngineDriver, type EngineEndpoint } from "../consensus/execution/engineDriver.ts";
@@ -15,17 +14,24 @@ import { ed25519FromKeyFile } from "../consensus/keys.ts";
 import { LmdbConsensusStore } from "../consensus/lmdbStore.ts";
 import { committeeFromJson } from "../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../consensus/signer.ts";
-import { TxQueue } from "../consensus/txQueue.ts";
 import { equalBytes } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import { createHost, type Host } from "../network/host.ts";
 import type { JsonRpcDispatcher } from "../rpc/jsonrpc.ts";
 import type { Storage } from "../storage/storage.ts";
-import { startTxEndpoint } from "./commands/consensus.ts";
+import { TxGossip } from "../network/txGossip.ts";
+import { EMPTY_TX_SOURCE, type TxSource } from "../txpool/source.ts";
+import type { TxPoolService } from "../txpool/service/txPoolService.ts";
 import { KEY_FILES } from "./commands/keys.ts";
 
 export const COMMITTEE_FILE = "committee.json";
+
+/**
+ * A validator whose latest block is younger than this proposes what it gossiped itself; past it the
+ * others take over its transactions (Sui's consensus adapter: one submitter, the others after a delay).
+ */
+export const ORIGIN_ACTIVE_MS = 10_000;
 
 export interface ValidatorOptions {
   readonly consensusDir: string;
@@ -35,8 +41,15 @@ export interface ValidatorOptions {
   readonly timestampRule?: "strict" | "non-decreasing";
   /** libp2p listen multiaddr (default: the committee's first address for this validator) */
   readonly listen?: string;
-  /** HOST:PORT of the POST /tx submission endpoint */
-  readonly txListen?: string;
+  /**
+   * The execution node's txpool, when it runs in this process (`fastevm node --validator`): proposals
+   * come from it, it hears about other validators' blocks, and it gossips over this validator's host.
+   */
+  readonly txpool?: TxPoolService;
+  /** where proposals come from otherwise (`fastevm consensus --execution-url`: the remote pool) */
+  readonly txSource?: TxSource;
+  /** the EVM block gas limit: a DAG block carries at most its share (limit / committee size) */
+  readonly blockGasLimit?: bigint;
   readonly log: (m: string) => void;
   /** print each executed block */
   readonly verbose?: boolean;
@@ -47,7 +60,7 @@ export interface RunningValidator {
   readonly driver: EngineDriver;
   readonly host: Host;
   readonly authority: number;
-  readonly txEndpoint: string | undefined;
+  readonly gossip: TxGossip | undefined;
   stop(): Promise<void>;
 }
 
@@ -97,16 +110,12 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     listen: [listen],
     maxGossipBytes: 8 << 20,
   })) as Host;
-  const txs = new TxQueue();
-  let txServer: Server | undefined;
-  let txEndpoint: string | undefined;
+  const pool = o.txpool;
+  let gossip: TxGossip | undefined;
   let node: ConsensusNode;
   try {
-    if (o.txListen !== undefined) {
-      txServer = await startTxEndpoint(txs, o.txListen);
-      const a = txServer.address();
-      if (a !== null && typeof a === "object") txEndpoint = `http://${a.address}:${a.port}/tx`;
-    }
+    const maxBlockGas =
+      o.blockGasLimit === undefined ? undefined : o.blockGasLimit / BigInt(committee.authorities.length);
     node = new ConsensusNode({
       committee,
       authority,
@@ -114,15 +123,33 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
       store: new LmdbConsensusStore(o.storage),
       host,
       amnesiaGuard: true,
-      transactions: txs,
+      transactions: pool ?? o.txSource ?? EMPTY_TX_SOURCE,
+      ...(maxBlockGas === undefined ? {} : { core: { maxBlockGas } }),
+      ...(pool === undefined ? {} : { onPeerBlockTransactions: (_a, txs) => pool.markSeenInDag(txs) }),
       lastExecutedCommit,
       onCommit: (s) => driver.execute(s),
     });
+    if (pool !== undefined) {
+      const n = node;
+      const g = new TxGossip(host, n.transport.scores, {
+        onTransactions: (origin, batch) => pool.onGossip(origin, batch),
+      });
+      g.start();
+      gossip = g;
+      pool.connect({
+        gossip: g,
+        // a validator that proposed within ORIGIN_ACTIVE_MS will propose what it gossiped itself
+        originActive: (peer) => {
+          const a = n.authorityOf(peer);
+          return a !== undefined && Date.now() - n.lastBlockTimeOf(a) < ORIGIN_ACTIVE_MS;
+        },
+      });
+    }
     await node.connect();
     await node.start();
   } catch (e) {
-    // a failed start (e.g. the tx port is taken) must not leave sockets holding the process open
-    await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
+    // a failed start must not leave sockets holding the process open
+    gossip?.stop();
     await host.stop();
     throw e;
   }
@@ -131,12 +158,13 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     driver,
     host,
     authority,
-    txEndpoint,
+    gossip,
     async stop() {
       // the driver first: a commit waiting on an unreachable engine must not hold the consensus queue
       driver.stop();
       await node.stop();
-      await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
+      gossip?.stop();
+      pool?.connect({});
       await host.stop();
     },
   };
@@ -146,7 +174,6 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
 export function printValidator(v: RunningValidator): void {
   console.log(`validator ${v.authority} peer ${v.host.peerId.toString()}`);
   for (const a of v.host.getMultiaddrs()) console.log(`p2p listening ${a.toString()}`);
-  if (v.txEndpoint !== undefined) console.log(`tx endpoint ${v.txEndpoint}`);
 }
 
 /** The closing stdout line: head block, last commit index and counters, as one JSON object. */

@@ -20,7 +20,8 @@ import type { CommittedSubDag } from "./mysticeti/commit.ts";
 import { committedSubDagsAfter } from "./mysticeti/commitReplay.ts";
 import { COMMIT_SYNC_BATCH, parseCommitRange, serveCommitRange } from "./mysticeti/commitSync.ts";
 import type { Committee } from "./mysticeti/committee.ts";
-import type { Core, CoreOptions, CoreOutput, TransactionSource } from "./mysticeti/core.ts";
+import type { TxSource } from "../txpool/source.ts";
+import type { Core, CoreOptions, CoreOutput } from "./mysticeti/core.ts";
 import { createCore } from "./mysticeti/recovery.ts";
 import type { ConsensusStore } from "./mysticeti/store.ts";
 import type { BlockSigner } from "./signer.ts";
@@ -32,7 +33,12 @@ export interface ConsensusNodeOptions {
   readonly signer: BlockSigner;
   readonly store: ConsensusStore;
   readonly host: Host;
-  readonly transactions?: TransactionSource;
+  readonly transactions?: TxSource;
+  /**
+   * The transactions of every verified block another validator proposed (the txpool holds those back
+   * instead of proposing them again); called once per block, before Core sees it.
+   */
+  readonly onPeerBlockTransactions?: (author: number, txs: readonly Uint8Array[]) => void;
   /** called once per commit, in index order; the next commit waits for the returned promise */
   readonly onCommit?: (subDag: CommittedSubDag) => void | Promise<void>;
   readonly core?: Partial<CoreOptions>;
@@ -211,6 +217,8 @@ export class ConsensusNode {
     if (this.recent.size > 20_000) this.recent.clear();
     this.recent.add(fingerprint);
     if (this.core.dag.has(block.key)) return "ignore";
+    if (block.author !== this.o.authority && block.block.transactions.length > 0)
+      this.o.onPeerBlockTransactions?.(block.author, block.block.transactions);
     this.enqueue(() => this.core.addBlocks([block]), from);
     return "accept";
   }
@@ -245,7 +253,10 @@ export class ConsensusNode {
     const blocks: VerifiedBlock[] = [];
     for (const bytes of res.blocks) {
       try {
-        blocks.push(this.verifier.verifyBytes(bytes, this.clock()));
+        const b = this.verifier.verifyBytes(bytes, this.clock());
+        if (b.author !== this.o.authority && b.block.transactions.length > 0 && !this.core.dag.has(b.key))
+          this.o.onPeerBlockTransactions?.(b.author, b.block.transactions);
+        blocks.push(b);
       } catch {
         // one bad block in a response: the transport scores the peer on decode errors; skip it here
       }
@@ -337,6 +348,11 @@ export class ConsensusNode {
       peers: this.o.host.getPeers().length,
       errors: this.errors,
     };
+  }
+
+  /** The timestamp (ms) of the latest block of `author` this node has accepted (0: none yet). */
+  lastBlockTimeOf(author: number): number {
+    return this.core.dag.lastBlockOf(author).timestampMs;
   }
 
   /** Authority index of a peer id, if it is in the committee. */

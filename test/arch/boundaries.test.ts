@@ -24,8 +24,10 @@ const ZONES: Record<string, readonly string[]> = {
     "node/consensus",
     "node/consensus/mysticeti",
   ],
-  "node/consensus/mysticeti": ["node/core", "node/consensus/mysticeti"],
-  "node/rpc": ["node/core", "node/storage", "node/chain", "node/rpc"],
+  "node/consensus/mysticeti": ["node/core", "node/consensus/mysticeti", "node/txpool"],
+  "node/txpool": ["node/core", "node/txpool"],
+  "node/txpool/service": ["node/core", "node/txpool", "node/txpool/service"],
+  "node/rpc": ["node/core", "node/storage", "node/chain", "node/rpc", "node/txpool"],
   "node/cli": ["node/*", "wasm/bindings"],
   workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],
   "wasm/bindings": ["node/core", "wasm/bindings"],
@@ -34,7 +36,7 @@ const ZONES: Record<string, readonly string[]> = {
 };
 
 /** Zones that must do no I/O: the pure base and the pure consensus core. */
-const PURE_ZONES = ["node/core", "node/consensus/mysticeti"];
+const PURE_ZONES = ["node/core", "node/consensus/mysticeti", "node/txpool"];
 
 /** Packages and builtins that mean I/O or threads: never in a pure zone. */
 const IO_MODULES = [

@@ -78,7 +78,7 @@ describe("4 validators over libp2p loopback with LMDB stores", () => {
         core: { minRoundDelayMs: 50, leaderTimeoutMs: 250 },
         amnesiaGuard: true,
         ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
-        transactions: { pull: () => [new Uint8Array([i, k++ & 255, 1, 2, 3])] },
+        transactions: { select: () => [new Uint8Array([i, k++ & 255, 1, 2, 3])] },
         onCommit: (s) => {
           const expected = commits[i]!.length + 1;
           if (s.commit.index !== expected)

@@ -5,7 +5,6 @@
  */
 import "../../network/polyfills.ts";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConsensusNode } from "../../consensus/consensusNode.ts";
@@ -15,10 +14,10 @@ import { LmdbConsensusStore } from "../../consensus/lmdbStore.ts";
 import { subDagTransactions } from "../../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
-import { TxQueue } from "../../consensus/txQueue.ts";
+import { RemoteTxSource } from "../../consensus/execution/remoteTxSource.ts";
 import { equalBytes } from "../../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { bytesToHex, hexToBytes } from "../../core/hex.ts";
+import { bytesToHex } from "../../core/hex.ts";
 import { createHost, type Host } from "../../network/host.ts";
 import { EngineHttpClient } from "../../rpc/engine/client.ts";
 import { readJwtSecret } from "../../rpc/jwt.ts";
@@ -27,45 +26,7 @@ import type { CliCommand } from "../command.ts";
 import { KEY_FILES } from "./keys.ts";
 
 const USAGE =
-  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--tx-listen HOST:PORT] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet]";
-
-/**
- * The interim submission endpoint: `POST /tx` with a 0x-hex raw transaction as the body. Answers 202
- * (queued), 400 (malformed), 413 (too large) or 503 (queue full: back off and retry).
- */
-export function startTxEndpoint(queue: TxQueue, hostPort: string): Promise<Server> {
-  const [host = "127.0.0.1", port = "0"] = hostPort.split(":");
-  const server = createServer((req, res) => {
-    if (req.method !== "POST" || req.url !== "/tx") {
-      res.writeHead(404).end();
-      return;
-    }
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => {
-      body += c;
-      if (body.length > 2 * 128 * 1024 + 4) req.destroy();
-    });
-    req.on("end", () => {
-      let tx: Uint8Array;
-      try {
-        tx = hexToBytes(body.trim());
-      } catch {
-        res.writeHead(400).end("malformed hex\n");
-        return;
-      }
-      const r = queue.submit(tx);
-      const code = r === "queued" ? 202 : r === "full" ? 503 : r === "too-large" ? 413 : 400;
-      res.writeHead(code).end(`${r}\n`);
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", (e) =>
-      reject(new FastEvmError(ErrorCode.INVALID_ARGUMENT, `tx endpoint ${hostPort}: ${e.message}`)),
-    );
-    server.listen(Number(port), host, () => resolve(server));
-  });
-}
+  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet]";
 
 function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
@@ -89,7 +50,6 @@ export const consensusCommand: CliCommand = {
           listen: { type: "string" },
           duration: { type: "string" },
           quiet: { type: "boolean" },
-          "tx-listen": { type: "string" },
           "execution-url": { type: "string" },
           "jwt-secret": { type: "string" },
           "timestamp-rule": { type: "string" },
@@ -117,10 +77,14 @@ export const consensusCommand: CliCommand = {
     const listen =
       typeof values.listen === "string" ? values.listen : committee.authority(authority).addresses[0];
     // the execution node's head first: its commit stamp says where execution stands
-    const driver =
+    const engine =
       typeof executionUrl === "string" && typeof jwtFile === "string"
+        ? new EngineHttpClient(executionUrl, readJwtSecret(jwtFile))
+        : undefined;
+    const driver =
+      engine !== undefined
         ? new EngineDriver({
-            engine: new EngineHttpClient(executionUrl, readJwtSecret(jwtFile)),
+            engine,
             committee,
             timestampRule: rule,
             log: (m) => console.error(m),
@@ -138,9 +102,9 @@ export const consensusCommand: CliCommand = {
       maxGossipBytes: 8 << 20,
     })) as Host;
     let last = 0;
-    const txs = new TxQueue();
-    const txServer =
-      typeof values["tx-listen"] === "string" ? await startTxEndpoint(txs, values["tx-listen"]) : undefined;
+    // transactions come from the execution node's pool (submitted there), one prefetched DAG block's worth
+    const txSource = engine === undefined ? undefined : new RemoteTxSource(engine);
+    const gasLimit = driver?.head?.gasLimit;
     const node = new ConsensusNode({
       committee,
       authority,
@@ -148,7 +112,10 @@ export const consensusCommand: CliCommand = {
       store: new LmdbConsensusStore(storage),
       host,
       amnesiaGuard: true,
-      transactions: txs,
+      ...(txSource === undefined ? {} : { transactions: txSource }),
+      ...(gasLimit === undefined
+        ? {}
+        : { core: { maxBlockGas: gasLimit / BigInt(committee.authorities.length) } }),
       ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
       onCommit: async (s) => {
         await driver?.execute(s);
@@ -164,10 +131,6 @@ export const consensusCommand: CliCommand = {
       `validator ${authority} (${committee.authority(authority).name}) peer ${host.peerId.toString()}`,
     );
     for (const a of host.getMultiaddrs()) console.log(`listening ${a.toString()}`);
-    const txAddr = txServer?.address();
-    if (txAddr !== undefined && txAddr !== null && typeof txAddr === "object") {
-      console.log(`tx endpoint http://${txAddr.address}:${txAddr.port}/tx`);
-    }
     await node.connect();
     await node.start();
     let stop: () => void = () => {};
@@ -184,7 +147,6 @@ export const consensusCommand: CliCommand = {
     process.off("SIGTERM", stop);
     driver?.stop();
     await node.stop();
-    await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
     await host.stop();
     await storage.close();
     console.log(`last commit index ${Math.max(last, node.core.lastCommitIndex)}`);

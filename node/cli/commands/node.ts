@@ -8,19 +8,33 @@
  * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads.
  */
 import { join, resolve } from "node:path";
+import type { Server } from "node:http";
 import { Chain } from "../../chain/chain.ts";
+import { ChainStore } from "../../chain/chainStore.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { bytesToHex } from "../../core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../core/hex.ts";
+import { SenderCache } from "../../core/tx/senderCache.ts";
 import { PayloadPool } from "../../pool/payloadPool.ts";
 import { engineMethods } from "../../rpc/engine/engineApi.ts";
 import { EngineState } from "../../rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
+import { txpoolEngineMethods } from "../../rpc/engine/txpoolExtension.ts";
 import { DEFAULT_BODY_LIMIT, JsonRpcDispatcher } from "../../rpc/jsonrpc.ts";
 import { loadOrCreateJwtSecret, readJwtSecret } from "../../rpc/jwt.ts";
 import { type RpcServer, startRpcServer } from "../../rpc/server/server.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
+import { startTxEndpoint } from "../txEndpoint.ts";
+import {
+  cachedWorkers,
+  type NodeTxPool,
+  startNodeTxPool,
+  TXPOOL_BOOLEAN_FLAGS,
+  TXPOOL_FLAGS,
+  type TxPoolFlag,
+  txPoolConfigFromFlags,
+} from "../txpoolSetup.ts";
 import {
   dispatcherEndpoint,
   printValidator,
@@ -30,7 +44,7 @@ import {
 } from "../validator.ts";
 
 const USAGE =
-  "usage: fastevm node --datadir DIR [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64] [--validator --consensus-dir DIR [--p2p.listen MULTIADDR] [--tx-listen HOST:PORT]]";
+  "usage: fastevm node --datadir DIR [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64] [--tx-listen HOST:PORT] [--txpool.accountslots 16 --txpool.globalslots 5120 --txpool.accountqueue 64 --txpool.globalqueue 1024 --txpool.lifetime 3h --txpool.pricelimit 1 --txpool.pricebump 10 --txpool.nojournal --rpc.allow-unprotected-txs] [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]";
 
 interface NodeArgs {
   datadir: string;
@@ -42,13 +56,15 @@ interface NodeArgs {
   consensusDir?: string;
   p2pListen?: string;
   txListen?: string;
+  /** the `--txpool.*` and `--rpc.allow-unprotected-txs` flags as given */
+  txpool: Record<string, string | boolean>;
 }
 
 function parseArgs(argv: readonly string[]): NodeArgs {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--validator") {
+    if (a === "--validator" || (TXPOOL_BOOLEAN_FLAGS as readonly string[]).includes(a.slice(2))) {
       values.set(a, "true");
       continue;
     }
@@ -64,6 +80,7 @@ function parseArgs(argv: readonly string[]): NodeArgs {
         "--consensus-dir",
         "--p2p.listen",
         "--tx-listen",
+        ...Object.keys(TXPOOL_FLAGS).map((f) => `--${f}`),
       ].includes(k)
     )
       throw new FastEvmError(ErrorCode.CLI_USAGE, `unknown option ${a}\n${USAGE}`);
@@ -87,7 +104,13 @@ function parseArgs(argv: readonly string[]): NodeArgs {
     throw new FastEvmError(ErrorCode.CLI_USAGE, `--validator and --consensus-dir go together\n${USAGE}`);
   const p2p = values.get("--p2p.listen");
   const txListen = values.get("--tx-listen");
+  const txpool: Record<string, string | boolean> = {};
+  for (const f of Object.keys(TXPOOL_FLAGS) as TxPoolFlag[]) {
+    const v = values.get(`--${f}`);
+    if (v !== undefined) txpool[f] = TXPOOL_BOOLEAN_FLAGS.includes(f) ? true : v;
+  }
   return {
+    txpool,
     datadir: resolve(datadir),
     addr: values.get("--authrpc.addr") ?? "127.0.0.1",
     port: int("--authrpc.port", 8551, 65535),
@@ -118,9 +141,16 @@ export const nodeCommand: CliCommand = {
     let engine: EngineState;
     let validator: RunningValidator | undefined;
     let serving: RpcServer | undefined;
+    let txpool: NodeTxPool | undefined;
+    let txServer: Server | undefined;
+    let txEndpoint: string | undefined;
     try {
+      const poolConfig = txPoolConfigFromFlags(args.txpool);
       // Throws "run fastevm init" on an empty datadir, before a secret is written into it.
-      const chain = new Chain(storage, pools);
+      const chainId = new ChainStore(storage).chainConfig().chainId;
+      const senders = new SenderCache();
+      const workers = cachedWorkers(pools, chainId, senders);
+      const chain = new Chain(storage, workers);
       const head = chain.head();
       let secret: Uint8Array;
       let secretPath: string;
@@ -135,14 +165,28 @@ export const nodeCommand: CliCommand = {
       }
       console.error(`jwt secret: ${secretPath}`);
       const log = (m: string) => console.error(m);
-      const builder = new PayloadBuilder(chain, pools, undefined, (s) =>
-        log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`),
-      );
+      txpool = await startNodeTxPool({
+        chain,
+        workers: pools,
+        senders,
+        datadir: args.datadir,
+        config: poolConfig,
+        journal: args.txpool["txpool.nojournal"] !== true,
+        log,
+      });
+      const service = txpool.service;
+      const builder = new PayloadBuilder(chain, workers, service, (s) => {
+        log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`);
+        // proposed but left out of the block: the pool proposes it again (if it is still valid)
+        if (s.hash !== null) service.returnToPending([hexToBytes(s.hash)]);
+      });
       engine = new EngineState(chain, builder, (t) => payloadPool.check(t), {
         maxReorgDepth: args.maxReorgDepth,
         log,
       });
-      const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log });
+      const methods = new Map(engineMethods(engine));
+      for (const [name, h] of txpoolEngineMethods(service)) methods.set(name, h);
+      const dispatcher = new JsonRpcDispatcher(methods, { log });
       server = await startRpcServer({
         host: args.addr,
         port: args.port,
@@ -160,18 +204,28 @@ export const nodeCommand: CliCommand = {
           engine: dispatcherEndpoint(dispatcher),
           timestampRule: chain.config.timestampRule ?? "strict",
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),
-          ...(args.txListen === undefined ? {} : { txListen: args.txListen }),
+          txpool: service,
+          blockGasLimit: head.header.gasLimit,
           log,
         });
       }
+      if (args.txListen !== undefined) {
+        txServer = await startTxEndpoint((raws) => service.submit(raws), args.txListen);
+        const a = txServer.address();
+        if (a !== null && typeof a === "object") txEndpoint = `http://${a.address}:${a.port}/tx`;
+      }
     } catch (e) {
+      await validator?.stop();
+      await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
       await serving?.close();
+      await txpool?.close();
       await closeAll();
       throw e;
     }
     // One stdout line, machine-readable, for scripts and tests (the port matters with --authrpc.port 0).
     console.log(`engine api listening on ${server.host}:${server.port} (${server.kind})`);
     if (validator !== undefined) printValidator(validator);
+    if (txEndpoint !== undefined) console.log(`tx endpoint ${txEndpoint}`);
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
@@ -186,8 +240,10 @@ export const nodeCommand: CliCommand = {
       await validator.stop();
       printValidatorSummary(validator, engine);
     }
+    await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
     await server.close();
     await engine.lock.run(() => undefined);
+    await txpool?.close();
     await closeAll();
     console.error("stopped");
     // Idle keep-alive connections would hold the event loop open until they time out.

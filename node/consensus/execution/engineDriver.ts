@@ -54,6 +54,7 @@ interface Head {
   readonly hash: string;
   readonly number: bigint;
   readonly timestamp: bigint;
+  readonly gasLimit: bigint;
 }
 
 interface BlockJson {
@@ -61,6 +62,7 @@ interface BlockJson {
   number: string;
   timestamp: string;
   extraData: string;
+  gasLimit: string;
 }
 
 interface ForkchoiceAnswer {
@@ -72,6 +74,7 @@ interface PayloadJson {
   blockHash: string;
   blockNumber: string;
   timestamp: string;
+  gasLimit: string;
   transactions: string[];
 }
 
@@ -153,7 +156,12 @@ export class EngineDriver {
   async #readHead(): Promise<void> {
     const b = await this.o.engine.call<BlockJson | null>("eth_getBlockByNumber", ["latest", false]);
     if (b === null) throw engineError("the execution node has no head block");
-    this.#head = { hash: b.hash, number: BigInt(b.number), timestamp: BigInt(b.timestamp) };
+    this.#head = {
+      hash: b.hash,
+      number: BigInt(b.number),
+      timestamp: BigInt(b.timestamp),
+      gasLimit: BigInt(b.gasLimit),
+    };
     const stamp = decodeCommitStamp(hexToBytes(b.extraData));
     if (stamp !== undefined && stamp.index > this.lastExecutedCommit) this.lastExecutedCommit = stamp.index;
   }
@@ -193,7 +201,12 @@ export class EngineDriver {
     const moved = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(p.blockHash), null]);
     if (moved.payloadStatus.status !== "VALID")
       throw engineError(`forkchoiceUpdated to ${p.blockHash}: ${JSON.stringify(moved.payloadStatus)}`);
-    this.#head = { hash: p.blockHash, number: BigInt(p.blockNumber), timestamp: BigInt(p.timestamp) };
+    this.#head = {
+      hash: p.blockHash,
+      number: BigInt(p.blockNumber),
+      timestamp: BigInt(p.timestamp),
+      gasLimit: BigInt(p.gasLimit),
+    };
     this.lastExecutedCommit = s.commit.index;
     this.counters.blocks++;
     this.o.onBlock?.({

@@ -27,6 +27,7 @@ import { type LeaderElection, LeaderSchedule, StakeWeightedElection } from "./le
 import { Linearizer } from "./linearizer.ts";
 import { proposalDecision, refsOf, selectAncestors } from "./proposer.ts";
 import { ReputationTracker } from "./reputation.ts";
+import type { TxSource } from "../../txpool/source.ts";
 import type { BlockSigning } from "./signing.ts";
 import type { ConsensusStore, StoreBatch, StoredCommit } from "./store.ts";
 import { ThresholdClock } from "./thresholdClock.ts";
@@ -37,6 +38,12 @@ export interface CoreOptions {
   readonly gcDepth: number;
   readonly maxTransactionsPerBlock: number;
   readonly maxBlockTransactionBytes: number;
+  /**
+   * The sum of the gas limits of one DAG block's transactions. A commit's sub-DAG holds about one block
+   * per validator, so the validator wiring sets it to the EVM block gas limit over the committee size:
+   * one commit then fits one EVM block in the common case.
+   */
+  readonly maxBlockGas: bigint;
   readonly maxCommitVotes: number;
   readonly pipeline: boolean;
   readonly leadersPerRound: number;
@@ -50,16 +57,12 @@ export const DEFAULT_CORE_OPTIONS: CoreOptions = {
   gcDepth: 60,
   maxTransactionsPerBlock: 1000,
   maxBlockTransactionBytes: 1024 * 1024,
+  maxBlockGas: 30_000_000n,
   maxCommitVotes: 100,
   pipeline: true,
   leadersPerRound: 1,
   reputationWindow: 0,
 };
-
-/** Where proposals get their transactions (the txpool, or a submission queue). */
-export interface TransactionSource {
-  pull(maxCount: number, maxBytes: number): Uint8Array[];
-}
 
 export interface CoreDeps {
   readonly committee: Committee;
@@ -68,7 +71,8 @@ export interface CoreDeps {
   readonly signer?: BlockSigning;
   readonly clock: () => number;
   readonly store: ConsensusStore;
-  readonly transactions?: TransactionSource;
+  /** where proposals get their transactions (the txpool) */
+  readonly transactions?: TxSource;
   readonly election?: LeaderElection;
   readonly options?: Partial<CoreOptions>;
   /**
@@ -401,7 +405,11 @@ export class Core {
     for (const a of ancestors) this.lastIncluded[a.author] = a.round;
     const timestampMs = Math.max(now, ...ancestors.map((a) => a.timestampMs));
     const transactions =
-      this.deps.transactions?.pull(o.maxTransactionsPerBlock, o.maxBlockTransactionBytes) ?? [];
+      this.deps.transactions?.select({
+        maxCount: o.maxTransactionsPerBlock,
+        maxBytes: o.maxBlockTransactionBytes,
+        maxGas: o.maxBlockGas,
+      }) ?? [];
     const votes = this.pendingVotes.splice(0, o.maxCommitVotes);
     const signed = this.deps.signer.sign({
       epoch: this.committee.epoch,

@@ -22,6 +22,7 @@ import { bytesToHex } from "../../core/hex.ts";
 import type { Transaction } from "../../core/tx/types.ts";
 import type { ExecTx, ExecutedBlock } from "../../core/wire/execute.ts";
 import { pathToBlock } from "./headPath.ts";
+import { EMPTY_TX_SOURCE, type TxSource } from "../../txpool/source.ts";
 import type { PayloadAttributes } from "./validate.ts";
 
 export interface SkippedTx {
@@ -37,18 +38,12 @@ export interface BuiltPayload {
   readonly skipped: readonly SkippedTx[];
 }
 
-/** Where ordinary (non-forced) transactions come from; empty until the txpool exists. */
-export interface TxSource {
-  pending(): readonly Uint8Array[];
-}
-
 /**
  * Re-executions one build may spend on transactions the block rejects; past it the rest of the list is
  * skipped (an attacker's list of invalid transactions cannot make a build quadratic).
  */
 export const MAX_RERUNS = 32;
 
-export const EMPTY_TX_SOURCE: TxSource = { pending: () => [] };
 
 interface Candidate {
   readonly index: number;
@@ -93,7 +88,10 @@ export class PayloadBuilder {
     if (parent === undefined)
       throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `unknown parent ${bytesToHex(parentHash)}`);
     const forced = attrs.transactions ?? [];
-    const pool = attrs.noTxPool ? [] : this.txSource.pending();
+    const gasLimit = attrs.gasLimit ?? parent.gasLimit;
+    const pool = attrs.noTxPool
+      ? []
+      : this.txSource.select({ maxCount: 10_000, maxBytes: 4 * 1024 * 1024, maxGas: gasLimit });
     const skipped: SkippedTx[] = [];
     const skip = (c: Candidate, reason: string) => {
       const s = { index: c.index, hash: c.hash === null ? null : bytesToHex(c.hash), reason };

@@ -110,7 +110,7 @@ export class SimNode {
       options: this.config.core,
       awaitOwnBlockSync: amnesia,
       transactions: {
-        pull: (maxCount) => {
+        select: ({ maxCount }) => {
           const n = Math.min(maxCount, 3);
           return Array.from({ length: n }, () => new Uint8Array([this.id, ...u32(this.txCounter++)]));
         },

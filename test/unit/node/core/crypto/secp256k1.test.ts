@@ -53,6 +53,16 @@ describe("secp256k1", () => {
     );
   });
 
+  it("native and noble signing give the same RFC 6979 signature", () => {
+    fc.assert(
+      fc.property(privateKey, fc.uint8Array({ minLength: 1, maxLength: 64 }), (key, msg) => {
+        const hash = keccak256(msg);
+        expect(signHash(hash, key, "native")).toEqual(signHash(hash, key, "noble"));
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+
   it("native and noble agree on arbitrary (r, s, recid), including recovering nothing", () => {
     fc.assert(
       fc.property(
@@ -87,9 +97,10 @@ describe("secp256k1", () => {
   });
 
   it("rejects an invalid private key with a FastEvmError", () => {
-    expect(() => signHash(new Uint8Array(32), new Uint8Array(32))).toThrow(
-      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
-    );
+    for (const backend of ["native", "noble"] as const)
+      expect(() => signHash(new Uint8Array(32), new Uint8Array(32), backend)).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+      );
     expect(() => privateKeyToAddress(new Uint8Array(31))).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );

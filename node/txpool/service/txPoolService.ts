@@ -1,0 +1,360 @@
+/**
+ * The txpool's wiring (the pure pool, `node/txpool/pool.ts`, does no I/O): admission through the recover
+ * pool with the shared sender cache, the head state for nonces and balances, the chain's head changes
+ * (inclusions, reorgs), the local journal, transaction gossip, and what consensus and the payload builder
+ * take from the pool (`TxSource`).
+ *
+ * Life of a transaction (ARCHITECTURE §2):
+ * - `submit` (RPC, `POST /tx`, the journal) or `onGossip` (a peer): decoded and recovered off the main
+ *   thread, then admitted or refused with geth's message; a local one is journaled before the submitter
+ *   hears "accepted", and gossiped to the other validators in batches;
+ * - `select` (a DAG block being proposed): the best executable transactions, marked in flight; a remote
+ *   one only once its origin has had time to propose it (`remoteEligible`);
+ * - `returnToPending` (the payload builder skipped it: the block ran out of gas, or it was invalid at its
+ *   position): proposable again at once;
+ * - a new canonical head: included transactions leave, the rest are re-checked against the new state; a
+ *   reorg re-injects the transactions of the blocks it dropped (up to `MAX_REINJECT_DEPTH` blocks).
+ * Head changes are handled one at a time, in order (`#events`).
+ */
+import type { BlockHeader } from "../../core/block/header.ts";
+import { calcBaseFee } from "../../core/chain/fees.ts";
+import { ErrorCode, type ErrorObject, FastEvmError } from "../../core/errors.ts";
+import { bytesToHex } from "../../core/hex.ts";
+import type { SenderCache } from "../../core/tx/senderCache.ts";
+import type { RecoverItem } from "../../core/wire/recover.ts";
+import type { TxBatch, TxBatchVerdict } from "../../core/wire/txpool.ts";
+import type { SelectionLimits, TxSource } from "../source.ts";
+import type { TxPool } from "../txPool.ts";
+import type { AddResult, PoolHead, PoolStateReader, PoolTx, PoolTxInput } from "../types.ts";
+import type { TxJournal } from "./journal.ts";
+
+/** Blocks of a reorg whose transactions go back into the pool (geth re-injects from any depth it reorgs). */
+export const MAX_REINJECT_DEPTH = 64;
+/** Gossip batches leave at most this often (ms); a batch that fills up leaves at once. */
+export const GOSSIP_FLUSH_MS = 20;
+/** Local transactions gathered for one gossip flush; past it the flush happens immediately. */
+const GOSSIP_BATCH = 512;
+/** How often queued transactions are checked against `lifetime`, and the journal rewritten (ms). */
+export const EXPIRE_INTERVAL_MS = 60_000;
+export const JOURNAL_ROTATE_MS = 60 * 60 * 1000;
+
+export interface ChainView {
+  head(): { hash: Uint8Array; header: BlockHeader };
+  readonly store: {
+    account(address: Uint8Array): { readonly nonce: bigint; readonly balance: bigint } | undefined;
+    body(hash: Uint8Array): { readonly transactions: readonly Uint8Array[] } | undefined;
+  };
+  onHeadChange(
+    listener: (c: {
+      head: { hash: Uint8Array; header: BlockHeader };
+      removed: readonly { hash: Uint8Array; header: BlockHeader }[];
+      added: readonly { hash: Uint8Array; header: BlockHeader }[];
+    }) => void,
+  ): () => void;
+}
+
+export interface TxPoolServiceDeps {
+  readonly pool: TxPool;
+  readonly chain: ChainView;
+  readonly chainId: bigint;
+  /** the recover pool (decode + stateless checks + sender) */
+  readonly recover: (txs: readonly Uint8Array[], chainId: bigint | null) => Promise<RecoverItem[]>;
+  /** shared with the payload builder and block import */
+  readonly senders: SenderCache;
+  readonly journal?: TxJournal;
+  readonly clock?: () => number;
+  readonly log?: (m: string) => void;
+}
+
+/** What a validator's network side gives the pool (`connect`). */
+export interface PoolLink {
+  /** transaction gossip; absent: this node relays nothing */
+  readonly gossip?: { publish(txs: readonly Uint8Array[]): Promise<void> };
+  /**
+   * Whether the validator that published a remote transaction is still proposing (then it proposes the
+   * transaction itself). Absent: the pool's own delay rule alone decides.
+   */
+  readonly originActive?: (origin: string) => boolean;
+}
+
+/** What a submitter hears about one transaction. */
+export type SubmitResult =
+  | { readonly ok: true; readonly hash: string }
+  | { readonly ok: false; readonly hash: string | null; readonly error: ErrorObject };
+
+export class TxPoolService implements TxSource {
+  readonly pool: TxPool;
+  readonly #d: TxPoolServiceDeps;
+  readonly #clock: () => number;
+  #events: Promise<void> = Promise.resolve();
+  #unsubscribe: (() => void) | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #gossipQueue: Uint8Array[] = [];
+  #gossipTimer: NodeJS.Timeout | undefined;
+  #link: PoolLink = {};
+  /** origin peer of each remote transaction still in the pool, by hash */
+  readonly #origins = new Map<string, string>();
+  readonly counters = { submitted: 0, accepted: 0, refused: 0, gossipIn: 0, reinjected: 0, returned: 0 };
+
+  constructor(deps: TxPoolServiceDeps) {
+    this.#d = deps;
+    this.pool = deps.pool;
+    this.#clock = deps.clock ?? Date.now;
+  }
+
+  /** The head the pool checks against: the next block's base fee, the head's gas limit. */
+  static poolHead(header: BlockHeader): PoolHead {
+    return {
+      number: header.number,
+      baseFee:
+        header.baseFeePerGas === undefined ? 0n : calcBaseFee(header as Parameters<typeof calcBaseFee>[0]),
+      gasLimit: header.gasLimit,
+    };
+  }
+
+  /** The pool's view of the head state: flat-state accounts. */
+  readonly state: PoolStateReader = {
+    account: (address) => {
+      const a = this.#d.chain.store.account(address);
+      return a === undefined ? { nonce: 0n, balance: 0n } : { nonce: a.nonce, balance: a.balance };
+    },
+  };
+
+  /**
+   * Re-admits the journal's transactions (as local), then follows the chain and starts the timers. Returns
+   * how many journaled transactions were admitted again.
+   */
+  async start(): Promise<number> {
+    this.pool.newHead({
+      head: TxPoolService.poolHead(this.#d.chain.head().header),
+      state: this.state,
+      included: [],
+      now: this.#clock(),
+    });
+    let restored = 0;
+    const journal = this.#d.journal;
+    if (journal !== undefined) {
+      const txs = journal.load();
+      if (txs.length > 0) {
+        const results = await this.#admit(txs, { local: true, journal: false, gossip: true });
+        restored = results.filter((r) => r.ok).length;
+        this.#d.log?.(`txpool: ${restored} of ${txs.length} journaled transactions restored`);
+      }
+      journal.rotate(this.pool.locals().map((t) => t.raw));
+    }
+    this.#unsubscribe = this.#d.chain.onHeadChange((c) => {
+      this.#events = this.#events
+        .then(() => this.#onHead(c))
+        .catch((e: unknown) => {
+          this.#d.log?.(`txpool: head update failed: ${(e as Error).message}`);
+        });
+    });
+    this.#timers.push(
+      setInterval(() => this.pool.expire(this.#clock()), EXPIRE_INTERVAL_MS),
+      setInterval(() => journal?.rotate(this.pool.locals().map((t) => t.raw)), JOURNAL_ROTATE_MS),
+    );
+    for (const t of this.#timers) t.unref();
+    return restored;
+  }
+
+  /** Stops following the chain, flushes gossip and closes the journal (the locals stay in it). */
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#events;
+    this.#flushGossip();
+    this.#d.journal?.close();
+  }
+
+  /** Attaches (or, with `{}`, detaches) the validator's gossip and its view of the other validators. */
+  connect(link: PoolLink): void {
+    if (link.gossip === undefined) this.#flushGossip();
+    this.#link = link;
+  }
+
+  /** Transactions submitted to this node (RPC, `POST /tx`): admitted as local, journaled, gossiped. */
+  submit(raws: readonly Uint8Array[]): Promise<SubmitResult[]> {
+    this.counters.submitted += raws.length;
+    return this.#admit(raws, { local: true, journal: true, gossip: true });
+  }
+
+  /**
+   * A gossiped batch from `from`: admitted as remote. Any transaction that does not decode or recover
+   * rejects the batch (and costs the peer score); a batch of only known ones is ignored.
+   */
+  async onGossip(from: string, batch: TxBatch): Promise<TxBatchVerdict> {
+    this.counters.gossipIn += batch.txs.length;
+    const results = await this.#admit(batch.txs, {
+      local: false,
+      journal: false,
+      gossip: false,
+      origin: from,
+    });
+    let fresh = false;
+    for (const r of results) {
+      if (r.ok) fresh = true;
+      else if (r.hash === null) return "reject";
+    }
+    return fresh ? "accept" : "ignore";
+  }
+
+  async #admit(
+    raws: readonly Uint8Array[],
+    o: { local: boolean; journal: boolean; gossip: boolean; origin?: string },
+  ): Promise<SubmitResult[]> {
+    const maxBytes = this.pool.config.maxTxBytes;
+    const out: (SubmitResult | undefined)[] = new Array(raws.length);
+    const toRecover: Uint8Array[] = [];
+    const idx: number[] = [];
+    raws.forEach((raw, i) => {
+      // the size rule first: an oversized transaction is not worth a trip to the recover pool
+      if (raw.length > maxBytes) {
+        out[i] = refusal(null, new FastEvmError(ErrorCode.TXPOOL_OVERSIZED, "oversized data"));
+      } else {
+        toRecover.push(raw);
+        idx.push(i);
+      }
+    });
+    const items = await this.#d.senders.recover(toRecover, (txs) => this.#d.recover(txs, this.#d.chainId));
+    const now = this.#clock();
+    const admitted: Uint8Array[] = [];
+    items.forEach((item, j) => {
+      const i = idx[j]!;
+      const raw = toRecover[j]!;
+      if (!item.ok) {
+        out[i] = { ok: false, hash: null, error: item.error };
+        return;
+      }
+      const input: PoolTxInput = {
+        raw,
+        tx: item.tx,
+        hash: item.hash,
+        sender: item.sender,
+        intrinsicGas: item.intrinsicGas,
+        local: o.local,
+      };
+      const r: AddResult = this.pool.add(input, this.state, now);
+      const hash = bytesToHex(item.hash);
+      if (r.ok) {
+        out[i] = { ok: true, hash };
+        admitted.push(raw);
+        if (o.origin !== undefined) this.#origins.set(hash, o.origin);
+      } else out[i] = { ok: false, hash, error: r.error.toObject() };
+    });
+    if (o.journal) this.#d.journal?.append(admitted);
+    if (o.gossip && this.#link.gossip !== undefined) this.#queueGossip(admitted);
+    const results = out as SubmitResult[];
+    for (const r of results) {
+      if (r.ok) this.counters.accepted++;
+      else this.counters.refused++;
+    }
+    return results;
+  }
+
+  #queueGossip(txs: readonly Uint8Array[]): void {
+    if (txs.length === 0) return;
+    this.#gossipQueue.push(...txs);
+    if (this.#gossipQueue.length >= GOSSIP_BATCH) this.#flushGossip();
+    else if (this.#gossipTimer === undefined)
+      this.#gossipTimer = setTimeout(() => this.#flushGossip(), GOSSIP_FLUSH_MS);
+  }
+
+  #flushGossip(): void {
+    if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
+    this.#gossipTimer = undefined;
+    const txs = this.#gossipQueue;
+    this.#gossipQueue = [];
+    if (txs.length > 0) void this.#link.gossip?.publish(txs);
+  }
+
+  /** `TxSource`: the best executable transactions for one DAG block (or block), marked in flight. */
+  select(limits: SelectionLimits): Uint8Array[] {
+    const active = this.#link.originActive;
+    const picked = this.pool.selectForProposal({
+      ...limits,
+      now: this.#clock(),
+      ...(active === undefined
+        ? {}
+        : {
+            remoteEligible: (tx: PoolTx) => {
+              const origin = this.#origins.get(tx.hashHex);
+              return origin === undefined || !active(origin);
+            },
+          }),
+    });
+    return picked.map((t) => t.raw);
+  }
+
+  /**
+   * Transactions seen in another validator's DAG block: someone proposed them, so this node holds back
+   * (no lookup by hash: the sender cache maps the raw bytes to the hash).
+   */
+  markSeenInDag(raws: readonly Uint8Array[]): void {
+    const hashes: Uint8Array[] = [];
+    for (const raw of raws) {
+      const r = this.#d.senders.get(raw);
+      if (r !== undefined) hashes.push(r.hash);
+    }
+    if (hashes.length > 0) this.pool.markSeenInDag(hashes, this.#clock());
+  }
+
+  /** The payload builder skipped these (out of gas, invalid at their position): proposable again now. */
+  returnToPending(hashes: readonly Uint8Array[]): void {
+    if (hashes.length === 0) return;
+    this.counters.returned += hashes.length;
+    this.pool.returnToPending(hashes, this.#clock());
+  }
+
+  /** Resolves when every head change seen so far is applied to the pool (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.#events;
+  }
+
+  async #onHead(c: Parameters<Parameters<ChainView["onHeadChange"]>[0]>[0]): Promise<void> {
+    const included: Uint8Array[] = [];
+    for (const b of c.added) {
+      for (const raw of this.#d.chain.store.body(b.hash)?.transactions ?? []) {
+        const r = this.#d.senders.get(raw);
+        if (r !== undefined) {
+          included.push(r.hash);
+          this.#origins.delete(bytesToHex(r.hash));
+        }
+      }
+    }
+    let reinject: PoolTxInput[] = [];
+    if (c.removed.length > 0) {
+      const raws = c.removed
+        .slice(0, MAX_REINJECT_DEPTH)
+        .flatMap((b) => this.#d.chain.store.body(b.hash)?.transactions ?? []);
+      const items = await this.#d.senders.recover(raws, (txs) => this.#d.recover(txs, this.#d.chainId));
+      reinject = items.flatMap((item, i) =>
+        item.ok
+          ? [
+              {
+                raw: raws[i]!,
+                tx: item.tx,
+                hash: item.hash,
+                sender: item.sender,
+                intrinsicGas: item.intrinsicGas,
+                local: false,
+              },
+            ]
+          : [],
+      );
+      this.counters.reinjected += reinject.length;
+    }
+    // the state is read at the head the chain has NOW (a later change is applied after this one)
+    this.pool.newHead({
+      head: TxPoolService.poolHead(this.#d.chain.head().header),
+      state: this.state,
+      included,
+      reinject,
+      now: this.#clock(),
+    });
+  }
+}
+
+function refusal(hash: string | null, e: FastEvmError): SubmitResult {
+  return { ok: false, hash, error: e.toObject() };
+}
