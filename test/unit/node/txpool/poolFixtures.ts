@@ -4,8 +4,8 @@
  * address (the recover pool's job, which the pool never repeats). Signatures are cached by their fields.
  */
 import { privateKeyToAddress } from "../../../../node/core/crypto/secp256k1.ts";
-import { bytesToHex } from "../../../../node/core/hex.ts";
 import { keccak256 } from "../../../../node/core/hash.ts";
+import { bytesToHex } from "../../../../node/core/hex.ts";
 import { encodeTransaction } from "../../../../node/core/tx/encode.ts";
 import { transactionHash } from "../../../../node/core/tx/hash.ts";
 import { intrinsicGas } from "../../../../node/core/tx/intrinsicGas.ts";

@@ -186,12 +186,13 @@ describe("replace-by-fee (same sender and nonce, --txpool.pricebump 10)", () => 
       expect(pool.has(old.hash)).toBe(true);
       return;
     }
-    expect(hex(ok(r).replaced!)).toBe(hex(old.hash));
+    const added = ok(r);
+    expect(hex(added.replaced!)).toBe(hex(old.hash));
     expect(pool.has(old.hash)).toBe(false);
-    expect(pool.get(r.hash)?.status).toBe("pending");
+    expect(pool.get(added.hash)?.status).toBe("pending");
     expect(pool.status()).toEqual({ pending: 1, queued: 0 });
     const replaced = events.find((e) => e.kind === "replaced");
-    expect(replaced?.kind === "replaced" && hex(replaced.by.hash)).toBe(hex(r.hash));
+    expect(replaced?.kind === "replaced" && hex(replaced.by.hash)).toBe(hex(added.hash));
   });
 
   it("a queued transaction is replaced under the same rule", () => {
