@@ -1,6 +1,6 @@
 /**
  * Enforces the import rules of ARCHITECTURE.md (the code map): which folder may import which, and that the
- * pure base (`node/core/`) does no I/O. A new folder under `node/` must be added to ZONES before it can be
+ * pure zones (`node/core/`, `node/txpool/`) do no I/O. A new folder under `node/` must be added to ZONES before it can be
  * used, so the map and the code cannot drift apart.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -128,16 +128,29 @@ describe("architecture boundaries", () => {
     expect(violations).toEqual([]);
   });
 
-  it("the pure zones do no I/O", () => {
+  it.each(PURE_ZONES)("%s does no I/O", (zone) => {
     const violations: string[] = [];
     for (const file of files) {
       const rel = relative(REPO_ROOT, file);
-      if (!PURE_ZONES.includes(zoneOf(rel) ?? "")) continue;
+      if (zoneOf(rel) !== zone) continue;
       for (const spec of importsOf(file)) {
         if (IO_MODULES.some((m) => spec === m || spec.startsWith(`${m}/`)))
           violations.push(`${rel} imports ${spec}`);
       }
     }
+    expect(violations).toEqual([]);
+  });
+
+  it("node/txpool reads no clock and sets no timers (time is passed in)", () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const rel = relative(REPO_ROOT, file);
+      if (zoneOf(rel) !== "node/txpool") continue;
+      const src = readFileSync(file, "utf8");
+      if (/\b(Date\.now|performance\.now|setTimeout|setInterval|setImmediate|new Date)\b/.test(src))
+        violations.push(rel);
+    }
+    expect(files.some((f) => zoneOf(relative(REPO_ROOT, f)) === "node/txpool")).toBe(true);
     expect(violations).toEqual([]);
   });
 
