@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { ChainWorkers } from "../chain/chain.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
-import { SenderCache } from "../core/tx/senderCache.ts";
+import type { SenderCache } from "../core/tx/senderCache.ts";
 import type { TxPoolConfig } from "../txpool/config.ts";
 import { TxJournal } from "../txpool/service/journal.ts";
 import { type ChainView, TxPoolService } from "../txpool/service/txPoolService.ts";
@@ -42,7 +42,8 @@ export function parseDuration(flag: string, s: string): number {
     consumed += m[0].length;
     total += Number(m[1]) * { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[m[2] as "h" | "m" | "s" | "ms"];
   }
-  if (s.length === 0 || consumed !== s.length) throw usage(`--${flag}: bad duration ${s} (e.g. 3h, 90m, 30s)`);
+  if (s.length === 0 || consumed !== s.length)
+    throw usage(`--${flag}: bad duration ${s} (e.g. 3h, 90m, 30s)`);
   return Math.round(total);
 }
 

@@ -18,11 +18,11 @@ import { equalBytes } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import { createHost, type Host } from "../network/host.ts";
+import { TxGossip } from "../network/txGossip.ts";
 import type { JsonRpcDispatcher } from "../rpc/jsonrpc.ts";
 import type { Storage } from "../storage/storage.ts";
-import { TxGossip } from "../network/txGossip.ts";
-import { EMPTY_TX_SOURCE, type TxSource } from "../txpool/source.ts";
 import type { TxPoolService } from "../txpool/service/txPoolService.ts";
+import { EMPTY_TX_SOURCE, type TxSource } from "../txpool/source.ts";
 import { KEY_FILES } from "./commands/keys.ts";
 
 export const COMMITTEE_FILE = "committee.json";

@@ -638,7 +638,7 @@ export class TxPool {
     heap.clear();
     for (const acct of this.#accounts.values()) {
       if (acct.pending.length === 0) continue;
-      const i = this.#nextProposable(acct, 0, now);
+      const i = this.#nextProposable(acct, 0, now, opts.remoteEligible);
       if (i < 0) continue;
       acct.sel = i;
       heap.push(acct);
@@ -660,7 +660,7 @@ export class TxPool {
       gas += e.gasLimit;
       e.proposedAt = now;
       e.proposedHere = true;
-      const next = this.#nextProposable(acct, acct.sel + 1, now);
+      const next = this.#nextProposable(acct, acct.sel + 1, now, opts.remoteEligible);
       if (next < 0) heap.pop();
       else {
         acct.sel = next;
@@ -672,7 +672,12 @@ export class TxPool {
   }
 
   /** The index of the sender's next proposable pending transaction from `from`, or -1 (see selectForProposal). */
-  #nextProposable(acct: Account, from: number, now: number): number {
+  #nextProposable(
+    acct: Account,
+    from: number,
+    now: number,
+    remoteEligible: ((tx: PoolTx) => boolean) | undefined,
+  ): number {
     const { proposalTimeoutMs, remoteProposalDelayMs } = this.config;
     const run = acct.pending;
     for (let i = from; i < run.length; i++) {
@@ -680,7 +685,10 @@ export class TxPool {
       if (e.effTip < 0n) return -1;
       if (e.proposedAt !== undefined && now - e.proposedAt < proposalTimeoutMs) continue;
       if (e.seenInDagAt !== undefined && now - e.seenInDagAt < remoteProposalDelayMs) continue;
-      if (!e.local && !e.proposedHere && now - e.addedAt < remoteProposalDelayMs) return -1;
+      if (!e.local && !e.proposedHere) {
+        if (now - e.addedAt < remoteProposalDelayMs) return -1;
+        if (remoteEligible !== undefined && !remoteEligible(e)) return -1;
+      }
       return i;
     }
     return -1;

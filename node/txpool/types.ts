@@ -124,6 +124,11 @@ export interface SelectOptions {
   readonly maxGas: bigint;
   /** clock ms; what is selected is marked proposed at it */
   readonly now: number;
+  /**
+   * For a remote transaction past its delay: whether this node should propose it now (the wiring answers
+   * false while the validator it came from is still proposing). Absent: the delay alone decides.
+   */
+  readonly remoteEligible?: (tx: PoolTx) => boolean;
 }
 
 /** One sender's transactions by nonce. */

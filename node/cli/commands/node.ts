@@ -7,8 +7,9 @@
  * (node/cli/validator.ts), driving this Engine API through the dispatcher; it stops first on shutdown and
  * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads.
  */
-import { join, resolve } from "node:path";
+
 import type { Server } from "node:http";
+import { join, resolve } from "node:path";
 import { Chain } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";

@@ -15,7 +15,6 @@ import {
 import type { SelectionLimits, TxSource } from "../../txpool/source.ts";
 import type { EngineEndpoint } from "./engineDriver.ts";
 
-
 export class RemoteTxSource implements TxSource {
   #next: Uint8Array[] = [];
   #fetching = false;

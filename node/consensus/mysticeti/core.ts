@@ -16,6 +16,7 @@ import type {
   Round,
   SignedBlock,
 } from "../../core/wire/consensus.ts";
+import type { TxSource } from "../../txpool/source.ts";
 import { encodeBlock, genesisBlocks, refKey, VerifiedBlock } from "./block.ts";
 import { BlockManager } from "./blockManager.ts";
 import { type CommittedSubDag, commitDigest } from "./commit.ts";
@@ -27,7 +28,6 @@ import { type LeaderElection, LeaderSchedule, StakeWeightedElection } from "./le
 import { Linearizer } from "./linearizer.ts";
 import { proposalDecision, refsOf, selectAncestors } from "./proposer.ts";
 import { ReputationTracker } from "./reputation.ts";
-import type { TxSource } from "../../txpool/source.ts";
 import type { BlockSigning } from "./signing.ts";
 import type { ConsensusStore, StoreBatch, StoredCommit } from "./store.ts";
 import { ThresholdClock } from "./thresholdClock.ts";

@@ -143,8 +143,13 @@ export function signHash(
       });
     }
     const recovery = out.recid;
-    if (recovery !== 0 && recovery !== 1) throw new FastEvmError(ErrorCode.INTERNAL, "unexpected recovery id");
-    return { r: bigintOf(out.signature.subarray(0, 32)), s: bigintOf(out.signature.subarray(32, 64)), recovery };
+    if (recovery !== 0 && recovery !== 1)
+      throw new FastEvmError(ErrorCode.INTERNAL, "unexpected recovery id");
+    return {
+      r: bigintOf(out.signature.subarray(0, 32)),
+      s: bigintOf(out.signature.subarray(32, 64)),
+      recovery,
+    };
   }
   let sig: Uint8Array;
   try {

@@ -21,8 +21,8 @@ import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import type { Transaction } from "../../core/tx/types.ts";
 import type { ExecTx, ExecutedBlock } from "../../core/wire/execute.ts";
-import { pathToBlock } from "./headPath.ts";
 import { EMPTY_TX_SOURCE, type TxSource } from "../../txpool/source.ts";
+import { pathToBlock } from "./headPath.ts";
 import type { PayloadAttributes } from "./validate.ts";
 
 export interface SkippedTx {
@@ -43,7 +43,6 @@ export interface BuiltPayload {
  * skipped (an attacker's list of invalid transactions cannot make a build quadratic).
  */
 export const MAX_RERUNS = 32;
-
 
 interface Candidate {
   readonly index: number;
