@@ -115,6 +115,8 @@ export async function startNodeTxPool(o: {
   readonly config: Partial<TxPoolConfig>;
   readonly journal: boolean;
   readonly log: (m: string) => void;
+  /** ms clock (tests); default Date.now */
+  readonly clock?: () => number;
 }): Promise<NodeTxPool> {
   const chainId = o.chain.config.chainId;
   const pool = new TxPool({
@@ -129,6 +131,7 @@ export async function startNodeTxPool(o: {
     senders: o.senders,
     ...(o.journal ? { journal: new TxJournal(join(o.datadir, "txpool", "transactions.rlp")) } : {}),
     log: o.log,
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
   });
   const restored = await service.start();
   return { service, senders: o.senders, restored, close: () => service.stop() };

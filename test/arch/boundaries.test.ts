@@ -23,6 +23,7 @@ const ZONES: Record<string, readonly string[]> = {
     "node/network",
     "node/consensus",
     "node/consensus/mysticeti",
+    "node/txpool",
   ],
   "node/consensus/mysticeti": ["node/core", "node/consensus/mysticeti", "node/txpool"],
   "node/txpool": ["node/core", "node/txpool"],

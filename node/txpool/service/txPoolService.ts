@@ -23,6 +23,7 @@ import { bytesToHex } from "../../core/hex.ts";
 import type { SenderCache } from "../../core/tx/senderCache.ts";
 import type { RecoverItem } from "../../core/wire/recover.ts";
 import type { TxBatch, TxBatchVerdict } from "../../core/wire/txpool.ts";
+import { type TxPoolErrorCode, txPoolError } from "../errors.ts";
 import type { SelectionLimits, TxSource } from "../source.ts";
 import type { TxPool } from "../txPool.ts";
 import type { AddResult, PoolHead, PoolStateReader, PoolTx, PoolTxInput } from "../types.ts";
@@ -210,7 +211,7 @@ export class TxPoolService implements TxSource {
     raws.forEach((raw, i) => {
       // the size rule first: an oversized transaction is not worth a trip to the recover pool
       if (raw.length > maxBytes) {
-        out[i] = refusal(null, new FastEvmError(ErrorCode.TXPOOL_OVERSIZED, "oversized data"));
+        out[i] = refusal(null, txPoolError(ErrorCode.TXPOOL_OVERSIZED, `${raw.length} bytes, limit ${maxBytes}`));
       } else {
         toRecover.push(raw);
         idx.push(i);
@@ -223,7 +224,7 @@ export class TxPoolService implements TxSource {
       const i = idx[j]!;
       const raw = toRecover[j]!;
       if (!item.ok) {
-        out[i] = { ok: false, hash: null, error: item.error };
+        out[i] = { ok: false, hash: null, error: recoverRefusal(item.error) };
         return;
       }
       const input: PoolTxInput = {
@@ -357,4 +358,20 @@ export class TxPoolService implements TxSource {
 
 function refusal(hash: string | null, e: FastEvmError): SubmitResult {
   return { ok: false, hash, error: e.toObject() };
+}
+
+/** The recover worker's rejections, as geth's pool names them; the worker's code stays as the cause. */
+const RECOVER_REFUSALS: Partial<Record<string, TxPoolErrorCode>> = {
+  [ErrorCode.TX_CHAIN_ID]: ErrorCode.TXPOOL_CHAIN_ID,
+  [ErrorCode.TX_INVALID_SIGNATURE]: ErrorCode.TXPOOL_INVALID_SENDER,
+  [ErrorCode.TX_SENDER_RECOVERY]: ErrorCode.TXPOOL_INVALID_SENDER,
+  [ErrorCode.TX_SIGNATURE_HIGH_S]: ErrorCode.TXPOOL_INVALID_SENDER,
+  [ErrorCode.TX_INVALID_V]: ErrorCode.TXPOOL_INVALID_SENDER,
+  [ErrorCode.TX_UNSUPPORTED_TYPE]: ErrorCode.TXPOOL_TYPE_NOT_SUPPORTED,
+  [ErrorCode.TX_INTRINSIC_GAS]: ErrorCode.TXPOOL_INTRINSIC_GAS,
+};
+
+function recoverRefusal(e: ErrorObject): ErrorObject {
+  const code = RECOVER_REFUSALS[e.code];
+  return code === undefined ? e : txPoolError(code, e.message, { cause: e.code }).toObject();
 }

@@ -52,28 +52,8 @@ describe("fastevm consensus", () => {
     const second = await capture(() => consensusCommand.run(args));
     const resumed = second.out.filter((l) => l.startsWith("commit "));
     expect(resumed[0]).toMatch(new RegExp(`^commit ${last1 + 1} leader `));
-    // the submission endpoint: a posted transaction is ordered in a commit
-    const out: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-    const running = consensusCommand.run([
-      ...args.slice(0, -2),
-      "--duration",
-      "2",
-      "--tx-listen",
-      "127.0.0.1:0",
-    ]);
-    let url: string | undefined;
-    for (let i = 0; i < 100 && url === undefined; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      url = out.map((l) => /^tx endpoint (\S+)/.exec(l)?.[1]).find((u) => u !== undefined);
-    }
-    expect(url).toBeDefined();
-    const posted = await fetch(url!, { method: "POST", body: "0xdeadbeef" });
-    expect(posted.status).toBe(202);
-    expect((await fetch(url!, { method: "POST", body: "zz" })).status).toBe(400);
-    expect(await running).toBe(0);
-    vi.restoreAllMocks();
-    expect(out.some((l) => / txs 1 /.test(l))).toBe(true);
+    // transactions go to the execution node's pool now: the old flag is refused
+    await expect(consensusCommand.run([...args, "--tx-listen", "127.0.0.1:0"])).rejects.toThrow(/tx-listen/);
     await expect(consensusCommand.run(["--committee", committee])).rejects.toThrow(/required/);
     await expect(consensusCommand.run([...args, "--execution-url", "http://x"])).rejects.toThrow(
       /go together/,
