@@ -1,8 +1,10 @@
 /**
  * Separate-process mode: `fastevm consensus --execution-url … --jwt-secret …` driving a `fastevm node` in
- * another process over HTTP + JWT. Transactions become blocks; the execution node is SIGKILLed while
- * transactions keep arriving, and once it is restarted the driver's retries go through: every transaction
- * lands in exactly one block and no commit index is executed twice (stamps strictly increase).
+ * another process over HTTP + JWT. Transactions go to the execution node's pool (`POST /tx`) and the
+ * consensus process takes its proposals from that pool (`fastevm_txpoolSelectV1`); they become blocks. The
+ * execution node is SIGKILLed while consensus keeps committing, and once it is restarted the driver's
+ * retries go through: every transaction lands in exactly one block and no commit index is executed twice
+ * (stamps strictly increase).
  * E2E_CONSENSUS_EXECUTION=0 skips it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -46,7 +48,18 @@ function start(args: string[], readyPrefix: string, onLine?: (l: string) => void
 }
 
 const startExecution = () =>
-  start(["node", "--datadir", v.datadir, "--authrpc.port", String(v.enginePort)], "engine api listening");
+  start(
+    [
+      "node",
+      "--datadir",
+      v.datadir,
+      "--authrpc.port",
+      String(v.enginePort),
+      "--tx-listen",
+      `127.0.0.1:${v.txPort}`,
+    ],
+    "tx endpoint",
+  );
 
 async function submit(count: number): Promise<void> {
   for (let k = 0; k < count; k++) {
@@ -107,10 +120,8 @@ describe.skipIf(process.env.E2E_CONSENSUS_EXECUTION === "0")(
           `http://127.0.0.1:${v.enginePort}`,
           "--jwt-secret",
           jwt,
-          "--tx-listen",
-          `127.0.0.1:${v.txPort}`,
         ],
-        "tx endpoint",
+        "listening",
         (l) => {
           const m = /^block #(\d+) \S+ commit (\d+) txs (\d+)$/.exec(l);
           if (m !== null) blocks.push({ number: Number(m[1]), commit: Number(m[2]), txs: Number(m[3]) });
@@ -121,11 +132,12 @@ describe.skipIf(process.env.E2E_CONSENSUS_EXECUTION === "0")(
 
       execution.kill("SIGKILL");
       await new Promise((r) => execution.once("exit", r));
-      await submit(3);
+      // consensus goes on committing (empty commits) while the execution node is down
       await new Promise((r) => setTimeout(r, 1500));
       expect(txsInBlocks()).toBe(3);
       execution = await startExecution();
-      await until(() => txsInBlocks() === 6, 30_000, "the 3 transactions sent while execution was down");
+      await submit(3);
+      await until(() => txsInBlocks() === 6, 30_000, "the 3 transactions sent after the restart");
 
       // the execution node's chain: one block per reported block, stamps strictly increasing
       const client = new EngineHttpClient(
