@@ -13,6 +13,7 @@ import { equalBytes } from "../core/bytes.ts";
 import { chainConfigForFork, FORKS, type Fork } from "../core/chain/chainConfig.ts";
 import { parseGenesisAlloc } from "../core/chain/genesisJson.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
+import { fixtureError, fixtureTests } from "../core/fixtureJson.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes, looseHexToBytes } from "../core/hex.ts";
 import { EMPTY_CODE_HASH } from "../state/account.ts";
@@ -49,7 +50,24 @@ export interface BlockTestResult {
   }[];
 }
 
-const SUPPORTED: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
+/** The `network`s whose cases run; cases of any other fork are skipped. */
+export const BLOCK_TEST_FORKS: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
+const SUPPORTED = BLOCK_TEST_FORKS;
+
+/**
+ * Checks that parsed JSON is a BlockchainTests file: an object of tests, each with a `network` name, a
+ * `genesisRLP`, a `blocks` list and a `lastblockhash`. Anything else (a state test, a genesis.json) is
+ * FIXTURE_INVALID, naming `source` and what is missing.
+ */
+export function asBlockTestFile(json: unknown, source: string): Record<string, BlockTestJson> {
+  const kind = "BlockchainTests";
+  for (const [name, t] of fixtureTests(json, source, kind)) {
+    for (const k of ["network", "genesisRLP", "lastblockhash"])
+      if (typeof t[k] !== "string") throw fixtureError(source, kind, `test ${name} has no ${k}`);
+    if (!Array.isArray(t.blocks)) throw fixtureError(source, kind, `test ${name} has no blocks list`);
+  }
+  return json as Record<string, BlockTestJson>;
+}
 
 /** A fresh temp datadir with the case's genesis; `noSync` (throwaway). */
 /**

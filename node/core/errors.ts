@@ -116,6 +116,10 @@ export const ErrorCode = {
   RPC_SERVER: "RPC_SERVER",
   RPC_CLIENT: "RPC_CLIENT",
   PAYLOAD_BUILD: "PAYLOAD_BUILD",
+  // test fixtures and command-line hygiene (cli)
+  FIXTURE_INVALID: "FIXTURE_INVALID",
+  NO_TEST_CASES: "NO_TEST_CASES",
+  CHAIN_CONFIG_UNSUPPORTED: "CHAIN_CONFIG_UNSUPPORTED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
