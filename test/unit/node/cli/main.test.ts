@@ -51,6 +51,13 @@ describe("fastevm CLI", () => {
     }
   });
 
+  it("is found by `pnpm exec fastevm` (the package links its own bin: devDependency fastevm link:.)", () => {
+    const r = spawnSync("pnpm", ["exec", "fastevm", "--version"], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe(versionText().split("\n")[0]);
+  });
+
   it("runs through the package bin as a real process", () => {
     const out = execFileSync(process.execPath, [join(REPO_ROOT, "bin/fastevm.js"), "help"], {
       encoding: "utf8",
