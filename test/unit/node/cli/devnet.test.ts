@@ -66,15 +66,17 @@ describe("fastevm devnet", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
+    let interrupted = false;
     const guard = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 100_000);
-    child.stdout.on("data", (b: Buffer) => {
+    const collect = (b: Buffer) => {
       out += b.toString();
-      if (out.includes("running; Ctrl-C to stop")) {
-        child.stdout.removeAllListeners("data").on("data", (c: Buffer) => void (out += c.toString()));
+      if (!interrupted && out.includes("running; Ctrl-C to stop")) {
+        interrupted = true;
         setTimeout(() => process.kill(-child.pid!, "SIGINT"), 1000);
       }
-    });
-    child.stderr.on("data", (b: Buffer) => void (out += b.toString()));
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
     const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
       child.once("close", (c, s) => done([c, s])),
     );
