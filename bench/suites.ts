@@ -1,12 +1,7 @@
-/** The benchmark suites `pnpm bench` runs, in order. Add one line per suite. */
-
-import { runChainBench } from "./chain/importBench.ts";
-import { benchConsensus } from "./consensus/consensus.bench.ts";
-import { benchRlp } from "./core/rlp.bench.ts";
-import { benchTrie } from "./core/trie.bench.ts";
-import { benchTx } from "./core/tx.bench.ts";
-import { runEvmBench } from "./evm/evmBench.ts";
-import { runEngineBench } from "./rpc/engineBench.ts";
+/**
+ * The benchmark suites `pnpm bench` runs, in order. Add one line per suite. Each suite's module is imported
+ * only when it runs, so `pnpm bench --help` and a bad suite name answer at once.
+ */
 
 export interface BenchSuite {
   readonly name: string;
@@ -15,29 +10,41 @@ export interface BenchSuite {
 }
 
 export const SUITES: readonly BenchSuite[] = [
-  { name: "rlp", description: "RLP encode/decode throughput", run: benchRlp },
-  { name: "tx", description: "transaction decode and sender recovery", run: benchTx },
-  { name: "trie", description: "trie roots, state trie over LMDB, keccak-256", run: benchTrie },
+  {
+    name: "rlp",
+    description: "RLP encode/decode throughput",
+    run: async () => (await import("./core/rlp.bench.ts")).benchRlp(),
+  },
+  {
+    name: "tx",
+    description: "transaction decode and sender recovery",
+    run: async () => (await import("./core/tx.bench.ts")).benchTx(),
+  },
+  {
+    name: "trie",
+    description: "trie roots, state trie over LMDB, keccak-256",
+    run: async () => (await import("./core/trie.bench.ts")).benchTrie(),
+  },
   {
     name: "evm",
     description: "Solidity contracts: WASM EVM vs native build vs @ethereumjs/evm",
-    run: async () => void (await runEvmBench()),
+    run: async () => void (await (await import("./evm/evmBench.ts")).runEvmBench()),
   },
   {
     name: "consensus",
     description:
       "Mysticeti over libp2p loopback: 4 validators, 512-byte txs, tx/s and commit latency p50/p99",
-    run: benchConsensus,
+    run: async () => (await import("./consensus/consensus.bench.ts")).benchConsensus(),
   },
   {
     name: "chain",
     description: "block import: ETH and token transfers, ours vs @ethereumjs/vm",
-    run: runChainBench,
+    run: async () => (await import("./chain/importBench.ts")).runChainBench(),
   },
   {
     name: "engine",
     description:
       "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",
-    run: runEngineBench,
+    run: async () => (await import("./rpc/engineBench.ts")).runEngineBench(),
   },
 ];

@@ -13,6 +13,7 @@ import { equalBytes } from "../core/bytes.ts";
 import { chainConfigForFork, FORKS, type Fork } from "../core/chain/chainConfig.ts";
 import { parseGenesisAlloc } from "../core/chain/genesisJson.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
+import { fixtureError, fixtureTests } from "../core/fixtureJson.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes, looseHexToBytes } from "../core/hex.ts";
 import { EMPTY_CODE_HASH } from "../state/account.ts";
@@ -37,6 +38,7 @@ export interface BlockTestJson {
 export interface BlockTestResult {
   readonly name: string;
   readonly pass: boolean;
+  /** the case's network is not one of BLOCK_TEST_FORKS: not run, and not a pass */
   readonly skipped?: boolean;
   readonly error?: string;
   readonly blocks: number;
@@ -49,9 +51,24 @@ export interface BlockTestResult {
   }[];
 }
 
-const SUPPORTED: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
+/** The `network`s whose cases run; cases of any other fork are skipped. */
+export const BLOCK_TEST_FORKS: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
 
-/** A fresh temp datadir with the case's genesis; `noSync` (throwaway). */
+/**
+ * Checks that parsed JSON is a BlockchainTests file: an object of tests, each with a `network` name, a
+ * `genesisRLP`, a `blocks` list and a `lastblockhash`. Anything else (a state test, a genesis.json) is
+ * FIXTURE_INVALID, naming `source` and what is missing.
+ */
+export function asBlockTestFile(json: unknown, source: string): Record<string, BlockTestJson> {
+  const kind = "BlockchainTests";
+  for (const [name, t] of fixtureTests(json, source, kind)) {
+    for (const k of ["network", "genesisRLP", "lastblockhash"])
+      if (typeof t[k] !== "string") throw fixtureError(source, kind, `test ${name} has no ${k}`);
+    if (!Array.isArray(t.blocks)) throw fixtureError(source, kind, `test ${name} has no blocks list`);
+  }
+  return json as Record<string, BlockTestJson>;
+}
+
 /**
  * Writes a BlockchainTests case's genesis (its `genesisRLP` header and `pre` alloc) into `storage` under the
  * rules of `fork`, and checks the resulting genesis hash against the fixture's.
@@ -86,6 +103,7 @@ export async function writeFixtureGenesis(
     );
 }
 
+/** A fresh temp datadir with the case's genesis; `noSync` (throwaway). */
 async function genesisStorage(test: BlockTestJson, fork: Fork): Promise<{ storage: Storage; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "fastevm-blocktest-"));
   const storage = openStorage(join(dir, "datadir"), { noSync: true });
@@ -135,8 +153,16 @@ export async function runBlockTest(
 ): Promise<BlockTestResult> {
   const t0 = performance.now();
   const fork = test.network as Fork;
-  if (!SUPPORTED.includes(fork) || !FORKS.includes(fork))
-    return { name, pass: true, skipped: true, blocks: 0, ms: 0, rejections: [] };
+  if (!BLOCK_TEST_FORKS.includes(fork) || !FORKS.includes(fork))
+    return {
+      name,
+      pass: false,
+      skipped: true,
+      error: `network ${test.network} is not run (supported: ${BLOCK_TEST_FORKS.join(", ")})`,
+      blocks: 0,
+      ms: 0,
+      rejections: [],
+    };
   let env: { storage: Storage; dir: string } | undefined;
   const rejections: { block: number; expected: string; code: string }[] = [];
   const done = (pass: boolean, error?: string): BlockTestResult => ({

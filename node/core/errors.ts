@@ -134,6 +134,10 @@ export const ErrorCode = {
   TXPOOL_FUTURE_REPLACE_PENDING: "TXPOOL_FUTURE_REPLACE_PENDING",
   TXPOOL_ACCOUNT_LIMIT: "TXPOOL_ACCOUNT_LIMIT",
   TXPOOL_CONFIG: "TXPOOL_CONFIG",
+  // test fixtures and command-line hygiene (cli)
+  FIXTURE_INVALID: "FIXTURE_INVALID",
+  NO_TEST_CASES: "NO_TEST_CASES",
+  CHAIN_CONFIG_UNSUPPORTED: "CHAIN_CONFIG_UNSUPPORTED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

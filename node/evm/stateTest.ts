@@ -9,6 +9,7 @@ import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
 import type { BlockEnv, EvmLog, EvmResult } from "../../wasm/bindings/evmTypes.ts";
 import { blobBaseFee } from "../core/chain/fees.ts";
 import { isFastEvmError } from "../core/errors.ts";
+import { fixtureError, fixtureTests, isJsonObject } from "../core/fixtureJson.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes } from "../core/hex.ts";
 import { encodeRlp } from "../core/rlp.ts";
@@ -129,6 +130,21 @@ export function txFieldsOf(
 
 export function logsHash(logs: readonly EvmLog[]): Uint8Array {
   return keccak256(encodeRlp(logs.map((l) => [l.address, l.topics, l.data])));
+}
+
+/** The forks whose rules the WASM EVM implements: post entries of any other fork cannot be checked. */
+export const STATE_TEST_FORKS: readonly string[] = ["Cancun"];
+
+/**
+ * Checks that parsed JSON is a GeneralStateTests file: an object of tests, each with `env`, `pre`,
+ * `transaction` and `post` objects. Anything else is FIXTURE_INVALID, naming `source` and what is missing.
+ */
+export function asStateTestFile(json: unknown, source: string): Record<string, StateTestJson> {
+  const kind = "GeneralStateTests";
+  for (const [name, t] of fixtureTests(json, source, kind))
+    for (const k of ["env", "pre", "transaction", "post"])
+      if (!isJsonObject(t[k])) throw fixtureError(source, kind, `test ${name} has no ${k} object`);
+  return json as Record<string, StateTestJson>;
 }
 
 export interface RunOptions {

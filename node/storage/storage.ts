@@ -3,7 +3,7 @@
  * (guarded by the datadir lock); worker threads of the same process open it again read-only without the lock.
  * Layout: `<datadir>/LOCK`, `<datadir>/chaindata/` (the LMDB environment).
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
@@ -31,11 +31,22 @@ export interface StorageOptions {
   readonly mapSize?: number;
   /** skip fsync on commit: for tests and throwaway datadirs only */
   readonly noSync?: boolean;
+  /**
+   * open only a datadir that already holds a database (`fastevm init` ran): otherwise NOT_FOUND, and nothing
+   * (not the datadir, its lock or chaindata/) is created
+   */
+  readonly mustExist?: boolean;
 }
 
 /** Opens (creating if needed, unless read-only) the datadir's environment and every table of `TABLES`. */
 export function openStorage(datadir: string, opts: StorageOptions = {}): Storage {
   const readOnly = opts.readOnly ?? false;
+  if (opts.mustExist === true && !existsSync(join(datadir, CHAINDATA_DIR)))
+    throw new FastEvmError(
+      ErrorCode.NOT_FOUND,
+      `datadir ${datadir} is not initialized (no ${CHAINDATA_DIR}/): run fastevm init`,
+      { datadir },
+    );
   const lock: DatadirLock | undefined = (opts.lock ?? !readOnly) ? lockDatadir(datadir) : undefined;
   try {
     const path = join(datadir, CHAINDATA_DIR);

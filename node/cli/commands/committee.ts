@@ -5,19 +5,29 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import type { ValidatorPublicFile } from "../../consensus/keys.ts";
 import { committeeFromJson, committeeToJson } from "../../consensus/mysticeti/committee.ts";
-import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import type { CliCommand } from "../command.ts";
+import type { FastEvmError } from "../../core/errors.ts";
+import { type CliCommand, type CommandSpec, defineCommand, usageError } from "../command.ts";
 import { KEY_FILES } from "./keys.ts";
 
-const USAGE =
-  "usage: fastevm committee --out FILE [--epoch N] [--epoch-start-ms MS] PATH[:STAKE[:MULTIADDR[,…]]]…";
+const SPEC: CommandSpec = {
+  name: "committee",
+  summary: "assemble a committee file from validators' public key files, stakes and addresses",
+  args: "PATH[:STAKE[:MULTIADDR[,…]]]…",
+  description:
+    "PATH is a validator.json or the directory `fastevm keys` wrote; STAKE defaults to 1. Authorities keep " +
+    "the order given (it is their index).",
+  options: [
+    { name: "out", value: "FILE", required: true, help: "committee file to write" },
+    { name: "epoch", value: "N", default: "0", help: "epoch number" },
+    { name: "epoch-start-ms", value: "MS", help: "epoch start, Unix ms (default: now)" },
+  ],
+  example:
+    "committee --out committee.json .keys/v0:1:/ip4/127.0.0.1/tcp/9000 .keys/v1:1:/ip4/127.0.0.1/tcp/9001",
+};
 
-function usage(msg: string): FastEvmError {
-  return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
-}
+const usage = (msg: string): FastEvmError => usageError(SPEC, msg);
 
 function parseEntry(entry: string, i: number) {
   const [path = "", stakeText, addrs] = entry.split(":", 3);
@@ -37,35 +47,18 @@ function parseEntry(entry: string, i: number) {
   };
 }
 
-export const committeeCommand: CliCommand = {
-  name: "committee",
-  summary: "assemble a committee file from validators' public key files, stakes and addresses",
-  usage: USAGE,
-  async run(argv) {
-    let parsed: ReturnType<typeof parse>;
-    const parse = () =>
-      parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        options: { out: { type: "string" }, epoch: { type: "string" }, "epoch-start-ms": { type: "string" } },
-      });
-    try {
-      parsed = parse();
-    } catch (e) {
-      throw usage((e as Error).message);
-    }
-    const { values, positionals } = parsed;
-    if (values.out === undefined) throw usage("--out is required");
-    if (positionals.length === 0) throw usage("at least one validator is required");
-    const committee = committeeFromJson({
-      epoch: Number(values.epoch ?? 0),
-      epochStartMs: Number(values["epoch-start-ms"] ?? Date.now()),
-      authorities: positionals.map(parseEntry),
-    });
-    writeFileSync(values.out, `${JSON.stringify(committeeToJson(committee), null, 2)}\n`);
-    console.log(
-      `committee: ${committee.size} authorities, total stake ${committee.totalStake}, quorum ${committee.quorumThreshold}`,
-    );
-    return 0;
-  },
-};
+export const committeeCommand: CliCommand = defineCommand(SPEC, async (args) => {
+  const { positionals } = args;
+  const out = args.get("out")!;
+  if (positionals.length === 0) throw usage("at least one validator is required");
+  const committee = committeeFromJson({
+    epoch: Number(args.get("epoch")),
+    epochStartMs: Number(args.get("epoch-start-ms") ?? Date.now()),
+    authorities: positionals.map(parseEntry),
+  });
+  writeFileSync(out, `${JSON.stringify(committeeToJson(committee), null, 2)}\n`);
+  console.log(
+    `committee: ${committee.size} authorities, total stake ${committee.totalStake}, quorum ${committee.quorumThreshold}`,
+  );
+  return 0;
+});

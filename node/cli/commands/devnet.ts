@@ -3,7 +3,9 @@
  * N validators (default 4) run as separate `fastevm node --validator` processes on loopback, each with its
  * execution node in-process, real libp2p and LMDB; keys, committee and datadirs are made on first start
  * (devnetSetup.ts) and reused after. Prints each validator's Engine API, libp2p and transaction endpoints;
- * on Ctrl-C / SIGTERM (or after --duration) stops them and prints each one's head block and last commit.
+ * on Ctrl-C / SIGTERM (or after --duration) stops them and prints each one's head block and last commit;
+ * exits 0 when every validator stopped with its summary, 1 otherwise. Validators run in their own process
+ * group, so each gets exactly one SIGTERM from here.
  * Each validator's own output goes to DIR/validator-i/node.log.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -36,8 +38,11 @@ function usage(msg: string): FastEvmError {
 /** Starts one validator process; its stdout lines are parsed for endpoints and the closing summary. */
 function launch(v: DevnetValidator): Running {
   const log = openSync(join(v.datadir, "node.log"), "a");
+  // Its own process group: Ctrl-C in the terminal reaches only the devnet, which stops each validator with
+  // one SIGTERM (a second signal during its shutdown would kill it before it prints its summary).
   const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(v)], {
     stdio: ["ignore", "pipe", log],
+    detached: true,
   });
   closeSync(log);
   const r: Running = { v, child, lines: new Map(), ready: Promise.resolve(), exited: Promise.resolve(null) };
@@ -93,45 +98,67 @@ export const devnetCommand: CliCommand = {
     if (duration !== undefined && !(duration > 0)) throw usage("--duration must be a positive number");
     const layout = await prepareDevnet(values.datadir ?? ".devnet", n);
     console.log(`devnet: ${n} validators, chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`);
-    const running = layout.validators.map(launch);
-    try {
-      await Promise.all(running.map((r) => r.ready));
-    } catch (e) {
-      await stopAll(running);
-      throw e;
-    }
-    for (const r of running) {
-      console.log(
-        `${r.v.name}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}  tx ${r.lines.get("tx endpoint")}`,
-      );
-    }
-    console.log(`jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log`);
-    console.log(duration === undefined ? "running; Ctrl-C to stop" : `running for ${duration} s`);
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        clearTimeout(timer);
-        done();
-      };
-      const timer = duration === undefined ? undefined : setTimeout(stop, duration * 1000);
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-      // a validator dying on its own is reported, the others keep running
-      for (const r of running)
-        void r.exited.then((code) => {
-          if (code !== 0) console.log(`${r.v.name} exited ${code}; see ${r.v.datadir}/node.log`);
-        });
+    // Signals are handled from here to the end: the first one stops the network, repeats (pnpm forwards
+    // Ctrl-C once more) are ignored while it stops. Validators are killed if this process exits early.
+    let stopRequested: () => void = () => {};
+    const stopped = new Promise<void>((done) => {
+      stopRequested = done;
     });
-    await stopAll(running);
+    process.on("SIGINT", stopRequested);
+    process.on("SIGTERM", stopRequested);
+    const running = layout.validators.map(launch);
+    const killAll = () => {
+      for (const r of running)
+        if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
+    };
+    process.on("exit", killAll);
+    try {
+      let interrupted = false;
+      try {
+        await Promise.race([
+          Promise.all(running.map((r) => r.ready)),
+          stopped.then(() => (interrupted = true)),
+        ]);
+      } catch (e) {
+        await stopAll(running);
+        throw e;
+      }
+      if (!interrupted) {
+        for (const r of running) {
+          console.log(
+            `${r.v.name}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}  tx ${r.lines.get("tx endpoint")}`,
+          );
+        }
+        console.log(
+          `jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log`,
+        );
+        console.log(duration === undefined ? "running; Ctrl-C to stop" : `running for ${duration} s`);
+        // a validator dying on its own is reported, the others keep running
+        for (const r of running)
+          void r.exited.then((code) => {
+            if (code !== 0) console.log(`${r.v.name} exited ${code}; see ${r.v.datadir}/node.log`);
+          });
+        const timer = duration === undefined ? undefined : setTimeout(stopRequested, duration * 1000);
+        await stopped;
+        clearTimeout(timer);
+      }
+      await stopAll(running);
+    } finally {
+      process.off("SIGINT", stopRequested);
+      process.off("SIGTERM", stopRequested);
+      process.off("exit", killAll);
+    }
+    let missing = 0;
     for (const r of running) {
       const s = r.summary;
+      if (s === undefined) missing++;
       console.log(
         s === undefined
           ? `${r.v.name}  no summary (exit ${r.child.exitCode ?? r.child.signalCode})`
           : `${r.v.name}  head #${s.headNumber} ${s.headHash}  last commit ${s.lastCommitIndex} (executed ${s.lastExecutedCommit})`,
       );
     }
-    return 0;
+    // 0 after a clean stop, Ctrl-C included (pnpm reports any other code as "ELIFECYCLE Command failed")
+    return missing === 0 ? 0 : 1;
   },
 };

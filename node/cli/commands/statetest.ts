@@ -7,10 +7,33 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { type CaseResult, runStateTestFile, type StateTestJson } from "../../evm/stateTest.ts";
-import type { CliCommand } from "../command.ts";
+import { asStateTestFile, type CaseResult, runStateTestFile, STATE_TEST_FORKS } from "../../evm/stateTest.ts";
+import { type CliCommand, type CommandSpec, defineCommand, usageError } from "../command.ts";
 
-const USAGE = "usage: fastevm statetest [--json] [--bench [RUNS]] [--fork NAME] PATH…";
+const SPEC: CommandSpec = {
+  name: "statetest",
+  summary: "run GeneralStateTests files on the WASM EVM and check post-state roots and logs",
+  args: "PATH…",
+  description:
+    "PATH is a fixture file or a directory searched recursively for .json files. Exits 1 when a case fails, " +
+    "when no case of the fork was found, or when a file is not a state test.",
+  options: [
+    { name: "json", help: "print one JSON object per case" },
+    {
+      name: "bench",
+      value: "RUNS",
+      optionalValue: { accepts: (w) => /^[1-9]\d*$/.test(w), whenAbsent: "10" },
+      help: "repeat each case RUNS times (10 when left out) and print the median time and Mgas/s",
+    },
+    {
+      name: "fork",
+      value: "NAME",
+      default: "Cancun",
+      help: `the post entries to run; supported: ${STATE_TEST_FORKS.join(", ")}`,
+    },
+  ],
+  example: "statetest --fork Cancun ../shared/fixtures/ethereum-tests/GeneralStateTests/stExample",
+};
 
 export function collectJsonFiles(path: string, out: string[] = []): string[] {
   if (!existsSync(path)) throw new FastEvmError(ErrorCode.CLI_USAGE, `no such file or directory: ${path}`);
@@ -32,43 +55,61 @@ function line(file: string, r: CaseResult): string {
   return r.error === undefined ? s : `${s}: ${r.error}`;
 }
 
-export const statetestCommand: CliCommand = {
-  name: "statetest",
-  summary: "run GeneralStateTests files on the WASM EVM and check post-state roots and logs",
-  usage: USAGE,
-  async run(argv) {
-    let json = false;
-    let benchRuns: number | undefined;
-    let fork = "Cancun";
-    const paths: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i] ?? "";
-      if (a === "--json") json = true;
-      else if (a === "--bench") {
-        const n = Number(argv[i + 1]);
-        benchRuns = 10;
-        if (Number.isInteger(n) && n > 0) {
-          benchRuns = n;
-          i++;
-        }
-      } else if (a === "--fork") fork = argv[++i] ?? fork;
-      else if (a.startsWith("--")) throw new FastEvmError(ErrorCode.CLI_USAGE, `unknown flag ${a}\n${USAGE}`);
-      else paths.push(a);
+/** Reads and parses one JSON fixture file; unreadable or malformed JSON is FIXTURE_INVALID (no stack trace). */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new FastEvmError(ErrorCode.FIXTURE_INVALID, `cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new FastEvmError(ErrorCode.FIXTURE_INVALID, `${file} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The JSON files under `paths`; none at all is NO_TEST_CASES. */
+export function fixtureFiles(paths: readonly string[]): string[] {
+  const files = paths.flatMap((p) => collectJsonFiles(p));
+  if (files.length === 0)
+    throw new FastEvmError(ErrorCode.NO_TEST_CASES, `no .json files in ${paths.join(", ")}`);
+  return files;
+}
+
+export const statetestCommand: CliCommand = defineCommand(SPEC, async (args) => {
+  const json = args.has("json");
+  const benchText = args.get("bench");
+  const benchRuns = benchText === undefined ? undefined : Number(benchText);
+  if (benchRuns !== undefined && !(Number.isInteger(benchRuns) && benchRuns > 0))
+    throw usageError(SPEC, "--bench RUNS must be a positive integer");
+  const fork = args.get("fork") ?? "Cancun";
+  if (!STATE_TEST_FORKS.includes(fork))
+    throw usageError(
+      SPEC,
+      `unsupported fork ${JSON.stringify(fork)}: the WASM EVM implements ${STATE_TEST_FORKS.join(", ")} only`,
+    );
+  if (args.positionals.length === 0) throw usageError(SPEC, "at least one PATH is required");
+  let passed = 0;
+  let failed = 0;
+  const forksSeen = new Set<string>();
+  for (const file of fixtureFiles(args.positionals)) {
+    const parsed = asStateTestFile(readJsonFile(file), file);
+    for (const t of Object.values(parsed)) for (const f of Object.keys(t.post)) forksSeen.add(f);
+    for (const r of runStateTestFile(parsed, { fork, ...(benchRuns !== undefined ? { benchRuns } : {}) })) {
+      if (r.pass) passed++;
+      else failed++;
+      if (json) {
+        console.log(JSON.stringify({ file, ...r, gasUsed: r.gasUsed.toString() }));
+      } else console.log(line(file, r));
     }
-    if (paths.length === 0) throw new FastEvmError(ErrorCode.CLI_USAGE, USAGE);
-    let passed = 0;
-    let failed = 0;
-    for (const file of paths.flatMap((p) => collectJsonFiles(p))) {
-      const parsed = JSON.parse(readFileSync(file, "utf8")) as Record<string, StateTestJson>;
-      for (const r of runStateTestFile(parsed, { fork, ...(benchRuns !== undefined ? { benchRuns } : {}) })) {
-        if (r.pass) passed++;
-        else failed++;
-        if (json) {
-          console.log(JSON.stringify({ file, ...r, gasUsed: r.gasUsed.toString() }));
-        } else console.log(line(file, r));
-      }
-    }
-    console.log(`${passed} passed, ${failed} failed`);
-    return failed === 0 ? 0 : 1;
-  },
-};
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  if (passed + failed === 0)
+    throw new FastEvmError(
+      ErrorCode.NO_TEST_CASES,
+      `no ${fork} cases ran (the files hold ${forksSeen.size === 0 ? "no post entries" : `only ${[...forksSeen].sort().join(", ")}`})`,
+    );
+  return failed === 0 ? 0 : 1;
+});

@@ -43,6 +43,17 @@ export const TIME_FORK_KEYS = [
   ["cancunTime", "Cancun"],
 ] as const satisfies readonly (readonly [string, Fork])[];
 
+/**
+ * geth `*Block` keys that change no rule FastEVM checks, accepted and ignored: difficulty-bomb delays
+ * (FastEVM does not validate proof-of-work difficulty) and the merge's fork-id marker.
+ */
+export const IGNORED_FORK_KEYS: readonly string[] = [
+  "muirGlacierBlock",
+  "arrowGlacierBlock",
+  "grayGlacierBlock",
+  "mergeNetsplitBlock",
+];
+
 type BlockForkKey = (typeof BLOCK_FORK_KEYS)[number][0];
 type TimeForkKey = (typeof TIME_FORK_KEYS)[number][0];
 
@@ -90,13 +101,41 @@ function parseFastEvmExtension(v: unknown): TimestampRule | undefined {
 }
 
 /**
+ * Refuses a fork FastEVM does not implement: any `*Block` / `*Time` key (pragueTime, osakaTime, …) other than
+ * the forks above and IGNORED_FORK_KEYS, and the DAO fork (`daoForkSupport: true`). A fork scheduled in the
+ * future is refused too: the node could not follow the chain once it activates.
+ */
+function refuseUnimplementedForks(obj: Record<string, unknown>): void {
+  const known = new Set<string>([
+    ...BLOCK_FORK_KEYS.map(([k]) => k),
+    ...TIME_FORK_KEYS.map(([k]) => k),
+    ...IGNORED_FORK_KEYS,
+  ]);
+  const unknown = Object.keys(obj).filter(
+    (k) =>
+      /[a-z0-9](Block|Time)$/.test(k) &&
+      !known.has(k) &&
+      obj[k] !== null &&
+      !(k === "daoForkBlock" && obj.daoForkSupport !== true),
+  );
+  if (unknown.length > 0)
+    throw new FastEvmError(
+      ErrorCode.CHAIN_CONFIG_UNSUPPORTED,
+      `unsupported chain config: ${unknown.join(", ")} schedule${unknown.length === 1 ? "s a fork" : " forks"} FastEVM does not implement (it implements forks up to ${FORKS.at(-1)})`,
+      { keys: unknown.join(",") },
+    );
+}
+
+/**
  * Parses and validates a geth `config` object: chainId required; block forks in order; time forks in order;
- * Shanghai needs London and the merge (terminalTotalDifficulty), Cancun needs Shanghai. Unknown keys are ignored.
+ * Shanghai needs London and the merge (terminalTotalDifficulty), Cancun needs Shanghai. A fork key FastEVM
+ * does not implement is refused (CHAIN_CONFIG_UNSUPPORTED); other unknown keys are ignored.
  */
 export function parseChainConfig(json: unknown): ChainConfig {
   if (typeof json !== "object" || json === null || Array.isArray(json))
     throw configError("config must be an object");
   const obj = json as Record<string, unknown>;
+  refuseUnimplementedForks(obj);
   const chainId = readInt(obj, "chainId");
   if (chainId === undefined || chainId === 0n) throw configError("chainId is required and must be positive");
   const out: Record<string, bigint> = { chainId };

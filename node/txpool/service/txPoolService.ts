@@ -18,7 +18,7 @@
  */
 import type { BlockHeader } from "../../core/block/header.ts";
 import { calcBaseFee } from "../../core/chain/fees.ts";
-import { ErrorCode, type ErrorObject, FastEvmError } from "../../core/errors.ts";
+import { ErrorCode, type ErrorObject, type FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import type { SenderCache } from "../../core/tx/senderCache.ts";
 import type { RecoverItem } from "../../core/wire/recover.ts";
@@ -211,7 +211,10 @@ export class TxPoolService implements TxSource {
     raws.forEach((raw, i) => {
       // the size rule first: an oversized transaction is not worth a trip to the recover pool
       if (raw.length > maxBytes) {
-        out[i] = refusal(null, txPoolError(ErrorCode.TXPOOL_OVERSIZED, `${raw.length} bytes, limit ${maxBytes}`));
+        out[i] = refusal(
+          null,
+          txPoolError(ErrorCode.TXPOOL_OVERSIZED, `${raw.length} bytes, limit ${maxBytes}`),
+        );
       } else {
         toRecover.push(raw);
         idx.push(i);

@@ -3,10 +3,12 @@
  * from the devnet genesis, prints the validator's endpoints, runs for --duration and prints its head and
  * last commit index; a second start reuses the layout. Usage errors come back as CLI_USAGE.
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { devnetCommand } from "../../../../node/cli/commands/devnet.ts";
+import { REPO_ROOT } from "../../../utils/fixtures.ts";
 import { tempDir } from "../../../utils/tempDatadir.ts";
 
 const dir = tempDir("fastevm-devnet-cmd-");
@@ -53,5 +55,35 @@ describe("fastevm devnet", () => {
     await expect(
       devnetCommand.run(["--validators", "2", "--datadir", join(dir.path, "net"), "--duration", "1"]),
     ).rejects.toMatchObject({ code: "CLI_USAGE" });
+  });
+
+  it("stops cleanly on Ctrl-C under `pnpm devnet`: exit 0, no ELIFECYCLE, every validator's summary", async () => {
+    // Ctrl-C in a terminal signals the whole foreground process group: pnpm, the devnet and (unless they
+    // have their own group) the validators. The child gets its own group so the test signals only it.
+    const child = spawn("pnpm", ["devnet", "--validators", "1", "--datadir", join(dir.path, "ctrl-c")], {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let interrupted = false;
+    const guard = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 100_000);
+    const collect = (b: Buffer) => {
+      out += b.toString();
+      if (!interrupted && out.includes("running; Ctrl-C to stop")) {
+        interrupted = true;
+        setTimeout(() => process.kill(-child.pid!, "SIGINT"), 1000);
+      }
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
+      child.once("close", (c, s) => done([c, s])),
+    );
+    clearTimeout(guard);
+    expect(out).toContain("running; Ctrl-C to stop");
+    expect(out).not.toMatch(/ELIFECYCLE|Command failed/);
+    expect(out).toMatch(/validator-0 {2}head #0 0x[0-9a-f]{64} {2}last commit \d+/);
+    expect([code, signal]).toEqual([0, null]);
   });
 });

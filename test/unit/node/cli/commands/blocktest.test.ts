@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { blocktestCommand } from "../../../../../node/cli/commands/blocktest.ts";
+import { isFastEvmError } from "../../../../../node/core/errors.ts";
 import { fixturePath, readJson } from "../../../../utils/fixtures.ts";
 import { tempDir } from "../../../../utils/tempDatadir.ts";
 
@@ -43,5 +44,27 @@ describe("fastevm blocktest", () => {
     expect(rec.pass).toBe(false);
     expect(rec.error).toMatch(/lastblockhash/);
     expect(lines.at(-1)).toBe("0 passed, 1 failed");
+  });
+
+  it("refuses a file that is not a blockchain test, and fails when no case ran", async () => {
+    const stateTest = fixturePath("GeneralStateTests/stExample/add11.json");
+    await expect(run([stateTest])).rejects.toSatisfy(
+      (e) =>
+        isFastEvmError(e, "FIXTURE_INVALID") && /is not a BlockchainTests file/.test((e as Error).message),
+    );
+    const json = readJson<Record<string, { network: string }>>(join(example, "basefeeExample.json"));
+    for (const t of Object.values(json)) t.network = "Berlin";
+    const berlin = join(dir.path, "berlin.json");
+    writeFileSync(berlin, JSON.stringify(json));
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
+    try {
+      await expect(blocktestCommand.run([berlin])).rejects.toSatisfy(
+        (e) => isFastEvmError(e, "NO_TEST_CASES") && /no case ran \(1 skipped/.test((e as Error).message),
+      );
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(lines.at(-1)).toBe("0 passed, 0 failed, 1 skipped");
   });
 });

@@ -3,6 +3,7 @@
  * gives the same head hash, state root and flat state; re-importing present blocks is a no-op; an invalid
  * block stops the import at its parent, and a later import of the good file completes.
  */
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { writeChainFile } from "../../../../../node/chain/chainFile.ts";
@@ -13,6 +14,7 @@ import { importCommand } from "../../../../../node/cli/commands/import.ts";
 import { initCommand } from "../../../../../node/cli/commands/init.ts";
 import { encodeBlock } from "../../../../../node/core/block/block.ts";
 import { headerHash } from "../../../../../node/core/block/header.ts";
+import { isFastEvmError } from "../../../../../node/core/errors.ts";
 import { keccak256 } from "../../../../../node/core/hash.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { openStorage } from "../../../../../node/storage/storage.ts";
@@ -102,5 +104,23 @@ describe("fastevm import / export", () => {
     expect(h.hash).toBe(bytesToHex(headerHash(files.blocks[9]!.header)));
     expect(await importCommand.run(["--datadir", d, files.chain])).toBe(0);
     expect((await headOf(d)).number).toBe(24n);
+  });
+
+  it("refuses an uninitialized datadir and leaves nothing behind", async () => {
+    const absent = join(dir.path, "never-initialized");
+    const empty = join(dir.path, "empty");
+    mkdirSync(empty);
+    for (const d of [absent, empty]) {
+      await expect(importCommand.run(["--datadir", d, files.chain])).rejects.toSatisfy(
+        (e) =>
+          isFastEvmError(e, "NOT_FOUND") &&
+          /is not initialized .*run fastevm init/.test((e as Error).message),
+      );
+      await expect(exportCommand.run(["--datadir", d, join(dir.path, "out.rlp")])).rejects.toSatisfy((e) =>
+        isFastEvmError(e, "NOT_FOUND"),
+      );
+    }
+    expect(existsSync(absent)).toBe(false);
+    expect(readdirSync(empty)).toEqual([]);
   });
 });

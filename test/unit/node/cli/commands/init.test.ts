@@ -57,6 +57,20 @@ describe("fastevm init", () => {
       ["{ broken", "not valid JSON"],
       [JSON.stringify({ config: { chainId: 1 }, alloc: { "0x1234": {} } }), "alloc address"],
       [JSON.stringify({ config: { chainId: 1, londonBlock: 9, berlinBlock: 10 }, alloc: {} }), "londonBlock"],
+      [
+        JSON.stringify({
+          config: {
+            chainId: 1,
+            londonBlock: 0,
+            terminalTotalDifficulty: 0,
+            shanghaiTime: 0,
+            cancunTime: 0,
+            pragueTime: 0,
+          },
+          alloc: {},
+        }),
+        "pragueTime schedules a fork FastEVM does not implement",
+      ],
       [JSON.stringify({ config: { chainId: 1 }, alloc: {}, gasLimit: "huge" }), "gasLimit"],
     ];
     for (const [i, [text, mention]] of cases.entries()) {

@@ -1,6 +1,11 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { statetestCommand } from "../../../../../node/cli/commands/statetest.ts";
 import { isFastEvmError } from "../../../../../node/core/errors.ts";
+import { REPO_ROOT } from "../../../../utils/fixtures.ts";
+import { tempDir } from "../../../../utils/tempDatadir.ts";
 
 const EXAMPLES = new URL(
   "../../../../../../shared/fixtures/ethereum-tests/GeneralStateTests/stExample",
@@ -12,6 +17,9 @@ function capture(): string[] {
   vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
   return lines;
 }
+
+const scratch = tempDir();
+afterAll(() => scratch.remove());
 
 describe("fastevm statetest", () => {
   afterEach(() => {
@@ -39,5 +47,52 @@ describe("fastevm statetest", () => {
 
   it("rejects a missing path with a usage error", async () => {
     await expect(statetestCommand.run([])).rejects.toSatisfy((e) => isFastEvmError(e, "CLI_USAGE"));
+  });
+
+  it("refuses a fork the EVM does not implement, before running anything", async () => {
+    const lines = capture();
+    for (const fork of ["Bogus", "Prague"]) {
+      await expect(statetestCommand.run(["--fork", fork, EXAMPLES])).rejects.toSatisfy(
+        (e) => isFastEvmError(e, "CLI_USAGE") && /unsupported fork .*Cancun only/.test((e as Error).message),
+      );
+    }
+    expect(lines).toEqual([]);
+  });
+
+  it("fails when no case of the fork ran, naming the forks the files hold", async () => {
+    const add11 = JSON.parse(readFileSync(`${EXAMPLES}/add11.json`, "utf8")) as Record<
+      string,
+      { post: Record<string, unknown> }
+    >;
+    for (const t of Object.values(add11)) t.post = { Prague: t.post.Cancun };
+    const file = join(scratch.path, "prague-only.json");
+    writeFileSync(file, JSON.stringify(add11));
+    const lines = capture();
+    await expect(statetestCommand.run([file])).rejects.toSatisfy(
+      (e) =>
+        isFastEvmError(e, "NO_TEST_CASES") && /no Cancun cases ran .*only Prague/.test((e as Error).message),
+    );
+    expect(lines.at(-1)).toBe("0 passed, 0 failed");
+    await expect(statetestCommand.run([scratch.path.concat("/no-json-here")])).rejects.toSatisfy((e) =>
+      isFastEvmError(e, "CLI_USAGE"),
+    );
+  });
+
+  it("gives a typed error, not a stack trace, on a JSON file that is not a state test (real process)", () => {
+    const notFixture = join(scratch.path, "not-a-fixture.json");
+    writeFileSync(notFixture, JSON.stringify({ name: "x", version: "1" }));
+    const garbage = join(scratch.path, "garbage.json");
+    writeFileSync(garbage, "{ not json");
+    for (const [file, why] of [
+      [notFixture, /error \[FIXTURE_INVALID\]: .*not-a-fixture\.json is not a GeneralStateTests file/],
+      [garbage, /error \[FIXTURE_INVALID\]: .*garbage\.json is not JSON/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [join(REPO_ROOT, "bin/fastevm.js"), "statetest", file], {
+        encoding: "utf8",
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });

@@ -1,6 +1,33 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeRawTransaction, txCommand } from "../../../../../node/cli/commands/tx.ts";
-import { hexToBytes } from "../../../../../node/core/hex.ts";
+import { addressOfKey, DEVNET_CHAIN_ID, devAccountKey } from "../../../../../node/core/chain/devnet.ts";
+import { bytesToHex, hexToBytes } from "../../../../../node/core/hex.ts";
+import { encodeTransaction, signTransaction } from "../../../../../node/core/tx/index.ts";
+import { REPO_ROOT } from "../../../../utils/fixtures.ts";
+
+/** A transfer signed by dev account 3 for the devnet chain. */
+const DEVNET_TX = bytesToHex(
+  encodeTransaction(
+    signTransaction(
+      {
+        type: 2,
+        chainId: DEVNET_CHAIN_ID,
+        nonce: 0n,
+        maxPriorityFeePerGas: 1n,
+        maxFeePerGas: 10n ** 10n,
+        gasLimit: 21000n,
+        to: new Uint8Array(20).fill(0x42),
+        value: 1n,
+        data: new Uint8Array(0),
+        accessList: [],
+      },
+      devAccountKey(3),
+    ),
+  ),
+);
+const DEV3 = bytesToHex(addressOfKey(devAccountKey(3)));
 
 /** The signed example of EIP-155 (chain 1), whose sender is well known. */
 const EIP155_EXAMPLE =
@@ -29,5 +56,34 @@ describe("fastevm tx", () => {
   it("rejects bad usage with CLI_USAGE", async () => {
     await expect(txCommand.run([])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(txCommand.run(["--chain-id", "x", "0x00"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+  });
+
+  it("checks a devnet transaction against its own chain id when --chain-id is left out", () => {
+    const r = describeRawTransaction(hexToBytes(DEVNET_TX));
+    expect(r.ok).toBe(true);
+    expect(r.chainId).toBe(DEVNET_CHAIN_ID.toString());
+    expect(r.sender).toBe(DEV3);
+  });
+
+  it("shows the sender and names both chain ids on a mismatch (real process)", () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, "bin/fastevm.js"), "tx", "--chain-id", "1", DEVNET_TX],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      sender: string;
+      chainId: string;
+      error: { code: string; message: string };
+    };
+    expect(report.sender).toBe(DEV3);
+    expect(report.chainId).toBe("1");
+    expect(report.error.code).toBe("TX_CHAIN_ID");
+    expect(report.error.message).toBe(
+      `the transaction is signed for chain id ${DEVNET_CHAIN_ID}, not --chain-id 1`,
+    );
   });
 });

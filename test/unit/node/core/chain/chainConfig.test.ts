@@ -1,5 +1,6 @@
 /** Chain config parsing (geth `config` objects) and the fork schedule. */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   chainConfigForFork,
@@ -11,6 +12,7 @@ import {
 import { DEVNET_GENESIS_PATH } from "../../../../../node/core/chain/devnet.ts";
 import { ErrorCode, isFastEvmError } from "../../../../../node/core/errors.ts";
 import { chainConfigToJson } from "../../../../../node/state/genesis.ts";
+import { REPO_ROOT } from "../../../../utils/fixtures.ts";
 
 function expectInvalid(json: unknown, text: string): void {
   let thrown: unknown;
@@ -96,5 +98,40 @@ describe("chain config", () => {
   it("the devnet genesis declares non-decreasing timestamps", () => {
     const g = JSON.parse(readFileSync(DEVNET_GENESIS_PATH, "utf8")) as { config: unknown };
     expect(parseChainConfig(g.config).timestampRule).toBe("non-decreasing");
+  });
+
+  it("refuses fork keys FastEVM does not implement, scheduled or active, and accepts the shared genesis files", () => {
+    const refused = (json: Record<string, unknown>, keys: string) => {
+      let thrown: unknown;
+      try {
+        parseChainConfig(json);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(isFastEvmError(thrown, ErrorCode.CHAIN_CONFIG_UNSUPPORTED), String(thrown)).toBe(true);
+      expect((thrown as Error).message).toContain(`${keys} schedule`);
+      expect((thrown as Error).message).toContain("up to Cancun");
+    };
+    refused({ ...mainnetLike, pragueTime: 1_746_612_311 }, "pragueTime");
+    refused({ ...mainnetLike, pragueTime: 0, osakaTime: 0 }, "pragueTime, osakaTime");
+    refused({ ...mainnetLike, verkleTime: 9 }, "verkleTime");
+    refused({ ...mainnetLike, fooBlock: 3 }, "fooBlock");
+    refused({ ...mainnetLike, daoForkBlock: 1_920_000, daoForkSupport: true }, "daoForkBlock");
+    // no rule FastEVM checks: difficulty-bomb delays, the merge marker, an unsupported DAO fork, a null key
+    const accepted = parseChainConfig({
+      ...mainnetLike,
+      muirGlacierBlock: 9_200_000,
+      arrowGlacierBlock: 13_773_000,
+      grayGlacierBlock: 15_050_000,
+      mergeNetsplitBlock: 0,
+      daoForkBlock: 1_920_000,
+      daoForkSupport: false,
+      pragueTime: null,
+    });
+    expect(accepted.cancunTime).toBe(1_710_338_135n);
+    for (const path of [DEVNET_GENESIS_PATH, join(REPO_ROOT, "../shared/fixtures/rpc-compat/genesis.json")]) {
+      const g = JSON.parse(readFileSync(path, "utf8")) as { config: unknown };
+      expect(isCancun(parseChainConfig(g.config), 0n), path).toBe(true);
+    }
   });
 });

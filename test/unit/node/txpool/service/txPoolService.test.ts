@@ -6,12 +6,12 @@
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { headerHash } from "../../../../../node/core/block/header.ts";
-import { startChainPools, type ChainPools } from "../../../../../node/cli/chainWorkers.ts";
-import { startTxEndpoint } from "../../../../../node/cli/txEndpoint.ts";
-import { cachedWorkers, startNodeTxPool, type NodeTxPool } from "../../../../../node/cli/txpoolSetup.ts";
-import { DEV_CHAIN_ID } from "../../../../../node/chain/chainGenerator.ts";
 import { Chain } from "../../../../../node/chain/chain.ts";
+import { DEV_CHAIN_ID } from "../../../../../node/chain/chainGenerator.ts";
+import { type ChainPools, startChainPools } from "../../../../../node/cli/chainWorkers.ts";
+import { startTxEndpoint } from "../../../../../node/cli/txEndpoint.ts";
+import { cachedWorkers, type NodeTxPool, startNodeTxPool } from "../../../../../node/cli/txpoolSetup.ts";
+import { headerHash } from "../../../../../node/core/block/header.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { SenderCache } from "../../../../../node/core/tx/senderCache.ts";
 import { ADDRESSES, type DevChain, devTx, openDevChain } from "../../../../utils/devChain.ts";
@@ -147,9 +147,13 @@ describe("TxPoolService", () => {
       expect(((await ok.json()) as { hash: string }).hash).toBe(bytesToHex(senders.get(tx)!.hash));
       const again = await fetch(url, { method: "POST", body: bytesToHex(tx) });
       expect(again.status).toBe(400);
-      expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/^already known/);
+      expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(
+        /^already known/,
+      );
       expect((await fetch(url, { method: "POST", body: "zz" })).status).toBe(400);
-      const big = await fetch(url, { method: "POST", body: `0x${"ab".repeat(300_000)}` }).catch(() => undefined);
+      const big = await fetch(url, { method: "POST", body: `0x${"ab".repeat(300_000)}` }).catch(
+        () => undefined,
+      );
       expect(big === undefined || big.status === 413).toBe(true);
       expect((await fetch(`http://127.0.0.1:${a.port}/nope`)).status).toBe(404);
     } finally {
