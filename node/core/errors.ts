@@ -116,6 +116,11 @@ export const ErrorCode = {
   RPC_SERVER: "RPC_SERVER",
   RPC_CLIENT: "RPC_CLIENT",
   PAYLOAD_BUILD: "PAYLOAD_BUILD",
+  // public JSON-RPC: state reads and execution (eth_call, eth_estimateGas, eth_createAccessList, eth_getProof)
+  RPC_CALL_FAILED: "RPC_CALL_FAILED",
+  RPC_GAS_ALLOWANCE: "RPC_GAS_ALLOWANCE",
+  RPC_EVM_TIMEOUT: "RPC_EVM_TIMEOUT",
+  RPC_BLOCK_NOT_FOUND: "RPC_BLOCK_NOT_FOUND",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
