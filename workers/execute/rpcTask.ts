@@ -3,6 +3,7 @@
  * the state trie here, calls run the WASM EVM here, so the main thread never does. Refusals (a transaction
  * check, a revert during estimation, a missing trie node) come back as `ok: false` data.
  */
+import { equalBytes } from "../../node/core/bytes.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../../node/core/errors.ts";
 import type {
   AccountFields,
@@ -15,6 +16,7 @@ import type { Account } from "../../node/state/account.ts";
 import { u64Key } from "../../node/storage/keys.ts";
 import { readBytes, type Storage } from "../../node/storage/storage.ts";
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
+import { type EvmResult, EvmStatus } from "../../wasm/bindings/evmTypes.ts";
 import { callGas, createAccessList, EstimateFailure, estimateGas, runOnce, vmError } from "./callExec.ts";
 import { CallHost, stateReader, TrieStateReader } from "./callState.ts";
 import { storageFor } from "./runTask.ts";
@@ -56,11 +58,18 @@ function runCall(storage: Storage, task: CallTask): RpcExecResult {
   return {
     ok: true,
     rpc: "call",
-    output: r.output,
+    output: callOutput(r),
     gasUsed: r.gasUsed,
-    reverted: err !== null && r.status === 1,
+    reverted: r.status === EvmStatus.REVERT,
     vmError: err,
   };
+}
+
+/** What a call returns: the return data, or for a successful creation the deployed code (as geth). */
+function callOutput(r: EvmResult): Uint8Array {
+  const created = r.createdAddress;
+  if (created === null || r.status !== EvmStatus.SUCCESS) return r.output;
+  return r.changes.find((c) => equalBytes(c.address, created))?.code ?? r.output;
 }
 
 function trieAt(storage: Storage, at: StateRef): TrieStateReader {

@@ -5,11 +5,11 @@
  */
 import type { BlockHeader } from "../../core/block/header.ts";
 import { blobBaseFee } from "../../core/chain/fees.ts";
+import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bigintToQuantity, bytesToHex } from "../../core/hex.ts";
 import type { CallBlock, CallMsg, CallTask } from "../../core/wire/rpcExec.ts";
 import { expectParams, param } from "../engine/validate.ts";
 import type { RpcHandler } from "../jsonrpc.ts";
-import { RpcCode, RpcError } from "../jsonrpc.ts";
 import { applyBlockOverrides, callMsgParam, stateOverridesParam } from "./callArgs.ts";
 import { revertError } from "./revert.ts";
 import {
@@ -64,7 +64,7 @@ function callTask(
  */
 function withFeeDefaults(ctx: StateRpcContext, m: CallMsg, header: BlockHeader): CallMsg {
   const fail = (msg: string): never => {
-    throw new RpcError(RpcCode.SERVER_ERROR, msg);
+    throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, msg);
   };
   if (m.maxFeePerBlobGas === 0n) fail("maxFeePerBlobGas, if specified, must be non-zero");
   if (m.maxFeePerGas !== null && m.maxPriorityFeePerGas !== null) {
@@ -93,7 +93,7 @@ function call(ctx: StateRpcContext): RpcHandler {
   return async (p) => {
     const r = okResult(await runTask(ctx, callTask(ctx, "call", p, true), true), "call");
     if (r.reverted) throw revertError(r.output);
-    if (r.vmError !== null) throw new RpcError(RpcCode.SERVER_ERROR, r.vmError);
+    if (r.vmError !== null) throw new FastEvmError(ErrorCode.RPC_CALL_FAILED, r.vmError);
     return bytesToHex(r.output);
   };
 }

@@ -5,6 +5,7 @@
  * A malformed field answers -32602 naming it; a semantic conflict geth refuses answers -32000 as geth does.
  */
 import { bytesToBigint, equalBytes } from "../../core/bytes.ts";
+import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import type { AccountOverride, CallAccessListEntry, CallBlock, CallMsg } from "../../core/wire/rpcExec.ts";
 import { asObject, parseField } from "../engine/validate.ts";
@@ -61,22 +62,22 @@ export function callMsgParam(v: unknown, chainId: bigint): CallMsg {
   const input = opt("input", bytesParam);
   const data = opt("data", bytesParam);
   if (input !== null && data !== null && !equalBytes(input, data))
-    throw new RpcError(
-      RpcCode.SERVER_ERROR,
+    throw new FastEvmError(
+      ErrorCode.INVALID_ARGUMENT,
       'both "data" and "input" are set and not equal. Please use "input" to pass transaction call data',
     );
   const gasPrice = opt("gasPrice", uintParam);
   const maxFeePerGas = opt("maxFeePerGas", uintParam);
   const maxPriorityFeePerGas = opt("maxPriorityFeePerGas", uintParam);
   if (gasPrice !== null && (maxFeePerGas !== null || maxPriorityFeePerGas !== null))
-    throw new RpcError(
-      RpcCode.SERVER_ERROR,
+    throw new FastEvmError(
+      ErrorCode.INVALID_ARGUMENT,
       "both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified",
     );
   const chain = opt("chainId", uintParam);
   if (chain !== null && chain !== chainId)
-    throw new RpcError(
-      RpcCode.SERVER_ERROR,
+    throw new FastEvmError(
+      ErrorCode.INVALID_ARGUMENT,
       `chainId does not match node's (have=${chain}, want=${chainId})`,
     );
   const blobs = o.blobVersionedHashes;
@@ -121,7 +122,7 @@ export function stateOverridesParam(v: unknown): AccountOverride[] {
     if (present(a.movePrecompileToAddress))
       throw new RpcError(P, `state override ${addr}: movePrecompileToAddress is not supported`);
     if (present(a.state) && present(a.stateDiff))
-      throw new RpcError(RpcCode.SERVER_ERROR, `account ${addr} has both 'state' and 'stateDiff'`);
+      throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, `account ${addr} has both 'state' and 'stateDiff'`);
     const w = (k: string): string => `state override ${addr}.${k}`;
     return {
       address,
@@ -155,7 +156,10 @@ export function applyBlockOverrides(block: CallBlock, v: unknown): CallBlock {
     if (!BLOCK_OVERRIDE_FIELDS.includes(k)) throw new RpcError(P, `block override: unknown field ${k}`);
   for (const k of ["beaconRoot", "withdrawals"])
     if (present(o[k]))
-      throw new RpcError(RpcCode.SERVER_ERROR, `block override ${k} is not supported for this RPC method`);
+      throw new FastEvmError(
+        ErrorCode.INVALID_ARGUMENT,
+        `block override ${k} is not supported for this RPC method`,
+      );
   const w = (k: string): string => `block override ${k}`;
   return {
     ...block,

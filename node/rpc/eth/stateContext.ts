@@ -9,7 +9,6 @@ import { equalBytes } from "../../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import type { RpcExecResult, RpcExecTask, StateRef } from "../../core/wire/rpcExec.ts";
 import { META_KEYS } from "../../storage/tables.ts";
-import { RpcCode, RpcError } from "../jsonrpc.ts";
 
 /** geth's `--rpc.gascap` default: the gas of a call or an estimate never exceeds it (0 = no cap). */
 export const DEFAULT_RPC_GAS_CAP = 50_000_000n;
@@ -47,7 +46,7 @@ export interface StateRpcContext {
 /** The block of a parameter ("latest" when omitted), or -32000 `header not found`. */
 export function blockAt(ctx: StateRpcContext, param: unknown): BlockRef {
   const ref = ctx.resolveBlock(param === undefined || param === null ? "latest" : param);
-  if (ref === null) throw new RpcError(RpcCode.SERVER_ERROR, "header not found");
+  if (ref === null) throw new FastEvmError(ErrorCode.RPC_BLOCK_NOT_FOUND, "header not found");
   return ref;
 }
 
