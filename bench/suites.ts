@@ -7,6 +7,7 @@ import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
 import { runEvmBench } from "./evm/evmBench.ts";
 import { runEngineBench } from "./rpc/engineBench.ts";
+import { runStateRpcBench } from "./rpc/stateBench.ts";
 
 export interface BenchSuite {
   readonly name: string;
@@ -39,5 +40,11 @@ export const SUITES: readonly BenchSuite[] = [
     description:
       "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",
     run: runEngineBench,
+  },
+  {
+    name: "rpcstate",
+    description:
+      "eth_getBalance and eth_call of an ERC-20 balanceOf through the JSON-RPC dispatcher, head vs an old block: req/s, p50/p99",
+    run: runStateRpcBench,
   },
 ];
