@@ -15,8 +15,8 @@ import { revertError } from "./revert.ts";
 import {
   blockAt,
   DEFAULT_RPC_GAS_CAP,
+  execTask,
   okResult,
-  runTask,
   type StateRpcContext,
   stateRef,
 } from "./stateContext.ts";
@@ -91,7 +91,7 @@ function withFeeDefaults(ctx: StateRpcContext, m: CallMsg, header: BlockHeader):
 
 function call(ctx: StateRpcContext): RpcHandler {
   return async (p) => {
-    const r = okResult(await runTask(ctx, callTask(ctx, "call", p, true), true), "call");
+    const r = okResult(await execTask(ctx, callTask(ctx, "call", p, true), true), "call");
     if (r.reverted) throw revertError(r.output);
     if (r.vmError !== null) throw new FastEvmError(ErrorCode.RPC_CALL_FAILED, r.vmError);
     return bytesToHex(r.output);
@@ -100,7 +100,7 @@ function call(ctx: StateRpcContext): RpcHandler {
 
 function estimateGas(ctx: StateRpcContext): RpcHandler {
   return async (p) => {
-    const r = await runTask(ctx, callTask(ctx, "estimate", p, true), true);
+    const r = await execTask(ctx, callTask(ctx, "estimate", p, true), true);
     if (!r.ok && r.revert !== undefined) throw revertError(r.revert);
     return bigintToQuantity(okResult(r, "estimate").gas);
   };
@@ -109,7 +109,7 @@ function estimateGas(ctx: StateRpcContext): RpcHandler {
 function createAccessList(ctx: StateRpcContext): RpcHandler {
   return async (p) => {
     const task = callTask(ctx, "accessList", p, false, (m, h) => withFeeDefaults(ctx, m, h));
-    const r = okResult(await runTask(ctx, task, true), "accessList");
+    const r = okResult(await execTask(ctx, task, true), "accessList");
     return {
       accessList: r.accessList.map((e) => ({
         address: bytesToHex(e.address),

@@ -12,7 +12,7 @@ import type { RpcHandler } from "../jsonrpc.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import { callMethods } from "./call.ts";
 import { addressParam, storageKeyParam } from "./callArgs.ts";
-import { blockAt, isHead, okResult, runTask, type StateRpcContext, stateRef } from "./stateContext.ts";
+import { blockAt, execTask, isHead, okResult, type StateRpcContext, stateRef } from "./stateContext.ts";
 
 /** eth_getProof: at most this many storage keys per request */
 export const MAX_PROOF_KEYS = 1024;
@@ -43,7 +43,7 @@ async function readAt(
       code: code && account !== null ? (store.code(account.codeHash) ?? new Uint8Array(0)) : null,
     };
   }
-  const r = await runTask(ctx, { rpc: "read", at: stateRef(ctx, ref), address, slots, code }, false);
+  const r = await execTask(ctx, { rpc: "read", at: stateRef(ctx, ref), address, slots, code }, false);
   return okResult(r, "read");
 }
 
@@ -99,7 +99,7 @@ function getProof(ctx: StateRpcContext): RpcHandler {
     const keys = rawKeys.map((k, i) => storageKeyParam(k, `storageKeys[${i}]`));
     const ref = blockAt(ctx, p[2]);
     const task = { rpc: "proof", at: stateRef(ctx, ref), address, slots: keys.map((k) => k.slot) } as const;
-    const r = okResult(await runTask(ctx, task, false), "proof");
+    const r = okResult(await execTask(ctx, task, false), "proof");
     const a = r.account;
     return {
       address: bytesToHex(address),

@@ -68,7 +68,7 @@ function timeoutText(ms: number): string {
  * Runs a task in the execute pool; `timed` tasks (EVM runs) are aborted after the EVM timeout with geth's
  * `execution aborted (timeout = 5s)`.
  */
-export async function runTask(
+export async function execTask(
   ctx: StateRpcContext,
   task: RpcExecTask,
   timed: boolean,
