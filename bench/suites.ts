@@ -47,4 +47,10 @@ export const SUITES: readonly BenchSuite[] = [
       "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",
     run: async () => (await import("./rpc/engineBench.ts")).runEngineBench(),
   },
+  {
+    name: "rpcstate",
+    description:
+      "eth_getBalance and eth_call of an ERC-20 balanceOf through the JSON-RPC dispatcher, head vs an old block: req/s, p50/p99",
+    run: async () => (await import("./rpc/stateBench.ts")).runStateRpcBench(),
+  },
 ];

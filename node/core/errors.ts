@@ -138,6 +138,11 @@ export const ErrorCode = {
   FIXTURE_INVALID: "FIXTURE_INVALID",
   NO_TEST_CASES: "NO_TEST_CASES",
   CHAIN_CONFIG_UNSUPPORTED: "CHAIN_CONFIG_UNSUPPORTED",
+  // public JSON-RPC: state reads and execution (eth_call, eth_estimateGas, eth_createAccessList, eth_getProof)
+  RPC_CALL_FAILED: "RPC_CALL_FAILED",
+  RPC_GAS_ALLOWANCE: "RPC_GAS_ALLOWANCE",
+  RPC_EVM_TIMEOUT: "RPC_EVM_TIMEOUT",
+  RPC_BLOCK_NOT_FOUND: "RPC_BLOCK_NOT_FOUND",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -39,6 +39,11 @@ export interface BlockFees {
   readonly env: BlockEnv;
   /** gas still available in the block */
   readonly gasAvailable: bigint;
+  /**
+   * Simulated calls (eth_call, eth_estimateGas): skip the sender's nonce and EIP-3607 code checks, as geth's
+   * `SkipNonceChecks` / `SkipFromEOACheck` do; every other check still applies.
+   */
+  readonly skipAccountChecks?: boolean;
 }
 
 function invalid(code: ErrorCode, message: string): never {
@@ -96,10 +101,13 @@ export function prepareTransaction(tx: TxFields, block: BlockFees, host: EvmHost
   const acc = host.account(tx.sender);
   const nonce = acc?.nonce ?? 0n;
   const balance = acc?.balance ?? 0n;
-  if (acc !== undefined && !equalBytes(acc.codeHash, EMPTY_CODE_HASH))
-    invalid(ErrorCode.TX_INVALID_FIELD, "sender has code (EIP-3607)");
-  if (nonce !== tx.nonce) invalid(ErrorCode.TX_INVALID_FIELD, `nonce ${tx.nonce} != account nonce ${nonce}`);
-  if (nonce >= U64_MAX) invalid(ErrorCode.TX_INVALID_FIELD, "sender nonce at maximum");
+  if (block.skipAccountChecks !== true) {
+    if (acc !== undefined && !equalBytes(acc.codeHash, EMPTY_CODE_HASH))
+      invalid(ErrorCode.TX_INVALID_FIELD, "sender has code (EIP-3607)");
+    if (nonce !== tx.nonce)
+      invalid(ErrorCode.TX_INVALID_FIELD, `nonce ${tx.nonce} != account nonce ${nonce}`);
+    if (nonce >= U64_MAX) invalid(ErrorCode.TX_INVALID_FIELD, "sender nonce at maximum");
+  }
   if (balance < tx.gasLimit * maxPrice + tx.value + maxBlobFee)
     invalid(ErrorCode.TX_INVALID_FIELD, "insufficient funds");
 

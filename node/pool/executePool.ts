@@ -1,8 +1,12 @@
 /**
  * The execute pool: whole blocks run on worker threads that load the WASM EVM once and read LMDB read-only
  * (ARCHITECTURE §4). One block at a time per worker; the main thread applies the returned write-set.
+ * The same workers serve the public JSON-RPC's state and execution tasks (`rpc`): eth_call, estimateGas,
+ * createAccessList, proofs and historical reads. A task whose `signal` aborts (the RPC's EVM timeout) is
+ * dropped from the queue, or its worker is terminated and replaced when it is already running.
  */
 import type { ExecuteResult, ExecuteTask } from "../core/wire/execute.ts";
+import type { RpcExecResult, RpcExecTask } from "../core/wire/rpcExec.ts";
 import { WorkerPool } from "./workerPool.ts";
 
 export interface ExecutePoolOptions {
@@ -12,10 +16,10 @@ export interface ExecutePoolOptions {
 }
 
 export class ExecutePool {
-  readonly #pool: WorkerPool<ExecuteTask, ExecuteResult>;
+  readonly #pool: WorkerPool<ExecuteTask | RpcExecTask, ExecuteResult | RpcExecResult>;
 
   constructor(opts: ExecutePoolOptions = {}) {
-    this.#pool = new WorkerPool<ExecuteTask, ExecuteResult>({
+    this.#pool = new WorkerPool<ExecuteTask | RpcExecTask, ExecuteResult | RpcExecResult>({
       name: "execute",
       worker: new URL("../../workers/execute/execute.worker.ts", import.meta.url),
       threads: opts.threads ?? 1,
@@ -24,7 +28,11 @@ export class ExecutePool {
   }
 
   execute(task: ExecuteTask): Promise<ExecuteResult> {
-    return this.#pool.run(task);
+    return this.#pool.run(task) as Promise<ExecuteResult>;
+  }
+
+  rpc(task: RpcExecTask, signal?: AbortSignal): Promise<RpcExecResult> {
+    return this.#pool.run(task, undefined, signal) as Promise<RpcExecResult>;
   }
 
   close(): Promise<void> {

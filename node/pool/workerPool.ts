@@ -70,8 +70,12 @@ export class WorkerPool<Task, Result> {
     });
   }
 
-  /** Runs one task; rejects with POOL_FULL when the queue is at its bound, POOL_CLOSED after close(). */
-  async run(task: Task, transferList?: readonly ArrayBuffer[]): Promise<Result> {
+  /**
+   * Runs one task; rejects with POOL_FULL when the queue is at its bound, POOL_CLOSED after close(). When
+   * `signal` aborts, a queued task is dropped and a running one's worker is terminated (piscina replaces it);
+   * the promise rejects with piscina's AbortError.
+   */
+  async run(task: Task, transferList?: readonly ArrayBuffer[], signal?: AbortSignal): Promise<Result> {
     if (this.#closed) throw new FastEvmError(ErrorCode.POOL_CLOSED, `${this.name} pool is closed`);
     if (this.#pool.queueSize >= this.#maxQueue) {
       throw new FastEvmError(
@@ -79,9 +83,10 @@ export class WorkerPool<Task, Result> {
         `${this.name} pool queue is full (${this.#maxQueue} tasks)`,
       );
     }
-    return transferList === undefined
-      ? this.#pool.run(task)
-      : this.#pool.run(task, { transferList: transferList as ArrayBuffer[] });
+    return this.#pool.run(task, {
+      ...(transferList === undefined ? {} : { transferList: transferList as ArrayBuffer[] }),
+      ...(signal === undefined ? {} : { signal }),
+    });
   }
 
   get threads(): number {

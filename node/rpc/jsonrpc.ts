@@ -1,11 +1,13 @@
 /**
  * JSON-RPC 2.0 framing (single requests, batches, notifications) with the standard and Engine API error
  * codes. Limits are enforced before any method runs: the body size by the server, the batch length here.
- * Only the server-error code -32000 carries `data`; every other error has `data: null` (execution-apis).
+ * Only the server-error code -32000 and the execution-reverted code 3 carry `data` (3: the revert data, hex);
+ * every other error has `data: null` (execution-apis).
  */
 import { isFastEvmError } from "../core/errors.ts";
 
 export const RpcCode = {
+  EXECUTION_REVERTED: 3,
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
@@ -21,6 +23,7 @@ export const RpcCode = {
 } as const;
 
 const MESSAGES: Record<number, string> = {
+  3: "execution reverted",
   [-32700]: "Parse error",
   [-32600]: "Invalid Request",
   [-32601]: "Method not found",
@@ -39,11 +42,15 @@ const MESSAGES: Record<number, string> = {
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 1000;
 
-/** A JSON-RPC error a handler throws on purpose; its `detail` goes into the message after the standard text. */
+/**
+ * A JSON-RPC error a handler throws on purpose; its `detail` goes into the message after the standard text.
+ * `data` is sent only with codes 3 and -32000.
+ */
 export class RpcError extends Error {
   constructor(
     readonly code: number,
     readonly detail?: string,
+    readonly data?: unknown,
   ) {
     const base = MESSAGES[code] ?? "Error";
     super(detail === undefined ? base : `${base}: ${detail}`);
@@ -62,6 +69,9 @@ export interface RpcErrorObject {
 
 type Id = string | number | null;
 
+/** the codes whose errors may carry `data` */
+const DATA_CODES: ReadonlySet<number> = new Set([RpcCode.EXECUTION_REVERTED, RpcCode.SERVER_ERROR]);
+
 function errorResponse(id: Id, code: number, message?: string, data: unknown = null): object {
   return { jsonrpc: "2.0", id, error: { code, message: message ?? MESSAGES[code] ?? "Error", data } };
 }
@@ -72,7 +82,8 @@ function isValidId(id: unknown): id is Id {
 
 /** Maps anything a handler threw to an error object; internal failures are logged, not leaked. */
 function toError(id: Id, e: unknown, log: (msg: string) => void): object {
-  if (e instanceof RpcError) return errorResponse(id, e.code, e.message);
+  if (e instanceof RpcError)
+    return errorResponse(id, e.code, e.message, DATA_CODES.has(e.code) ? (e.data ?? null) : null);
   if (isFastEvmError(e)) return errorResponse(id, RpcCode.SERVER_ERROR, e.message, { err: e.code });
   log(`rpc internal error: ${(e as Error)?.stack ?? String(e)}`);
   return errorResponse(id, RpcCode.INTERNAL_ERROR);

@@ -18,7 +18,7 @@ import { updateStateTrie } from "./updateTrie.ts";
 let cached: Storage | undefined;
 
 /** The worker's read-only view of `datadir` (one at a time; re-opened when a task names another). */
-function storageFor(datadir: string): Storage {
+export function storageFor(datadir: string): Storage {
   if (cached?.datadir !== datadir) {
     void cached?.close();
     cached = openStorage(datadir, { readOnly: true, lock: false });

@@ -28,6 +28,17 @@ describe("WorkerPool", () => {
     });
   });
 
+  it("aborts a running task when its signal fires, then serves the next one on a fresh worker", async () => {
+    pool = new WorkerPool<Task, Result>({ name: "echo", worker, threads: 1 });
+    const ac = new AbortController();
+    const running = pool.run({ bytes: new Uint8Array(1), delayMs: 60_000 }, undefined, ac.signal);
+    // queued or already running: either way the task is dropped (call.test.ts aborts a running EVM loop)
+    await new Promise((r) => setTimeout(r, 300));
+    ac.abort();
+    await expect(running).rejects.toMatchObject({ name: "AbortError" });
+    expect((await pool.run({ bytes: new Uint8Array(3) })).len).toBe(3);
+  });
+
   it("rejects work beyond its queue bound and after close", async () => {
     pool = new WorkerPool<Task, Result>({ name: "echo", worker, threads: 1, maxQueue: 2 });
     const running = [0, 1, 2].map(() =>

@@ -23,6 +23,18 @@ const methods = new Map<string, RpcHandler>([
     },
   ],
   [
+    "reverted",
+    () => {
+      throw new RpcError(RpcCode.EXECUTION_REVERTED, "user error", "0x08c379a0");
+    },
+  ],
+  [
+    "paramsWithData",
+    () => {
+      throw new RpcError(RpcCode.INVALID_PARAMS, "bad", "0x01");
+    },
+  ],
+  [
     "typed",
     () => {
       throw new FastEvmError(ErrorCode.STORAGE, "disk gone");
@@ -92,6 +104,19 @@ describe("JsonRpcDispatcher", () => {
       data: { err: "STORAGE" },
     });
     expect((await ask(req("bug"))).error).toEqual({ code: -32603, message: "Internal error", data: null });
+  });
+
+  it("lets code 3 (execution reverted) carry its data, and no code other than 3 and -32000", async () => {
+    expect((await ask(req("reverted"))).error).toEqual({
+      code: 3,
+      message: "execution reverted: user error",
+      data: "0x08c379a0",
+    });
+    expect((await ask(req("paramsWithData"))).error).toEqual({
+      code: -32602,
+      message: "Invalid params: bad",
+      data: null,
+    });
   });
 
   it("runs notifications without answering them", async () => {
