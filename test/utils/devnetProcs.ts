@@ -1,0 +1,104 @@
+/**
+ * A devnet of real `fastevm node --validator` processes for end-to-end tests: start (and restart) each
+ * validator, read its chain over its Engine API (JWT), read its consensus store after it stopped, and
+ * stop only the processes started here.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
+import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
+import { hexToBytes } from "../../node/core/hex.ts";
+import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { openStorage } from "../../node/storage/storage.ts";
+
+export interface BlockJson {
+  hash: string;
+  number: string;
+  extraData: string;
+  transactions: string[];
+}
+
+export class DevnetProcs {
+  readonly children = new Map<number, ChildProcess>();
+  readonly summaries = new Map<number, { lastExecutedCommit: number; headHash: string }>();
+  readonly #clients = new Map<number, EngineHttpClient>();
+
+  private constructor(readonly layout: DevnetLayout) {}
+
+  static async prepare(root: string, n: number): Promise<DevnetProcs> {
+    return new DevnetProcs(await prepareDevnet(root, n));
+  }
+
+  /** Starts validator i (extra `fastevm node` flags appended); resolves once its tx endpoint is up. */
+  launch(i: number, extra: readonly string[] = [], onLine?: (l: string) => void): Promise<void> {
+    const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(this.layout.validators[i]!), ...extra], {
+      stdio: ["ignore", "pipe", process.env.DEBUG_E2E === "1" ? "inherit" : "ignore"],
+    });
+    this.children.set(i, child);
+    child.stdout!.setEncoding("utf8");
+    return new Promise((ready, fail) => {
+      let buf = "";
+      child.stdout!.on("data", (chunk: string) => {
+        buf += chunk;
+        const lines = buf.split("\n");
+        buf = lines.pop()!;
+        for (const l of lines) {
+          onLine?.(l);
+          if (l.startsWith("tx endpoint ")) ready();
+          if (l.startsWith("validator summary ")) this.summaries.set(i, JSON.parse(l.slice(18)));
+        }
+      });
+      child.once("exit", (code) => fail(new Error(`validator ${i} exited ${code} before it was ready`)));
+    });
+  }
+
+  txUrl(i: number): string {
+    return `http://127.0.0.1:${this.layout.validators[i]!.txPort}/tx`;
+  }
+
+  engine(i: number): EngineHttpClient {
+    let c = this.#clients.get(i);
+    if (c === undefined) {
+      const v = this.layout.validators[i]!;
+      const secret = hexToBytes(readFileSync(join(v.datadir, "jwt.hex"), "utf8").trim());
+      c = new EngineHttpClient(`http://127.0.0.1:${v.enginePort}`, secret);
+      this.#clients.set(i, c);
+    }
+    return c;
+  }
+
+  block(i: number, tag: string | number): Promise<BlockJson> {
+    const t = typeof tag === "number" ? `0x${tag.toString(16)}` : tag;
+    return this.engine(i).call<BlockJson>("eth_getBlockByNumber", [t, false]);
+  }
+
+  async headNumber(i: number): Promise<number> {
+    return Number((await this.block(i, "latest")).number);
+  }
+
+  /** Sends `signal` to validator i and waits for it to exit. */
+  async stop(i: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const c = this.children.get(i);
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill(signal);
+    await exited;
+  }
+
+  async stopAll(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await Promise.all([...this.children.keys()].map((i) => this.stop(i, signal)));
+  }
+
+  /** Every DAG block in validator i's consensus store (the validator must be stopped): its transactions. */
+  async dagBlocks(i: number): Promise<{ key: string; transactions: readonly Uint8Array[] }[]> {
+    const storage = openStorage(this.layout.validators[i]!.datadir, { readOnly: true, lock: false });
+    try {
+      return new LmdbConsensusStore(storage)
+        .scanBlocks(0)
+        .map((b) => ({ key: b.key, transactions: b.block.transactions }));
+    } finally {
+      await storage.close();
+    }
+  }
+}
