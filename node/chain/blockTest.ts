@@ -41,11 +41,15 @@ export interface BlockTestResult {
   readonly error?: string;
   readonly blocks: number;
   readonly ms: number;
-  /** each rejected block: the fixture's expected exception and the code we rejected it with */
+  /**
+   * each rejected block: the fixture's expected exception, the code we rejected it with and, for an invalid
+   * transaction (BLOCK_INVALID_TX), the transaction's own TX_* code (`meta.cause`)
+   */
   readonly rejections: readonly {
     readonly block: number;
     readonly expected: string;
     readonly code: string;
+    readonly cause?: string;
   }[];
 }
 
@@ -138,7 +142,7 @@ export async function runBlockTest(
   if (!SUPPORTED.includes(fork) || !FORKS.includes(fork))
     return { name, pass: true, skipped: true, blocks: 0, ms: 0, rejections: [] };
   let env: { storage: Storage; dir: string } | undefined;
-  const rejections: { block: number; expected: string; code: string }[] = [];
+  const rejections: { block: number; expected: string; code: string; cause?: string }[] = [];
   const done = (pass: boolean, error?: string): BlockTestResult => ({
     name,
     pass,
@@ -167,10 +171,13 @@ export async function runBlockTest(
           return done(false, `block ${i}: expected ${b.expectException}, block was imported`);
         if (!equalBytes(chain.head().hash, headBefore))
           return done(false, `block ${i}: rejected block moved the head`);
+        const { code, meta } = error as FastEvmError<string>;
+        const cause = meta?.cause;
         rejections.push({
           block: i,
           expected: b.expectException,
-          code: (error as FastEvmError<string>).code,
+          code,
+          ...(typeof cause === "string" ? { cause } : {}),
         });
       }
     }

@@ -116,6 +116,17 @@ export const ErrorCode = {
   RPC_SERVER: "RPC_SERVER",
   RPC_CLIENT: "RPC_CLIENT",
   PAYLOAD_BUILD: "PAYLOAD_BUILD",
+  // transactions, stateful and block-level checks (node/evm/transition.ts, workers/execute/executeBlock.ts):
+  // a property of the transaction against its parent state and block, so the execute worker's build mode
+  // skips the transaction on them and verify mode rejects the block (BLOCK_INVALID_TX, `meta.cause`)
+  TX_NONCE_TOO_LOW: "TX_NONCE_TOO_LOW",
+  TX_NONCE_TOO_HIGH: "TX_NONCE_TOO_HIGH",
+  TX_INSUFFICIENT_FUNDS: "TX_INSUFFICIENT_FUNDS",
+  TX_GAS_LIMIT_EXCEEDS_BLOCK: "TX_GAS_LIMIT_EXCEEDS_BLOCK",
+  TX_FEE_CAP_BELOW_BASE_FEE: "TX_FEE_CAP_BELOW_BASE_FEE",
+  TX_SENDER_NOT_EOA: "TX_SENDER_NOT_EOA",
+  TX_BLOB_FEE_CAP_TOO_LOW: "TX_BLOB_FEE_CAP_TOO_LOW",
+  TX_BLOB_GAS_EXCEEDS_BLOCK: "TX_BLOB_GAS_EXCEEDS_BLOCK",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
