@@ -54,6 +54,7 @@ export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> 
     }
     return {
       ok: true,
+      skipped: out.skipped,
       receipts: out.receipts,
       gasUsed: out.gasUsed,
       blobGasUsed: out.blobGasUsed,
