@@ -14,7 +14,7 @@ import { withdrawalsRoot } from "../../node/core/block/withdrawal.ts";
 import { equalBytes } from "../../node/core/bytes.ts";
 import { blobBaseFee } from "../../node/core/chain/fees.ts";
 import { BEACON_ROOTS_ADDRESS, GAS_PER_BLOB, MAX_BLOB_GAS_PER_BLOCK } from "../../node/core/chain/params.ts";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../../node/core/errors.ts";
+import { ErrorCode, FastEvmError, isValidationError } from "../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import type { Transaction } from "../../node/core/tx/types.ts";
 import type { ExecuteTask, SkippedExecTx } from "../../node/core/wire/execute.ts";
@@ -158,7 +158,7 @@ export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState)
         state,
       );
     } catch (e) {
-      if (!isFastEvmError(e) || !e.code.startsWith("TX_")) throw e;
+      if (!isValidationError(e)) throw e;
       if (!verify) {
         skipped.push({ index: i, code: e.code, message: e.message });
         continue;

@@ -9,7 +9,7 @@ import { Chain } from "../../chain/chain.ts";
 import { readChainFile } from "../../chain/chainFile.ts";
 import { type Block, decodeBlock } from "../../core/block/block.ts";
 import { headerHash } from "../../core/block/header.ts";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../../core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError, isValidationError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
@@ -77,7 +77,8 @@ export const importCommand: CliCommand = {
             txs += r.txCount;
           }
         } catch (e) {
-          if (!isFastEvmError(e) || !e.code.startsWith("BLOCK_")) throw e;
+          // an invalid block, or one that does not connect to what was imported so far
+          if (!isValidationError(e) && !isFastEvmError(e, ErrorCode.BLOCK_UNKNOWN_PARENT)) throw e;
           const h = block.header;
           console.error(`invalid block #${h.number} ${bytesToHex(headerHash(h))}: ${e.code}: ${e.message}`);
           const head = chain.head();
