@@ -209,7 +209,7 @@ export class Chain {
             cause: item.error.code,
           },
         );
-      txs.push({ tx: item.tx, sender: item.sender });
+      txs.push({ tx: item.tx, sender: item.sender, intrinsicGas: item.intrinsicGas });
       hashes.push(item.hash);
     });
     return { txs, hashes };
@@ -364,6 +364,7 @@ export class Chain {
   /**
    * Builds a block on the head from raw transactions (tests, benchmarks, chain generation): the header's
    * execution fields (roots, bloom, gas used, blob gas used) come from executing it. Nothing is stored.
+   * Every transaction must be included: one the execute worker would skip is BLOCK_INVALID_TX here.
    */
   async buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
     const head =
@@ -390,6 +391,13 @@ export class Chain {
     };
     const { txs } = await this.#recover(draft);
     const r = await this.#execute(draft, p, this.#pathTo(head.hash, p), txs, "build");
+    const bad = r.skipped[0];
+    if (bad !== undefined)
+      throw new FastEvmError(
+        ErrorCode.BLOCK_INVALID_TX,
+        `invalid block: transaction ${bad.index}: ${bad.message}`,
+        { index: bad.index, cause: bad.code },
+      );
     const header: BlockHeader = {
       ...template,
       stateRoot: r.stateRoot,

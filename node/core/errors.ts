@@ -143,9 +143,167 @@ export const ErrorCode = {
   RPC_GAS_ALLOWANCE: "RPC_GAS_ALLOWANCE",
   RPC_EVM_TIMEOUT: "RPC_EVM_TIMEOUT",
   RPC_BLOCK_NOT_FOUND: "RPC_BLOCK_NOT_FOUND",
+  // transactions, stateful and block-level checks (node/evm/transition.ts, workers/execute/executeBlock.ts):
+  // a property of the transaction against its parent state and block, so the execute worker's build mode
+  // skips the transaction on them and verify mode rejects the block (BLOCK_INVALID_TX, `meta.cause`)
+  TX_NONCE_TOO_LOW: "TX_NONCE_TOO_LOW",
+  TX_NONCE_TOO_HIGH: "TX_NONCE_TOO_HIGH",
+  TX_INSUFFICIENT_FUNDS: "TX_INSUFFICIENT_FUNDS",
+  TX_GAS_LIMIT_EXCEEDS_BLOCK: "TX_GAS_LIMIT_EXCEEDS_BLOCK",
+  TX_FEE_CAP_BELOW_BASE_FEE: "TX_FEE_CAP_BELOW_BASE_FEE",
+  TX_SENDER_NOT_EOA: "TX_SENDER_NOT_EOA",
+  TX_BLOB_FEE_CAP_TOO_LOW: "TX_BLOB_FEE_CAP_TOO_LOW",
+  TX_BLOB_GAS_EXCEEDS_BLOCK: "TX_BLOB_GAS_EXCEEDS_BLOCK",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Which codes are validation errors: a verdict on an execution-layer input (hex or RLP encoding, a
+ * transaction, a header, a block, a payload) that breaks a protocol rule, reached from the input alone or
+ * with the state of its parent block, so every correct node reaches it, every time. Retrying cannot help:
+ * the input is refused (an INVALID block, a skipped or refused transaction) and the node goes on.
+ *
+ * Everything else is not: internal faults and bugs (INTERNAL, STORAGE, TRIE_INVALID — a stored node that does
+ * not decode —, EVM_INTERNAL, …), transient conditions (POOL_FULL, POOL_CLOSED, network), configuration and
+ * usage (GENESIS_INVALID, CLI_USAGE, INVALID_ARGUMENT), and what depends on what this node has rather than on
+ * the input: BLOCK_UNKNOWN_PARENT (not yet known: SYNCING), BLOCK_REORG_TOO_DEEP (beyond what it keeps) and
+ * NOT_FOUND. Consensus and network inputs have their own rejection paths (`BlockRejectReason`, peer scores)
+ * and some of their rules read the clock or the local DAG, so none of their codes is classified here.
+ */
+const VALIDATION = {
+  INVALID_ARGUMENT: false,
+  INTERNAL: false,
+  NOT_FOUND: false,
+  HEX_INVALID: true,
+  HEX_QUANTITY_INVALID: true,
+  HEX_LENGTH: true,
+  RLP_EMPTY: true,
+  RLP_TRUNCATED: true,
+  RLP_NON_CANONICAL: true,
+  RLP_TRAILING_BYTES: true,
+  RLP_TOO_LARGE: true,
+  RLP_UNEXPECTED_TYPE: true,
+  RLP_LEADING_ZERO: true,
+  TX_DECODE: true,
+  TX_UNSUPPORTED_TYPE: true,
+  TX_INVALID_SIGNATURE: true,
+  TX_INVALID_FIELD: true,
+  TX_INTRINSIC_GAS: true,
+  TX_INITCODE_TOO_LARGE: true,
+  TX_CHAIN_ID: true,
+  TX_TYPED_WRAPPED: true,
+  TX_FIELD_COUNT: true,
+  TX_INVALID_ADDRESS: true,
+  TX_INVALID_V: true,
+  TX_SIGNATURE_HIGH_S: true,
+  TX_SENDER_RECOVERY: true,
+  TX_NONCE_OVERFLOW: true,
+  TX_GAS_LIMIT_OVERFLOW: true,
+  TX_FIELD_OVERFLOW: true,
+  TX_GAS_COST_OVERFLOW: true,
+  TX_TIP_ABOVE_FEE_CAP: true,
+  TX_BLOB_CREATE: true,
+  TX_BLOB_HASHES_EMPTY: true,
+  TX_BLOB_HASH_VERSION: true,
+  TX_TOO_MANY_BLOBS: true,
+  TX_BLOB_SIDECAR: true,
+  HEADER_DECODE: true,
+  BLOCK_DECODE: true,
+  RECEIPT_DECODE: true,
+  PAYLOAD_INVALID: true,
+  GENESIS_INVALID: false,
+  CHAIN_CONFIG_INVALID: false,
+  DATADIR_IN_USE: false,
+  DATADIR_EXISTS: false,
+  STORAGE: false,
+  TRIE_INVALID: false,
+  EVM_INTERNAL: false,
+  EVM_LOAD: false,
+  CLI_USAGE: false,
+  BLOCK_PARENT_HASH: true,
+  BLOCK_NUMBER: true,
+  BLOCK_GAS_LIMIT: true,
+  BLOCK_GAS_USED: true,
+  BLOCK_BASE_FEE: true,
+  BLOCK_TIMESTAMP: true,
+  BLOCK_EXTRA_DATA: true,
+  BLOCK_DIFFICULTY: true,
+  BLOCK_NONCE: true,
+  BLOCK_OMMERS: true,
+  BLOCK_FORK_FIELDS: true,
+  BLOCK_BLOB_GAS_USED: true,
+  BLOCK_EXCESS_BLOB_GAS: true,
+  BLOCK_UNKNOWN_PARENT: false,
+  BLOCK_TRANSACTIONS_ROOT: true,
+  BLOCK_WITHDRAWALS_ROOT: true,
+  BLOCK_INVALID_TX: true,
+  BLOCK_BLOB_GAS_LIMIT: true,
+  BLOCK_GAS_USED_MISMATCH: true,
+  BLOCK_BLOB_GAS_USED_MISMATCH: true,
+  BLOCK_LOGS_BLOOM: true,
+  BLOCK_RECEIPTS_ROOT: true,
+  BLOCK_STATE_ROOT: true,
+  BLOCK_REORG_TOO_DEEP: false,
+  CHAIN_FILE: false,
+  POOL_FULL: false,
+  POOL_CLOSED: false,
+  CONSENSUS_BLOCK_INVALID: false,
+  CONSENSUS_BLOCK_DECODE: false,
+  CONSENSUS_COMMITTEE_INVALID: false,
+  CONSENSUS_SAFETY_VIOLATION: false,
+  CONSENSUS_INTERNAL: false,
+  CONSENSUS_STORE: false,
+  CONSENSUS_KEY_INVALID: false,
+  CONSENSUS_COMMIT_INVALID: false,
+  CONSENSUS_ENGINE: false,
+  NETWORK_MESSAGE_TOO_LARGE: false,
+  NETWORK_PROTOCOL: false,
+  NETWORK_DECODE: false,
+  NETWORK_UNREACHABLE: false,
+  RPC_JWT_SECRET: false,
+  RPC_SERVER: false,
+  RPC_CLIENT: false,
+  PAYLOAD_BUILD: false,
+  TX_NONCE_TOO_LOW: true,
+  TX_NONCE_TOO_HIGH: true,
+  TX_INSUFFICIENT_FUNDS: true,
+  TX_GAS_LIMIT_EXCEEDS_BLOCK: true,
+  TX_FEE_CAP_BELOW_BASE_FEE: true,
+  TX_SENDER_NOT_EOA: true,
+  TX_BLOB_FEE_CAP_TOO_LOW: true,
+  TX_BLOB_GAS_EXCEEDS_BLOCK: true,
+  // pool refusals depend on the pool and the head; fixtures, CLI, RPC: not properties of a block
+  TXPOOL_OVERSIZED: false,
+  TXPOOL_CHAIN_ID: false,
+  TXPOOL_UNPROTECTED: false,
+  TXPOOL_TYPE_NOT_SUPPORTED: false,
+  TXPOOL_INVALID_SENDER: false,
+  TXPOOL_GAS_LIMIT: false,
+  TXPOOL_INTRINSIC_GAS: false,
+  TXPOOL_TIP_ABOVE_FEE_CAP: false,
+  TXPOOL_UNDERPRICED: false,
+  TXPOOL_NONCE_TOO_LOW: false,
+  TXPOOL_ALREADY_KNOWN: false,
+  TXPOOL_INSUFFICIENT_FUNDS: false,
+  TXPOOL_REPLACE_UNDERPRICED: false,
+  TXPOOL_FULL: false,
+  TXPOOL_FUTURE_REPLACE_PENDING: false,
+  TXPOOL_ACCOUNT_LIMIT: false,
+  TXPOOL_CONFIG: false,
+  FIXTURE_INVALID: false,
+  NO_TEST_CASES: false,
+  CHAIN_CONFIG_UNSUPPORTED: false,
+  RPC_CALL_FAILED: false,
+  RPC_GAS_ALLOWANCE: false,
+  RPC_EVM_TIMEOUT: false,
+  RPC_BLOCK_NOT_FOUND: false,
+} as const satisfies Record<ErrorCode, boolean>;
+
+/** Whether `code` names a validation error (see `VALIDATION`); unknown codes (another version's) are not. */
+export function isValidationCode(code: string): boolean {
+  return Object.hasOwn(VALIDATION, code) && VALIDATION[code as ErrorCode];
+}
 
 export type ErrorMeta = Record<string, string | number | boolean | bigint | null | undefined>;
 
@@ -180,6 +338,11 @@ export class FastEvmError<C extends string = ErrorCode> extends Error {
 
 export function isFastEvmError(e: unknown, code?: string): e is FastEvmError<string> {
   return e instanceof FastEvmError && (code === undefined || e.code === code);
+}
+
+/** A FastEvmError whose code is a validation error: the input is invalid, deterministically (`VALIDATION`). */
+export function isValidationError(e: unknown): e is FastEvmError<string> {
+  return isFastEvmError(e) && isValidationCode(e.code);
 }
 
 /** Shorthand for throwing a typed error from an expression position. */

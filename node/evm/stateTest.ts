@@ -8,7 +8,7 @@
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
 import type { BlockEnv, EvmLog, EvmResult } from "../../wasm/bindings/evmTypes.ts";
 import { blobBaseFee } from "../core/chain/fees.ts";
-import { isFastEvmError } from "../core/errors.ts";
+import { isValidationError } from "../core/errors.ts";
 import { fixtureError, fixtureTests, isJsonObject } from "../core/fixtureJson.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex, hexToBytes } from "../core/hex.ts";
@@ -183,7 +183,7 @@ export function runStateTest(name: string, test: StateTestJson, opts: RunOptions
       timeNs = times[Math.floor(times.length / 2)];
       if (result !== undefined) state.apply(result.changes);
     } catch (e) {
-      if (!isFastEvmError(e) || !e.code.startsWith("TX_")) throw e;
+      if (!isValidationError(e)) throw e;
       error = e.message;
     }
     let pass: boolean;

@@ -32,9 +32,13 @@ export class DevnetProcs {
 
   /** Starts validator i (extra `fastevm node` flags appended); resolves once its tx endpoint is up. */
   launch(i: number, extra: readonly string[] = [], onLine?: (l: string) => void): Promise<void> {
-    const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(this.layout.validators[i]!), ...extra], {
-      stdio: ["ignore", "pipe", process.env.DEBUG_E2E === "1" ? "inherit" : "ignore"],
-    });
+    const child = spawn(
+      process.execPath,
+      [FASTEVM_BIN, ...validatorArgs(this.layout.validators[i]!), ...extra],
+      {
+        stdio: ["ignore", "pipe", process.env.DEBUG_E2E === "1" ? "inherit" : "ignore"],
+      },
+    );
     this.children.set(i, child);
     child.stdout!.setEncoding("utf8");
     return new Promise((ready, fail) => {

@@ -1,8 +1,10 @@
 /**
  * Executes one block (Cancun rules) on the WASM EVM: body checks (ommers, transactions root, withdrawals
- * root), the EIP-4788 beacon-root system call, every transaction in order (an invalid one rejects the block),
- * EIP-4895 withdrawals in Gwei, then receipts, bloom, gas used and blob gas used. In "verify" mode each result
- * is checked against the header with its own BLOCK_* code; the state root is the trie step's job.
+ * root), the EIP-4788 beacon-root system call, every transaction in order, EIP-4895 withdrawals in Gwei, then
+ * receipts, bloom, gas used and blob gas used. In "verify" mode an invalid transaction rejects the block and
+ * each result is checked against the header with its own BLOCK_* code. In "build" mode an invalid
+ * transaction is skipped (nothing of it applied, no gas or blob gas counted) and the next one is tried, as
+ * geth's miner does; the roots cover the executed transactions. The state root is the trie step's job.
  */
 
 import { transactionsRoot } from "../../node/core/block/block.ts";
@@ -12,10 +14,10 @@ import { withdrawalsRoot } from "../../node/core/block/withdrawal.ts";
 import { equalBytes } from "../../node/core/bytes.ts";
 import { blobBaseFee } from "../../node/core/chain/fees.ts";
 import { BEACON_ROOTS_ADDRESS, GAS_PER_BLOB, MAX_BLOB_GAS_PER_BLOCK } from "../../node/core/chain/params.ts";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../../node/core/errors.ts";
+import { ErrorCode, FastEvmError, isValidationError } from "../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import type { Transaction } from "../../node/core/tx/types.ts";
-import type { ExecuteTask } from "../../node/core/wire/execute.ts";
+import type { ExecuteTask, SkippedExecTx } from "../../node/core/wire/execute.ts";
 import { prepareTransaction, type TxFields } from "../../node/evm/transition.ts";
 import type { WasmEvm } from "../../wasm/bindings/evmModule.ts";
 import type { BlockEnv, EvmTx } from "../../wasm/bindings/evmTypes.ts";
@@ -29,6 +31,8 @@ const SYSTEM_CALL_GAS = 30_000_000n;
 const GWEI = 1_000_000_000n;
 
 export interface BlockOutcome {
+  /** build mode: the transactions left out (index into the task's txs) */
+  readonly skipped: SkippedExecTx[];
   readonly receipts: Receipt[];
   readonly gasUsed: bigint;
   readonly blobGasUsed: bigint;
@@ -57,8 +61,10 @@ export function blockEnv(task: ExecuteTask): BlockEnv {
   };
 }
 
-export function txFields(tx: Transaction, sender: Uint8Array): TxFields {
+/** The state transition's view of a recovered transaction; `intrinsicGas` when it passed validate. */
+export function txFields(tx: Transaction, sender: Uint8Array, intrinsicGas?: number): TxFields {
   const base = {
+    ...(intrinsicGas === undefined ? {} : { intrinsicGas: BigInt(intrinsicGas) }),
     sender,
     to: tx.to,
     nonce: tx.nonce,
@@ -113,12 +119,16 @@ export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState)
   const h = task.header;
   const verify = task.mode === "verify";
   if (task.ommerCount !== 0) reject(ErrorCode.BLOCK_OMMERS, `${task.ommerCount} ommers after the merge`);
-  const txRoot = transactionsRoot(task.rawTxs);
-  if (verify && !equalBytes(txRoot, h.transactionsRoot))
-    reject(
-      ErrorCode.BLOCK_TRANSACTIONS_ROOT,
-      `transactions root ${bytesToHex(txRoot)} != header ${bytesToHex(h.transactionsRoot)}`,
-    );
+  // verify: the body before any execution, as geth does; build: the root over the executed ones, below
+  let txRoot: Uint8Array | undefined;
+  if (verify) {
+    txRoot = transactionsRoot(task.rawTxs);
+    if (!equalBytes(txRoot, h.transactionsRoot))
+      reject(
+        ErrorCode.BLOCK_TRANSACTIONS_ROOT,
+        `transactions root ${bytesToHex(txRoot)} != header ${bytesToHex(h.transactionsRoot)}`,
+      );
+  }
   const wRoot = task.withdrawals === undefined ? null : withdrawalsRoot(task.withdrawals);
   if (verify && wRoot !== null && (h.withdrawalsRoot === undefined || !equalBytes(wRoot, h.withdrawalsRoot)))
     reject(ErrorCode.BLOCK_WITHDRAWALS_ROOT, `withdrawals root ${bytesToHex(wRoot)} != header`);
@@ -127,22 +137,32 @@ export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState)
   if (h.parentBeaconBlockRoot !== undefined) beaconRootCall(evm, env, h.parentBeaconBlockRoot, state);
 
   const receipts: Receipt[] = [];
+  const skipped: SkippedExecTx[] = [];
+  const executedRaw: Uint8Array[] = [];
   let gasUsed = 0n;
   let blobGasUsed = 0n;
-  task.txs.forEach(({ tx, sender }, i) => {
-    if (tx.type === 3) {
-      blobGasUsed += GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length);
-      if (blobGasUsed > MAX_BLOB_GAS_PER_BLOCK)
-        reject(
-          ErrorCode.BLOCK_BLOB_GAS_LIMIT,
-          `blob gas ${blobGasUsed} exceeds ${MAX_BLOB_GAS_PER_BLOCK} at tx ${i}`,
-        );
+  for (const [i, { tx, sender, intrinsicGas }] of task.txs.entries()) {
+    const blobGas = tx.type === 3 ? GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length) : 0n;
+    if (blobGasUsed + blobGas > MAX_BLOB_GAS_PER_BLOCK) {
+      const message = `blob gas ${blobGasUsed + blobGas} exceeds ${MAX_BLOB_GAS_PER_BLOCK} at tx ${i}`;
+      if (verify) reject(ErrorCode.BLOCK_BLOB_GAS_LIMIT, message);
+      skipped.push({ index: i, code: ErrorCode.TX_BLOB_GAS_EXCEEDS_BLOCK, message });
+      continue;
     }
     let prepared: EvmTx;
     try {
-      prepared = prepareTransaction(txFields(tx, sender), { env, gasAvailable: h.gasLimit - gasUsed }, state);
+      // reads the sender's account only: a rejected transaction leaves the state untouched
+      prepared = prepareTransaction(
+        txFields(tx, sender, intrinsicGas),
+        { env, gasAvailable: h.gasLimit - gasUsed },
+        state,
+      );
     } catch (e) {
-      if (!isFastEvmError(e) || !e.code.startsWith("TX_")) throw e;
+      if (!isValidationError(e)) throw e;
+      if (!verify) {
+        skipped.push({ index: i, code: e.code, message: e.message });
+        continue;
+      }
       throw new FastEvmError(ErrorCode.BLOCK_INVALID_TX, `invalid block: transaction ${i}: ${e.message}`, {
         index: i,
         cause: e.code,
@@ -153,9 +173,11 @@ export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState)
       throw new FastEvmError(ErrorCode.EVM_INTERNAL, `EVM internal error in transaction ${i}`);
     state.apply(result.changes);
     gasUsed += result.gasUsed;
+    blobGasUsed += blobGas;
+    executedRaw.push(task.rawTxs[i]!);
     const logs = result.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data }));
     receipts.push(createReceipt(tx.type, result.status === EvmStatus.SUCCESS ? 1 : 0, gasUsed, logs));
-  });
+  }
   for (const w of task.withdrawals ?? []) state.credit(w.address, w.amount * GWEI);
 
   const logsBloom = mergeBlooms(receipts.map((r) => r.logsBloom));
@@ -177,12 +199,13 @@ export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState)
       );
   }
   return {
+    skipped,
     receipts,
     gasUsed,
     blobGasUsed,
     logsBloom,
     receiptsRoot: rRoot,
-    transactionsRoot: txRoot,
+    transactionsRoot: txRoot ?? transactionsRoot(executedRaw),
     withdrawalsRoot: wRoot,
     writes: state.writes(),
   };

@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { equalBytes } from "../../node/core/bytes.ts";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../../node/core/errors.ts";
+import { ErrorCode, FastEvmError, isValidationError } from "../../node/core/errors.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import type { ExecuteResult, ExecuteTask } from "../../node/core/wire/execute.ts";
 import { u64Key } from "../../node/storage/keys.ts";
@@ -54,6 +54,7 @@ export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> 
     }
     return {
       ok: true,
+      skipped: out.skipped,
       receipts: out.receipts,
       gasUsed: out.gasUsed,
       blobGasUsed: out.blobGasUsed,
@@ -68,7 +69,7 @@ export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> 
       trieMs: t2 - t1,
     };
   } catch (e) {
-    if (isFastEvmError(e) && e.code.startsWith("BLOCK_")) return { ok: false, error: e.toObject() };
+    if (isValidationError(e)) return { ok: false, error: e.toObject() };
     throw e;
   }
 }

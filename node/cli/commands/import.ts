@@ -9,7 +9,7 @@ import { Chain } from "../../chain/chain.ts";
 import { readChainFile } from "../../chain/chainFile.ts";
 import { type Block, decodeBlock } from "../../core/block/block.ts";
 import { headerHash } from "../../core/block/header.ts";
-import { isFastEvmError } from "../../core/errors.ts";
+import { ErrorCode, isFastEvmError, isValidationError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
@@ -71,7 +71,7 @@ export const importCommand: CliCommand = defineCommand(SPEC, async (args) => {
           txs += r.txCount;
         }
       } catch (e) {
-        if (!isFastEvmError(e) || !e.code.startsWith("BLOCK_")) throw e;
+        if (!isValidationError(e) && !isFastEvmError(e, ErrorCode.BLOCK_UNKNOWN_PARENT)) throw e;
         const h = block.header;
         console.error(`invalid block #${h.number} ${bytesToHex(headerHash(h))}: ${e.code}: ${e.message}`);
         const head = chain.head();

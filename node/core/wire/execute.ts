@@ -12,10 +12,12 @@ import type { Withdrawal } from "../block/withdrawal.ts";
 import type { ErrorObject } from "../errors.ts";
 import type { Transaction } from "../tx/types.ts";
 
-/** A transaction after decoding and sender recovery (recover pool). */
+/** A transaction after decoding, the stateless checks and sender recovery (recover pool). */
 export interface ExecTx {
   readonly tx: Transaction;
   readonly sender: Uint8Array;
+  /** `RecoveredTx.intrinsicGas`: the transaction passed `validateTransaction`, which computed it */
+  readonly intrinsicGas: number;
 }
 
 /**
@@ -41,8 +43,23 @@ export interface ExecuteTask {
   readonly overlay: StateOverlay;
   /** block number → hash of ancestors off the canonical chain (BLOCKHASH); the rest come from `canonical` */
   readonly ancestorHashes: readonly (readonly [bigint, Uint8Array])[];
-  /** "verify": check every root against the header; "build": compute them (block builder) */
+  /**
+   * "verify": check every root against the header; an invalid transaction rejects the block.
+   * "build" (block builder): a transaction that fails a stateful or block check (TX_* from the state
+   * transition, before anything of it is applied; block gas or blob gas left) is skipped and reported in
+   * `ExecutedBlock.skipped`, and execution goes on with the next; the roots are computed over the executed
+   * transactions only. The header's execution fields are not read.
+   */
   readonly mode: "verify" | "build";
+}
+
+/** A transaction build mode left out of the block. */
+export interface SkippedExecTx {
+  /** index into the task's `txs` */
+  readonly index: number;
+  /** the TX_* rule it failed */
+  readonly code: string;
+  readonly message: string;
 }
 
 /** One account's final state after the block. */
@@ -63,6 +80,9 @@ export interface AccountWrite {
 
 export interface ExecutedBlock {
   readonly ok: true;
+  /** build mode: the transactions not executed, in order (always empty in verify mode) */
+  readonly skipped: readonly SkippedExecTx[];
+  /** one per executed transaction */
   readonly receipts: readonly Receipt[];
   readonly gasUsed: bigint;
   readonly blobGasUsed: bigint;

@@ -9,7 +9,7 @@
 import type { Block } from "../../core/block/block.ts";
 import { equalBytes } from "../../core/bytes.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
-import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
+import { ErrorCode, isFastEvmError, isValidationError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
@@ -118,7 +118,7 @@ async function execute(
     if (!isFastEvmError(e)) throw e;
     if (e.code === ErrorCode.BLOCK_UNKNOWN_PARENT) return status("SYNCING");
     if (e.code === ErrorCode.BLOCK_REORG_TOO_DEEP) return status("ACCEPTED");
-    if (!e.code.startsWith("BLOCK_")) throw e;
+    if (!isValidationError(e)) throw e;
     const entry = { latestValidHash: parentHex, error: e.message };
     engine.markInvalid(hash, entry);
     return status("INVALID", entry.latestValidHash, entry.error);

@@ -7,9 +7,10 @@
  * A forced transaction that cannot be included is SKIPPED, never fatal, and the skip is decided only by the
  * attributes and the parent state, so every node building from the same attributes gets the same block:
  * those the recover pool cannot decode or recover (bad signature, wrong chain id), blob transactions (no
- * sidecars on this chain) and repeated copies go first, in list order; then, executing the rest in order,
- * the first one the block rejects (nonce, balance, gas left, …) is removed and the block re-run, until it
- * executes. Each re-run costs one execution; after MAX_RERUNS of them the rest of the list is skipped.
+ * sidecars on this chain) and repeated copies go first, in list order; then the execute worker, in build
+ * mode, runs the rest in order and itself leaves out each one the block rejects (nonce, balance, fee, gas
+ * left, …), going on with the next, so a smaller transaction after one that no longer fits is still tried.
+ * Every transaction is tried and a build costs one execution, however many are invalid.
  */
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
 import { headerTemplate } from "../../chain/headerTemplate.ts";
@@ -38,19 +39,12 @@ export interface BuiltPayload {
   readonly skipped: readonly SkippedTx[];
 }
 
-/**
- * Re-executions one build may spend on transactions the block rejects; past it the rest of the list is
- * skipped (an attacker's list of invalid transactions cannot make a build quadratic).
- */
-export const MAX_RERUNS = 32;
-
 interface Candidate {
   readonly index: number;
   readonly raw: Uint8Array;
   /** null when the bytes do not decode */
   readonly hash: Uint8Array | null;
-  readonly tx?: Transaction;
-  readonly sender?: Uint8Array;
+  readonly exec?: ExecTx;
 }
 
 function effectiveTip(tx: Transaction, baseFee: bigint): bigint {
@@ -102,14 +96,15 @@ export class PayloadBuilder {
     const all = [...forced, ...pool];
     const recovered = await this.workers.recover(all, chain.config.chainId);
     const seen = new Set<string>();
-    let list: Candidate[] = [];
+    const list: Candidate[] = [];
     for (const [index, raw] of all.entries()) {
       const r = recovered[index]!;
       if (!r.ok) {
         skip({ index, raw, hash: null }, `${r.error.code}: ${r.error.message}`);
         continue;
       }
-      const c: Candidate = { index, raw, hash: r.hash, tx: r.tx, sender: r.sender };
+      const exec = { tx: r.tx, sender: r.sender, intrinsicGas: r.intrinsicGas };
+      const c: Candidate = { index, raw, hash: r.hash, exec };
       const key = bytesToHex(r.hash);
       if (r.tx.type === 3) skip(c, "blob transactions need sidecars, which this chain does not carry");
       else if (seen.has(key)) skip(c, "duplicate");
@@ -141,47 +136,45 @@ export class PayloadBuilder {
         ? {}
         : { parentBeaconBlockRoot: attrs.parentBeaconBlockRoot }),
     });
-    // Execute; drop the first transaction the block rejects and re-run (bounded by the list length).
-    let reruns = 0;
-    for (;;) {
-      const txs: ExecTx[] = list.map((c) => ({ tx: c.tx!, sender: c.sender! }));
-      const rawTxs = list.map((c) => c.raw);
-      const result = await this.workers.execute({
-        datadir: chain.storage.datadir,
-        chainId: chain.config.chainId,
-        header: template,
-        parentStateRoot: parent.stateRoot,
-        txs,
-        rawTxs,
-        ommerCount: 0,
-        ...(attrs.withdrawals === undefined ? {} : { withdrawals: attrs.withdrawals }),
-        overlay,
-        ancestorHashes: path.reapply.map((s) => [s.header.number, s.hash] as const),
-        mode: "build",
+    // One execution: the worker leaves out each transaction the block rejects and names it.
+    const result = await this.workers.execute({
+      datadir: chain.storage.datadir,
+      chainId: chain.config.chainId,
+      header: template,
+      parentStateRoot: parent.stateRoot,
+      txs: list.map((c) => c.exec!),
+      rawTxs: list.map((c) => c.raw),
+      ommerCount: 0,
+      ...(attrs.withdrawals === undefined ? {} : { withdrawals: attrs.withdrawals }),
+      overlay,
+      ancestorHashes: path.reapply.map((s) => [s.header.number, s.hash] as const),
+      mode: "build",
+    });
+    if (!result.ok) {
+      const err = FastEvmError.fromObject(result.error);
+      throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `payload build failed: ${err.message}`, {
+        cause: err.code,
       });
-      if (!result.ok) {
-        const err = FastEvmError.fromObject(result.error);
-        const at = err.meta?.index;
-        if (err.code === ErrorCode.BLOCK_INVALID_TX && typeof at === "number" && list[at] !== undefined) {
-          skip(list[at]!, `${String(err.meta?.cause ?? err.code)}: ${err.message}`);
-          if (++reruns > MAX_RERUNS) {
-            // Bounded work per build, still a function of the attributes and the parent state only.
-            for (const c of list.slice(at + 1))
-              skip(c, `not tried: more than ${MAX_RERUNS} invalid transactions`);
-            list = list.slice(0, at);
-          } else list = list.filter((_, i) => i !== at);
-          continue;
-        }
-        throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `payload build failed: ${err.message}`, {
-          cause: err.code,
-        });
-      }
-      return {
-        block: this.#assemble(template, rawTxs, attrs, result),
-        blockValue: blockValue(txs, result.receipts, template.baseFeePerGas!),
-        skipped,
-      };
     }
+    const left = new Set<number>();
+    for (const s of result.skipped) {
+      const c = list[s.index];
+      if (c === undefined)
+        throw new FastEvmError(ErrorCode.INTERNAL, `execute worker skipped unknown transaction ${s.index}`);
+      left.add(s.index);
+      skip(c, `${s.code}: ${s.message}`);
+    }
+    const included = list.filter((_, i) => !left.has(i));
+    const rawTxs = included.map((c) => c.raw);
+    return {
+      block: this.#assemble(template, rawTxs, attrs, result),
+      blockValue: blockValue(
+        included.map((c) => c.exec!),
+        result.receipts,
+        template.baseFeePerGas!,
+      ),
+      skipped,
+    };
   }
 
   #assemble(template: BlockHeader, rawTxs: Uint8Array[], attrs: PayloadAttributes, r: ExecutedBlock): Block {

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectJsonFiles } from "../../../node/cli/commands/statetest.ts";
-import { isFastEvmError } from "../../../node/core/errors.ts";
+import { isValidationError } from "../../../node/core/errors.ts";
 import { blockEnv, loadPre, type StateTestJson, txFieldsOf } from "../../../node/evm/stateTest.ts";
 import { prepareTransaction } from "../../../node/evm/transition.ts";
 import { encodeRequest } from "../../../wasm/bindings/evmCodec.ts";
@@ -57,7 +57,7 @@ export function writeCorpus(out: string, dirs: readonly string[]): number {
             parts.push(...encodeReplayRecord(pre, encodeRequest(env, tx), response));
             records++;
           } catch (e) {
-            if (!isFastEvmError(e) || !e.code.startsWith("TX_")) throw e;
+            if (!isValidationError(e)) throw e;
           }
         }
       }

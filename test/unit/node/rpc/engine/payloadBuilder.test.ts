@@ -1,14 +1,14 @@
 /**
  * Forced-transaction payload building: invalid forced transactions (undecodable, duplicate, nonce gap,
- * unfunded, wrong chain, over the gas limit) are skipped, never fatal; two separate nodes given the same
- * attributes build byte-identical payloads with the same skips; the optional gasLimit is used.
+ * unfunded, wrong chain, over the gas left) are skipped, never fatal, and every one is tried however many
+ * are invalid; two separate nodes given the same attributes build byte-identical payloads with the same
+ * skips; the optional gasLimit is used.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { encodeTransaction } from "../../../../../node/core/tx/encode.ts";
 import { signTransaction } from "../../../../../node/core/tx/sign.ts";
-import { MAX_RERUNS } from "../../../../../node/rpc/engine/payloadBuilder.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
 import {
   buildOn,
@@ -103,7 +103,7 @@ describe("forced-transaction payload building", () => {
       expect(await h.ok("engine_newPayloadV3", [pa, [], ZERO32])).toMatchObject({ status: "VALID" });
   });
 
-  it("skips a transaction that no longer fits the block's gas", async () => {
+  it("skips a transaction that no longer fits the block's gas and still tries the smaller ones after it", async () => {
     const head = a.headHash();
     const big = (nonce: bigint) =>
       bytesToHex(
@@ -126,19 +126,33 @@ describe("forced-transaction payload building", () => {
         ),
       );
     const before = a.skipped.length;
-    const p = await buildOn(a, head, 24, { transactions: [big(0n), big(1n), tx(5, 0n)], noTxPool: true });
-    expect(p.transactions).toEqual([big(0n), tx(5, 0n)]);
-    expect(a.skipped.slice(before).map((s) => s.index)).toEqual([1]);
+    const list = [big(0n), big(1n), tx(5, 0n), tx(5, 1n)];
+    const p = await buildOn(a, head, 24, { transactions: list, noTxPool: true });
+    // the whole 30M block limit for the first; 30M - 21000 left is too little for the second
+    expect(p.transactions).toEqual([big(0n), tx(5, 0n), tx(5, 1n)]);
+    expect(BigInt(p.gasUsed)).toBe(3n * 21_000n);
+    const skipped = a.skipped.slice(before);
+    expect(skipped.map((s) => s.index)).toEqual([1]);
+    expect(skipped[0]!.reason).toMatch(/^TX_GAS_LIMIT_EXCEEDS_BLOCK: /);
   });
 
-  it(`bounds the work: past ${MAX_RERUNS} rejected transactions the rest of the list is skipped`, async () => {
-    const bad = Array.from({ length: MAX_RERUNS + 2 }, (_, i) => tx(6, 100n + BigInt(i)));
-    const forcedList = [tx(5, 0n), ...bad, tx(7, 0n)];
-    const before = a.skipped.length;
-    const p = await buildOn(a, a.headHash(), 36, { transactions: forcedList, noTxPool: true });
-    expect(p.transactions).toEqual([forcedList[0]]);
-    const skipped = a.skipped.slice(before);
-    expect(skipped.map((s) => s.index)).toEqual(forcedList.slice(1).map((_, i) => i + 1));
-    expect(skipped.at(-1)!.reason).toMatch(/not tried/);
+  it("tries every transaction: 100 invalid ones before valid ones cost no inclusion", async () => {
+    const bad = Array.from({ length: 100 }, (_, i) => tx(6, 100n + BigInt(i))); // nonce gap
+    const forcedList = [tx(5, 0n), ...bad, tx(7, 0n), tx(5, 1n), tx(7, 1n)];
+    const attrs = { transactions: forcedList, noTxPool: true };
+    const before = { a: a.skipped.length, b: b.skipped.length };
+    const [pa, pb] = await Promise.all([
+      buildOn(a, a.headHash(), 36, attrs),
+      buildOn(b, b.headHash(), 36, attrs),
+    ]);
+    expect(pa.transactions).toEqual([forcedList[0], ...forcedList.slice(101)]);
+    const skipped = a.skipped.slice(before.a);
+    expect(skipped.map((s) => s.index)).toEqual(bad.map((_, i) => i + 1));
+    for (const s of skipped) expect(s.reason).toMatch(/^TX_NONCE_TOO_HIGH: /);
+    // same attributes on the same parent state: the same block, and the same skips, on another node
+    expect(pb.blockHash).toBe(pa.blockHash);
+    expect(JSON.stringify(pb)).toBe(JSON.stringify(pa));
+    expect(b.skipped.slice(before.b)).toEqual(skipped);
+    expect(await b.ok("engine_newPayloadV3", [pa, [], ZERO32])).toMatchObject({ status: "VALID" });
   });
 });
