@@ -28,7 +28,7 @@ import type { RecoverItem } from "../core/wire/recover.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
-import { ChainStore } from "./chainStore.ts";
+import { ChainStore, type HeadInfo } from "./chainStore.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
   applyStateDiff,
@@ -82,6 +82,21 @@ export interface BuildOptions {
   readonly parentHash?: Uint8Array;
 }
 
+/**
+ * A move of the canonical head (import with makeHead, or setHead): the blocks that left the canonical chain
+ * and those that joined it. Listeners run synchronously after the LMDB transaction; they must be cheap
+ * (queue work, never throw — a throwing listener is ignored).
+ */
+export interface HeadChange {
+  readonly head: HeadInfo;
+  /** blocks that left the canonical chain, newest first (empty unless a reorg) */
+  readonly removed: readonly HeadInfo[];
+  /** blocks that joined it, oldest first, ending with the head */
+  readonly added: readonly HeadInfo[];
+}
+
+export type HeadListener = (change: HeadChange) => void;
+
 interface Path {
   readonly rewind: { hash: Uint8Array; header: BlockHeader; diff: StateDiff }[];
   readonly reapply: { hash: Uint8Array; header: BlockHeader; diff: StateDiff }[];
@@ -96,6 +111,7 @@ export class Chain {
   readonly config: ChainConfig;
   readonly #timestampRule: TimestampRule;
   readonly #maxReorgDepth: number;
+  readonly #headListeners = new Set<HeadListener>();
 
   constructor(
     readonly storage: Storage,
@@ -110,6 +126,32 @@ export class Chain {
 
   head(): { hash: Uint8Array; header: BlockHeader } {
     return this.store.head();
+  }
+
+  /** Calls `listener` after every move of the canonical head; returns the unsubscribe function. */
+  onHeadChange(listener: HeadListener): () => void {
+    this.#headListeners.add(listener);
+    return () => this.#headListeners.delete(listener);
+  }
+
+  #emitHead(path: Path, head?: HeadInfo): void {
+    if (this.#headListeners.size === 0) return;
+    const added: HeadInfo[] = path.reapply.map((b) => ({ hash: b.hash, header: b.header }));
+    if (head !== undefined) added.push(head);
+    const last = added.at(-1);
+    if (last === undefined) return;
+    const change: HeadChange = {
+      head: last,
+      removed: path.rewind.map((b) => ({ hash: b.hash, header: b.header })),
+      added,
+    };
+    for (const l of this.#headListeners) {
+      try {
+        l(change);
+      } catch {
+        // a listener's failure never affects the chain
+      }
+    }
   }
 
   /** The rewind/re-apply path from the head to `parentHash` (both empty when the parent is the head). */
@@ -234,7 +276,6 @@ export class Chain {
     return { ...base, status: "imported", gasUsed: result.gasUsed, reorgDepth: path.rewind.length, timings };
   }
 
-  /** The one write transaction of a block (with its reorg, if any). */
   /**
    * Makes a stored block the head (fork choice, e.g. the Engine API's forkchoiceUpdated): rewinds the flat
    * state to the common ancestor and re-applies the target's branch from the stored diffs, moving the
@@ -263,6 +304,7 @@ export class Chain {
       if (marks.safe !== undefined) meta.putSync(metaKey(META_KEYS.safeHash), marks.safe);
       if (marks.finalized !== undefined) meta.putSync(metaKey(META_KEYS.finalizedHash), marks.finalized);
     });
+    this.#emitHead(path);
     return path.rewind.length;
   }
 
@@ -283,6 +325,7 @@ export class Chain {
     }
   }
 
+  /** The one write transaction of a block (with its reorg, if any). */
   #commit(
     block: Block,
     hash: Uint8Array,
@@ -313,6 +356,7 @@ export class Chain {
         t.meta.putSync(metaKey(META_KEYS.headHash), oldHead.hash);
       }
     });
+    if (makeHead) this.#emitHead(path, { hash, header: block.header });
   }
 
   /**
