@@ -86,7 +86,10 @@ export function originAllowed(origins: readonly string[] | undefined, origin: st
 }
 
 /** CORS response headers for a request's Origin (none when the origin is not allowed). */
-export function corsHeaders(domains: readonly string[] | undefined, origin: string | undefined): [string, string][] {
+export function corsHeaders(
+  domains: readonly string[] | undefined,
+  origin: string | undefined,
+): [string, string][] {
   if (domains === undefined || domains.length === 0 || origin === undefined || origin === "") return [];
   const ok = domains.includes("*") || domains.some((d) => d.toLowerCase() === origin.toLowerCase());
   if (!ok) return [];

@@ -76,7 +76,8 @@ export async function startUwsServer(opts: RpcServerOptions): Promise<RpcServer>
     if (!serveHttp) return reply("405 Method Not Allowed", "use a WebSocket", false, true);
     if (!hostAllowed(opts.vhosts, host)) return reply("403 Forbidden", "invalid host specified", false);
     if (reason !== null) return reply("401 Unauthorized", reason, false);
-    if (declared > opts.bodyLimit) return reply("413 Payload Too Large", "request body too large", false, true);
+    if (declared > opts.bodyLimit)
+      return reply("413 Payload Too Large", "request body too large", false, true);
     const chunks: Buffer[] = [];
     let size = 0;
     let rejected = false;
@@ -121,7 +122,8 @@ export async function startUwsServer(opts: RpcServerOptions): Promise<RpcServer>
     upgrade: (res, req, context) => {
       const deny = (status: string, why: string): void => void res.writeStatus(status).end(why, true);
       if (!serveWs) return deny("405 Method Not Allowed", "WebSocket not served on this port");
-      if (!originAllowed(opts.wsOrigins, req.getHeader("origin"))) return deny("403 Forbidden", "origin not allowed");
+      if (!originAllowed(opts.wsOrigins, req.getHeader("origin")))
+        return deny("403 Forbidden", "origin not allowed");
       if (sockets.size >= maxConnections) return deny("503 Service Unavailable", "too many connections");
       const reason = authReason(opts.jwtSecret, req.getHeader("authorization"));
       if (reason !== null) return deny("401 Unauthorized", reason);
@@ -177,12 +179,14 @@ export async function startUwsServer(opts: RpcServerOptions): Promise<RpcServer>
 
   const listenSocket = await new Promise<UwsTypes.us_listen_socket | false>((resolve) => {
     // uWS.js accepts (host, port, options, cb); the bundled typings only name (port, options, cb).
-    (app.listen as unknown as (h: string, p: number, o: number, cb: (s: UwsTypes.us_listen_socket | false) => void) => void)(
-      opts.host,
-      opts.port,
-      LIBUS_LISTEN_EXCLUSIVE_PORT,
-      (s) => resolve(s),
-    );
+    (
+      app.listen as unknown as (
+        h: string,
+        p: number,
+        o: number,
+        cb: (s: UwsTypes.us_listen_socket | false) => void,
+      ) => void
+    )(opts.host, opts.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (s) => resolve(s));
   });
   if (listenSocket === false)
     throw new FastEvmError(
