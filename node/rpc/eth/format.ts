@@ -66,6 +66,7 @@ export function effectiveGasPrice(tx: Transaction, baseFee: bigint | undefined):
   if (tx.type === 0 || tx.type === 1) return tx.gasPrice;
   if (baseFee === undefined) return tx.maxFeePerGas;
   const headroom = tx.maxFeePerGas - baseFee;
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
   return baseFee + (headroom < tx.maxPriorityFeePerGas ? headroom : tx.maxPriorityFeePerGas);
 }
 
