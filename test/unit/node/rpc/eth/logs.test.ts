@@ -67,6 +67,8 @@ describe("eth_getLogs", () => {
     expect(beyond).toMatchObject({ code: -32602, message: "block range extends beyond current head block" });
     const back = (await h.call("eth_getLogs", [{ fromBlock: "0x2", toBlock: "0x1" }])).error;
     expect(back).toMatchObject({ code: -32602, message: "invalid block range" });
-    expect((await h.call("eth_getLogs", [{ topics: [null, null, null, null, null] }])).error?.code).toBe(-32602);
+    expect((await h.call("eth_getLogs", [{ topics: [null, null, null, null, null] }])).error?.code).toBe(
+      -32602,
+    );
   });
 });
