@@ -211,7 +211,12 @@ async function startPublicServers(
   const out: { name: "http rpc" | "ws rpc"; server: RpcServer }[] = [];
   const { http, ws } = args;
   try {
-    const shared = http !== undefined && ws !== undefined && http.addr === ws.addr && http.port === ws.port;
+    const shared =
+      http !== undefined &&
+      ws !== undefined &&
+      http.port !== 0 &&
+      http.addr === ws.addr &&
+      http.port === ws.port;
     if (http !== undefined) {
       const server = await startRpcServer({
         ...common,

@@ -106,7 +106,6 @@ export async function startHttpServer(opts: RpcServerOptions): Promise<RpcServer
   };
 
   const server = createServer({ keepAliveTimeout: 120_000 }, onRequest);
-  server.maxConnections = maxConnections;
   const sockets = new Set<WebSocket>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!serveWs) return rejectUpgrade(socket, "405 Method Not Allowed", "WebSocket not served on this port");

@@ -4,7 +4,7 @@
  * and/or WebSocket on one port, bind it exclusively (a taken port is a start-up error, never a shared
  * listener), check the JWT on every HTTP request and on the WebSocket upgrade, and enforce the public-RPC
  * limits before any method runs: body size (413, dropped before it is buffered), Host header against the
- * vhosts (403), WebSocket Origin against the origins (403), WebSocket message size, a connection cap (503)
+ * vhosts (403), WebSocket Origin against the origins (403), WebSocket message size, a WebSocket cap (503)
  * and a per-connection backpressure bound (a subscriber that stops reading is disconnected). The main thread
  * only parses, authenticates and dispatches; methods hand their CPU work to the worker pools.
  */
@@ -41,7 +41,7 @@ export interface RpcServerOptions {
   readonly wsMessageLimit?: number;
   /** bytes queued for one WebSocket client before it is disconnected (default 1 MiB) */
   readonly wsBackpressureLimit?: number;
-  /** open connections allowed (WebSockets on both transports, and HTTP sockets on node:http) */
+  /** open WebSocket connections allowed (an upgrade past it answers 503); HTTP requests are not counted */
   readonly maxConnections?: number;
 }
 
