@@ -91,7 +91,7 @@ export interface HeadChange {
   readonly head: HeadInfo;
   /** blocks that left the canonical chain, newest first (empty unless a reorg) */
   readonly removed: readonly HeadInfo[];
-  /** blocks that joined it, oldest first, ending with the head */
+  /** blocks that joined it, oldest first, ending with the head (empty when the head moved back to an ancestor) */
   readonly added: readonly HeadInfo[];
 }
 
@@ -134,14 +134,14 @@ export class Chain {
     return () => this.#headListeners.delete(listener);
   }
 
-  #emitHead(path: Path, head?: HeadInfo): void {
+  /** `head`: the new head; `imported`: a block just imported on top of `path` (it joins too). */
+  #emitHead(path: Path, head: HeadInfo, imported = false): void {
     if (this.#headListeners.size === 0) return;
     const added: HeadInfo[] = path.reapply.map((b) => ({ hash: b.hash, header: b.header }));
-    if (head !== undefined) added.push(head);
-    const last = added.at(-1);
-    if (last === undefined) return;
+    if (imported) added.push(head);
+    if (added.length === 0 && path.rewind.length === 0) return;
     const change: HeadChange = {
-      head: last,
+      head,
       removed: path.rewind.map((b) => ({ hash: b.hash, header: b.header })),
       added,
     };
@@ -304,7 +304,7 @@ export class Chain {
       if (marks.safe !== undefined) meta.putSync(metaKey(META_KEYS.safeHash), marks.safe);
       if (marks.finalized !== undefined) meta.putSync(metaKey(META_KEYS.finalizedHash), marks.finalized);
     });
-    this.#emitHead(path);
+    this.#emitHead(path, { hash, header });
     return path.rewind.length;
   }
 
@@ -356,7 +356,7 @@ export class Chain {
         t.meta.putSync(metaKey(META_KEYS.headHash), oldHead.hash);
       }
     });
-    if (makeHead) this.#emitHead(path, { hash, header: block.header });
+    if (makeHead) this.#emitHead(path, { hash, header: block.header }, true);
   }
 
   /**
