@@ -7,6 +7,7 @@ import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
 import { runEvmBench } from "./evm/evmBench.ts";
 import { runEngineBench } from "./rpc/engineBench.ts";
+import { runPublicRpcBench } from "./rpc/publicBench.ts";
 
 export interface BenchSuite {
   readonly name: string;
@@ -39,5 +40,11 @@ export const SUITES: readonly BenchSuite[] = [
     description:
       "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",
     run: runEngineBench,
+  },
+  {
+    name: "rpc",
+    description:
+      "public JSON-RPC over keep-alive HTTP (eth_blockNumber, eth_getLogs over 1,000 blocks): uWS vs node:http",
+    run: runPublicRpcBench,
   },
 ];
