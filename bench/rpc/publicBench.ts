@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_TOKEN_ADDRESS, generateChain } from "../../node/chain/chainGenerator.ts";
 import { startChainPools } from "../../node/cli/chainWorkers.ts";
+import { killLeft, printRows, type Row, row, stopChild } from "./rows.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const BLOCKS = 1000;
@@ -59,13 +60,6 @@ async function startNode(datadir: string, fallback: boolean): Promise<Node> {
   return { child, port };
 }
 
-function stop(n: Node): Promise<void> {
-  return new Promise((res) => {
-    n.child.once("exit", () => res());
-    n.child.kill("SIGTERM");
-  });
-}
-
 /** Sequential POSTs over one keep-alive connection. */
 function client(port: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -91,15 +85,6 @@ function client(port: number) {
     });
 }
 
-interface Row {
-  readonly server: string;
-  readonly call: string;
-  readonly n: number;
-  readonly perSec: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
 async function measure(
   server: string,
   call: string,
@@ -116,10 +101,7 @@ async function measure(
     check(await post(body));
     lat.push(performance.now() - t);
   }
-  const total = performance.now() - t0;
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
-  return { server, call, n, perSec: (n * 1000) / total, p50: q(0.5), p99: q(0.99) };
+  return row(server, call, lat, performance.now() - t0);
 }
 
 export async function runPublicRpcBench(): Promise<void> {
@@ -166,17 +148,11 @@ export async function runPublicRpcBench(): Promise<void> {
           },
         ),
       );
-      await stop(n);
+      await stopChild(n.child);
     }
-    console.log("| server | call | n | requests/s | p50 ms | p99 ms |");
-    console.log("|---|---|---:|---:|---:|---:|");
-    for (const r of rows)
-      console.log(
-        `| ${r.server} | ${r.call} | ${r.n} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} |`,
-      );
+    printRows(rows, "requests/s", 3);
   } finally {
-    for (const n of nodes)
-      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill("SIGKILL");
+    killLeft(nodes.map((n) => n.child));
     rmSync(dir, { recursive: true, force: true });
   }
 }
