@@ -53,4 +53,10 @@ export const SUITES: readonly BenchSuite[] = [
       "eth_getBalance and eth_call of an ERC-20 balanceOf through the JSON-RPC dispatcher, head vs an old block: req/s, p50/p99",
     run: async () => (await import("./rpc/stateBench.ts")).runStateRpcBench(),
   },
+  {
+    name: "rpc",
+    description:
+      "public JSON-RPC over keep-alive HTTP (eth_blockNumber, eth_getLogs over 1,000 blocks): uWS vs node:http",
+    run: async () => (await import("./rpc/publicBench.ts")).runPublicRpcBench(),
+  },
 ];

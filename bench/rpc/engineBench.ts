@@ -19,6 +19,7 @@ import { bytesToHex } from "../../node/core/hex.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
 import { signTransaction } from "../../node/core/tx/sign.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { killLeft, printRows, type Row, row, stopChild } from "./rows.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const EMPTY_BLOCKS = Number(process.env.BENCH_ENGINE_EMPTY ?? 200);
@@ -66,13 +67,6 @@ async function startNode(datadir: string, fallback: boolean, secretFile: string)
     child.once("exit", (c) => rej(new Error(`node exited with ${c}`)));
   });
   return { child, client: new EngineHttpClient(`http://127.0.0.1:${port}`, secret) };
-}
-
-function stop(n: Node): Promise<void> {
-  return new Promise((res) => {
-    n.child.once("exit", () => res());
-    n.child.kill("SIGTERM");
-  });
 }
 
 const fc = (head: string) => ({ headBlockHash: head, safeBlockHash: Z, finalizedBlockHash: Z });
@@ -137,21 +131,6 @@ async function buildChain(n: Node): Promise<{ empty: ExecutionPayloadV3[]; full:
   return { empty, full };
 }
 
-interface Row {
-  readonly server: string;
-  readonly call: string;
-  readonly n: number;
-  readonly perSec: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-function row(server: string, call: string, ms: number[], totalMs: number): Row {
-  const s = [...ms].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { server, call, n: ms.length, perSec: (ms.length * 1000) / totalMs, p50: q(0.5), p99: q(0.99) };
-}
-
 async function measure(
   n: Node,
   server: string,
@@ -210,7 +189,7 @@ export async function runEngineBench(): Promise<void> {
     const prep = await startNode(join(dir, "prep"), false, secretFile);
     nodes.push(prep);
     const chain = await buildChain(prep);
-    await stop(prep);
+    await stopChild(prep.child);
     const rows: Row[] = [];
     for (const [name, fallback] of [
       ["uws", false],
@@ -219,17 +198,11 @@ export async function runEngineBench(): Promise<void> {
       const n = await startNode(join(dir, name), fallback, secretFile);
       nodes.push(n);
       rows.push(...(await measure(n, name === "uws" ? "uWebSockets.js" : "node:http (fallback)", chain)));
-      await stop(n);
+      await stopChild(n.child);
     }
-    console.log("| server | call | n | round trips/s | p50 ms | p99 ms |");
-    console.log("|---|---|---:|---:|---:|---:|");
-    for (const r of rows)
-      console.log(
-        `| ${r.server} | ${r.call} | ${r.n} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
-      );
+    printRows(rows, "round trips/s", 2);
   } finally {
-    for (const n of nodes)
-      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill("SIGKILL");
+    killLeft(nodes.map((n) => n.child));
     rmSync(dir, { recursive: true, force: true });
   }
 }

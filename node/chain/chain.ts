@@ -28,7 +28,7 @@ import type { RecoverItem } from "../core/wire/recover.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
-import { ChainStore } from "./chainStore.ts";
+import { ChainStore, type HeadInfo } from "./chainStore.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
   applyStateDiff,
@@ -82,20 +82,17 @@ export interface BuildOptions {
   readonly parentHash?: Uint8Array;
 }
 
-/** A block as the head-change listeners see it. */
-export interface ChainBlockRef {
-  readonly hash: Uint8Array;
-  readonly header: BlockHeader;
-}
-
 /**
- * The canonical head moved: `removed` are the blocks that left the canonical chain (newest first, empty
- * unless it was a reorg), `added` those that joined it (oldest first, ending with `head`).
+ * A move of the canonical head (import with makeHead, or setHead): the blocks that left the canonical chain
+ * and those that joined it. Listeners run synchronously after the LMDB transaction; they must be cheap
+ * (queue work, never throw — a throwing listener is ignored).
  */
 export interface HeadChange {
-  readonly head: ChainBlockRef;
-  readonly removed: readonly ChainBlockRef[];
-  readonly added: readonly ChainBlockRef[];
+  readonly head: HeadInfo;
+  /** blocks that left the canonical chain, newest first (empty unless a reorg) */
+  readonly removed: readonly HeadInfo[];
+  /** blocks that joined it, oldest first, ending with the head (empty when the head moved back to an ancestor) */
+  readonly added: readonly HeadInfo[];
 }
 
 export type HeadListener = (change: HeadChange) => void;
@@ -140,13 +137,17 @@ export class Chain {
     return () => this.#headListeners.delete(listener);
   }
 
-  /** `path` leads from the old head to `head`'s parent, or to `head` itself when `reached` */
-  #emitHead(path: Path, head: ChainBlockRef, reached = false): void {
+  /** `head`: the new head; `imported`: a block just imported on top of `path` (it joins too). */
+  #emitHead(path: Path, head: HeadInfo, imported = false): void {
     if (this.#headListeners.size === 0) return;
-    const ref = (b: ChainBlockRef): ChainBlockRef => ({ hash: b.hash, header: b.header });
-    const added = path.reapply.map(ref);
-    if (!reached) added.push(head);
-    const change: HeadChange = { head, removed: path.rewind.map(ref), added };
+    const added: HeadInfo[] = path.reapply.map((b) => ({ hash: b.hash, header: b.header }));
+    if (imported) added.push(head);
+    if (added.length === 0 && path.rewind.length === 0) return;
+    const change: HeadChange = {
+      head,
+      removed: path.rewind.map((b) => ({ hash: b.hash, header: b.header })),
+      added,
+    };
     for (const l of this.#headListeners) {
       try {
         l(change);
@@ -278,7 +279,6 @@ export class Chain {
     return { ...base, status: "imported", gasUsed: result.gasUsed, reorgDepth: path.rewind.length, timings };
   }
 
-  /** The one write transaction of a block (with its reorg, if any). */
   /**
    * Makes a stored block the head (fork choice, e.g. the Engine API's forkchoiceUpdated): rewinds the flat
    * state to the common ancestor and re-applies the target's branch from the stored diffs, moving the
@@ -307,7 +307,7 @@ export class Chain {
       if (marks.safe !== undefined) meta.putSync(metaKey(META_KEYS.safeHash), marks.safe);
       if (marks.finalized !== undefined) meta.putSync(metaKey(META_KEYS.finalizedHash), marks.finalized);
     });
-    if (path.rewind.length > 0 || path.reapply.length > 0) this.#emitHead(path, { hash, header }, true);
+    this.#emitHead(path, { hash, header });
     return path.rewind.length;
   }
 
@@ -328,6 +328,7 @@ export class Chain {
     }
   }
 
+  /** The one write transaction of a block (with its reorg, if any). */
   #commit(
     block: Block,
     hash: Uint8Array,
@@ -358,7 +359,7 @@ export class Chain {
         t.meta.putSync(metaKey(META_KEYS.headHash), oldHead.hash);
       }
     });
-    if (makeHead) this.#emitHead(path, { hash, header: block.header });
+    if (makeHead) this.#emitHead(path, { hash, header: block.header }, true);
   }
 
   /**

@@ -119,9 +119,11 @@ export async function startNodeTxPool(o: {
   readonly clock?: () => number;
 }): Promise<NodeTxPool> {
   const chainId = o.chain.config.chainId;
+  let svc: TxPoolService | undefined;
   const pool = new TxPool({
     config: { ...o.config, chainId },
     head: TxPoolService.poolHead(o.chain.head().header),
+    onEvent: (e) => svc?.handleEvent(e),
   });
   const service = new TxPoolService({
     pool,
@@ -133,6 +135,7 @@ export async function startNodeTxPool(o: {
     log: o.log,
     ...(o.clock === undefined ? {} : { clock: o.clock }),
   });
+  svc = service;
   const restored = await service.start();
   return { service, senders: o.senders, restored, close: () => service.stop() };
 }

@@ -1,13 +1,13 @@
 /**
  * JSON-RPC 2.0 framing (single requests, batches, notifications) with the standard and Engine API error
- * codes. Limits are enforced before any method runs: the body size by the server, the batch length here.
- * Only the server-error code -32000 and the execution-reverted code 3 carry `data` (3: the revert data, hex);
- * every other error has `data: null` (execution-apis).
+ * codes. Limits are enforced before any method runs: the body size by the server, the batch length and the
+ * method-name length here; a batch whose answers grow past the response limit gets -32003 for the rest of
+ * its calls (geth). Typed internal errors carry `data: {err}` under -32000; an `RpcError` may carry its own
+ * `data` (eth_call's revert data under code 3); every other error has `data: null`.
  */
 import { isFastEvmError } from "../core/errors.ts";
 
 export const RpcCode = {
-  EXECUTION_REVERTED: 3,
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
@@ -20,10 +20,14 @@ export const RpcCode = {
   TOO_LARGE_REQUEST: -38004,
   UNSUPPORTED_FORK: -38005,
   TOO_DEEP_REORG: -38006,
+  /** geth: a batch response above --rpc.batch-response-max-size */
+  RESPONSE_TOO_LARGE: -32003,
+  /** geth: a reverted eth_call / eth_estimateGas */
+  EXECUTION_REVERTED: 3,
 } as const;
 
 const MESSAGES: Record<number, string> = {
-  3: "execution reverted",
+  [3]: "execution reverted",
   [-32700]: "Parse error",
   [-32600]: "Invalid Request",
   [-32601]: "Method not found",
@@ -36,29 +40,59 @@ const MESSAGES: Record<number, string> = {
   [-38004]: "Too large request",
   [-38005]: "Unsupported fork",
   [-38006]: "Too deep reorg",
+  [-32003]: "response too large",
 };
 
-/** geth's figures: 5 MB request bodies, 1000 requests per batch. */
+/**
+ * geth's figures: 5 MiB request bodies, 1000 requests per batch, 25 MB per batch response; a method name is
+ * at most 2048 bytes (reliability row 14).
+ */
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 1000;
+export const DEFAULT_BATCH_RESPONSE_LIMIT = 25_000_000;
+export const MAX_METHOD_NAME = 2048;
 
-/**
- * A JSON-RPC error a handler throws on purpose; its `detail` goes into the message after the standard text.
- * `data` is sent only with codes 3 and -32000.
- */
+/** A JSON-RPC error a handler throws on purpose; its `detail` goes into the message after the standard text. */
 export class RpcError extends Error {
+  /** the `data` member of the error object (null unless set) */
+  data: unknown;
   constructor(
     readonly code: number,
     readonly detail?: string,
-    readonly data?: unknown,
+    data: unknown = null,
   ) {
     const base = MESSAGES[code] ?? "Error";
     super(detail === undefined ? base : `${base}: ${detail}`);
     this.name = "RpcError";
+    this.data = data;
+  }
+
+  /** An error with exactly this message (geth's wording, e.g. "safe block not found") and optional data. */
+  static exact(code: number, message: string, data: unknown = null): RpcError {
+    const e = new RpcError(code);
+    e.message = message;
+    e.data = data;
+    return e;
   }
 }
 
-export type RpcHandler = (params: readonly unknown[]) => unknown;
+/**
+ * A connection that can receive server-initiated messages (a WebSocket): subscriptions push notifications
+ * through it. `send` answers false once the connection is gone (closed, or dropped for backpressure).
+ */
+export interface RpcSession {
+  readonly id: number;
+  send(text: string): boolean;
+  /** called once, when the connection closes */
+  onClose(cb: () => void): void;
+}
+
+/** What a handler knows about the call: the session when it came over a WebSocket. */
+export interface RpcCall {
+  readonly session?: RpcSession;
+}
+
+export type RpcHandler = (params: readonly unknown[], call: RpcCall) => unknown;
 export type RpcMethods = ReadonlyMap<string, RpcHandler>;
 
 export interface RpcErrorObject {
@@ -68,9 +102,6 @@ export interface RpcErrorObject {
 }
 
 type Id = string | number | null;
-
-/** the codes whose errors may carry `data` */
-const DATA_CODES: ReadonlySet<number> = new Set([RpcCode.EXECUTION_REVERTED, RpcCode.SERVER_ERROR]);
 
 function errorResponse(id: Id, code: number, message?: string, data: unknown = null): object {
   return { jsonrpc: "2.0", id, error: { code, message: message ?? MESSAGES[code] ?? "Error", data } };
@@ -82,8 +113,7 @@ function isValidId(id: unknown): id is Id {
 
 /** Maps anything a handler threw to an error object; internal failures are logged, not leaked. */
 function toError(id: Id, e: unknown, log: (msg: string) => void): object {
-  if (e instanceof RpcError)
-    return errorResponse(id, e.code, e.message, DATA_CODES.has(e.code) ? (e.data ?? null) : null);
+  if (e instanceof RpcError) return errorResponse(id, e.code, e.message, e.data);
   if (isFastEvmError(e)) return errorResponse(id, RpcCode.SERVER_ERROR, e.message, { err: e.code });
   log(`rpc internal error: ${(e as Error)?.stack ?? String(e)}`);
   return errorResponse(id, RpcCode.INTERNAL_ERROR);
@@ -91,8 +121,12 @@ function toError(id: Id, e: unknown, log: (msg: string) => void): object {
 
 export interface DispatcherOptions {
   readonly batchLimit?: number;
+  /** bytes of results a batch may answer with before the rest get -32003 */
+  readonly batchResponseLimit?: number;
   readonly log?: (msg: string) => void;
 }
+
+const NO_CALL: RpcCall = {};
 
 /**
  * Turns request text into response text (or null: notifications only, nothing to send). Calls inside a batch
@@ -100,6 +134,7 @@ export interface DispatcherOptions {
  */
 export class JsonRpcDispatcher {
   readonly #batchLimit: number;
+  readonly #responseLimit: number;
   readonly #log: (msg: string) => void;
 
   constructor(
@@ -107,10 +142,11 @@ export class JsonRpcDispatcher {
     opts: DispatcherOptions = {},
   ) {
     this.#batchLimit = opts.batchLimit ?? DEFAULT_BATCH_LIMIT;
+    this.#responseLimit = opts.batchResponseLimit ?? DEFAULT_BATCH_RESPONSE_LIMIT;
     this.#log = opts.log ?? ((m) => console.error(m));
   }
 
-  async handle(text: string): Promise<string | null> {
+  async handle(text: string, call: RpcCall = NO_CALL): Promise<string | null> {
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -120,22 +156,36 @@ export class JsonRpcDispatcher {
     if (Array.isArray(msg)) {
       if (msg.length === 0)
         return JSON.stringify(errorResponse(null, RpcCode.INVALID_REQUEST, "empty batch"));
-      if (msg.length > this.#batchLimit)
-        return JSON.stringify(
-          errorResponse(null, RpcCode.INVALID_REQUEST, `batch of ${msg.length} exceeds ${this.#batchLimit}`),
-        );
-      const out: object[] = [];
-      for (const m of msg) {
-        const r = await this.#one(m);
-        if (r !== null) out.push(r);
+      if (msg.length > this.#batchLimit) {
+        // geth: one error in an array, with the id of the batch's first call
+        const first = msg.find((m) => typeof m === "object" && m !== null && "id" in m) as
+          | { id?: unknown }
+          | undefined;
+        const id = first !== undefined && isValidId(first.id) ? first.id : null;
+        return JSON.stringify([errorResponse(id, RpcCode.INVALID_REQUEST, "batch too large")]);
       }
-      return out.length === 0 ? null : JSON.stringify(out);
+      const out: string[] = [];
+      let bytes = 0;
+      for (const m of msg) {
+        if (bytes > this.#responseLimit) {
+          const id = typeof m === "object" && m !== null && "id" in m ? (m as { id: unknown }).id : undefined;
+          if (id !== undefined)
+            out.push(JSON.stringify(errorResponse(isValidId(id) ? id : null, RpcCode.RESPONSE_TOO_LARGE)));
+          continue;
+        }
+        const r = await this.#one(m, call);
+        if (r === null) continue;
+        const s = JSON.stringify(r);
+        bytes += s.length;
+        out.push(s);
+      }
+      return out.length === 0 ? null : `[${out.join(",")}]`;
     }
-    const r = await this.#one(msg);
+    const r = await this.#one(msg, call);
     return r === null ? null : JSON.stringify(r);
   }
 
-  async #one(m: unknown): Promise<object | null> {
+  async #one(m: unknown, call: RpcCall): Promise<object | null> {
     if (typeof m !== "object" || m === null || Array.isArray(m))
       return errorResponse(null, RpcCode.INVALID_REQUEST);
     const req = m as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
@@ -143,7 +193,9 @@ export class JsonRpcDispatcher {
     const id: Id = isValidId(req.id) ? req.id : null;
     if (req.jsonrpc !== "2.0" || typeof req.method !== "string" || (!isNotification && !isValidId(req.id)))
       return errorResponse(id, RpcCode.INVALID_REQUEST);
-    if (req.params !== undefined && !Array.isArray(req.params))
+    if (req.method.length > MAX_METHOD_NAME)
+      return errorResponse(id, RpcCode.INVALID_REQUEST, "method name too long");
+    if (req.params !== undefined && req.params !== null && !Array.isArray(req.params))
       return isNotification ? null : errorResponse(id, RpcCode.INVALID_PARAMS, "params must be an array");
     const handler = this.methods.get(req.method);
     if (handler === undefined)
@@ -156,7 +208,7 @@ export class JsonRpcDispatcher {
           );
     let result: unknown;
     try {
-      result = await handler((req.params as unknown[] | undefined) ?? []);
+      result = await handler((req.params as unknown[] | null | undefined) ?? [], call);
     } catch (e) {
       return isNotification ? null : toError(id, e, this.#log);
     }

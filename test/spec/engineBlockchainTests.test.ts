@@ -21,6 +21,8 @@ import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../node/rpc/engine/payloadBuilder.ts";
+import { createRpcContext } from "../../node/rpc/eth/context.ts";
+import { publicMethods } from "../../node/rpc/eth/methods.ts";
 import { JsonRpcDispatcher } from "../../node/rpc/jsonrpc.ts";
 import { openStorage } from "../../node/storage/storage.ts";
 import { loadBlockchainTests } from "../utils/blockFixtures.ts";
@@ -53,7 +55,8 @@ async function replay(
       maxReorgDepth: 1024,
       log: () => {},
     });
-    const rpc = new JsonRpcDispatcher(engineMethods(engine), { log: () => {} });
+    const api = publicMethods(createRpcContext(chain, workers.recover));
+    const rpc = new JsonRpcDispatcher(engineMethods(engine, api.methods), { log: () => {} });
     const call = async (method: string, params: unknown[]): Promise<Answer> =>
       JSON.parse((await rpc.handle(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params })))!) as Answer;
     const problems: string[] = [];
@@ -100,6 +103,7 @@ async function replay(
       }
     }
     await engine.lock.run(() => undefined);
+    api.close();
     return { head: bytesToHex(chain.head().hash), problems, refused };
   } finally {
     await storage.close();

@@ -8,6 +8,8 @@ import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
 import { PayloadBuilder, type SkippedTx } from "../../node/rpc/engine/payloadBuilder.ts";
+import { createRpcContext } from "../../node/rpc/eth/context.ts";
+import { publicMethods } from "../../node/rpc/eth/methods.ts";
 import { JsonRpcDispatcher } from "../../node/rpc/jsonrpc.ts";
 import { type DevChain, openDevChain } from "./devChain.ts";
 
@@ -55,7 +57,8 @@ export async function openEngine(
   const builder = new PayloadBuilder(dev.chain, workers, undefined, (s) => skipped.push(s));
   const pool = sharedPayloadPool();
   const engine = new EngineState(dev.chain, builder, (t) => pool.check(t), { maxReorgDepth, log: () => {} });
-  const dispatcher = new JsonRpcDispatcher(engineMethods(engine), { log: () => {} });
+  const api = publicMethods(createRpcContext(dev.chain, workers.recover));
+  const dispatcher = new JsonRpcDispatcher(engineMethods(engine, api.methods), { log: () => {} });
   let id = 0;
   const call = async (method: string, params: unknown[] = []): Promise<RpcAnswer> => {
     const out = await dispatcher.handle(JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }));
@@ -74,6 +77,7 @@ export async function openEngine(
     headHash: () => bytesToHex(dev.chain.head().hash),
     async close() {
       await engine.lock.run(() => undefined);
+      api.close();
       await dev.close();
     },
   };

@@ -1,28 +1,47 @@
 /**
- * `fastevm node --datadir DIR [--authrpc.addr A] [--authrpc.port P] [--authrpc.jwtsecret FILE]
- * [--engine.maxreorgdepth N]`: serves the Engine API (HTTP + WebSocket, JWT) over an initialized datadir.
- * Without --authrpc.jwtsecret a secret is generated once into DIR/jwt.hex (mode 0600); its path is logged,
- * never the secret. SIGINT/SIGTERM close the server, let in-flight engine calls finish, then close the pools
- * and the database. With `--validator --consensus-dir DIR` a consensus validator runs in the same process
+ * `fastevm node --datadir DIR [Engine API flags] [--http …] [--ws …] [--validator …]`: the execution node
+ * over an initialized datadir. It always serves the Engine API (HTTP + WebSocket, JWT; 127.0.0.1:8551);
+ * with `--http` / `--ws` also the public JSON-RPC (node/rpc/eth/), on its own ports (8545 / 8546; one port
+ * when both are given the same address and port), namespaces from `--http.api` / `--ws.api` (`engine_` is
+ * never public; `debug` only when listed). Without --authrpc.jwtsecret a secret is generated once into
+ * DIR/jwt.hex (mode 0600); its path is logged, never the secret. A taken port is a start-up error.
+ * SIGINT/SIGTERM close the servers, let in-flight engine calls finish, then close the pools and the
+ * database. With `--validator --consensus-dir DIR` a consensus validator runs in the same process
  * (node/cli/validator.ts), driving this Engine API through the dispatcher; it stops first on shutdown and
  * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads.
+ *
+ * stdout gets one line per server: `engine api listening on HOST:PORT (uws|http)`, `http rpc listening on
+ * …`, `ws rpc listening on …` (scripts and tests read the ports from them when given port 0).
  */
-
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { Chain } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { SenderCache } from "../../core/tx/senderCache.ts";
+import { ExecutePool } from "../../pool/executePool.ts";
 import { PayloadPool } from "../../pool/payloadPool.ts";
 import { engineMethods } from "../../rpc/engine/engineApi.ts";
 import { EngineState } from "../../rpc/engine/engineState.ts";
 import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
 import { txpoolEngineMethods } from "../../rpc/engine/txpoolExtension.ts";
-import { DEFAULT_BODY_LIMIT, JsonRpcDispatcher } from "../../rpc/jsonrpc.ts";
+import { resolveBlock } from "../../rpc/eth/blockTag.ts";
+import { createRpcContext } from "../../rpc/eth/context.ts";
+import { DEFAULT_HTTP_APIS, KNOWN_APIS, publicMethods, selectApis } from "../../rpc/eth/methods.ts";
+import { stateMethods } from "../../rpc/eth/state.ts";
+import { DEFAULT_RPC_EVM_TIMEOUT_MS, DEFAULT_RPC_GAS_CAP } from "../../rpc/eth/stateContext.ts";
+import { txpoolMethods } from "../../rpc/eth/txpool.ts";
+import {
+  DEFAULT_BATCH_LIMIT,
+  DEFAULT_BATCH_RESPONSE_LIMIT,
+  DEFAULT_BODY_LIMIT,
+  JsonRpcDispatcher,
+  type RpcMethods,
+} from "../../rpc/jsonrpc.ts";
 import { loadOrCreateJwtSecret, readJwtSecret } from "../../rpc/jwt.ts";
-import { type RpcServer, startRpcServer } from "../../rpc/server/server.ts";
+import { DEFAULT_MAX_CONNECTIONS, type RpcServer, startRpcServer } from "../../rpc/server/server.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
@@ -30,6 +49,7 @@ import { startTxEndpoint } from "../txEndpoint.ts";
 import {
   cachedWorkers,
   type NodeTxPool,
+  parseDuration,
   startNodeTxPool,
   TXPOOL_BOOLEAN_FLAGS,
   TXPOOL_FLAGS,
@@ -44,8 +64,24 @@ import {
   startValidator,
 } from "../validator.ts";
 
-const USAGE =
-  "usage: fastevm node --datadir DIR [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64] [--tx-listen HOST:PORT] [--txpool.accountslots 16 --txpool.globalslots 5120 --txpool.accountqueue 64 --txpool.globalqueue 1024 --txpool.lifetime 3h --txpool.pricelimit 1 --txpool.pricebump 10 --txpool.nojournal --rpc.allow-unprotected-txs] [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]";
+const USAGE = `usage: fastevm node --datadir DIR
+  [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64]
+  [--http [--http.addr 127.0.0.1] [--http.port 8545] [--http.api eth,net,web3,txpool] [--http.corsdomain LIST] [--http.vhosts localhost]]
+  [--ws [--ws.addr 127.0.0.1] [--ws.port 8546] [--ws.api eth,net,web3,txpool] [--ws.origins LIST]]
+  [--rpc.batch-request-limit 1000] [--rpc.batch-response-max-size 25000000] [--rpc.max-connections 500]
+  [--rpc.rangelimit 10000] [--rpc.logs-limit 20000] [--rpc.gascap 50000000] [--rpc.evmtimeout 5s]
+  [--tx-listen HOST:PORT]
+  [--txpool.accountslots 16] [--txpool.globalslots 5120] [--txpool.accountqueue 64] [--txpool.globalqueue 1024]
+  [--txpool.lifetime 3h] [--txpool.pricelimit 1] [--txpool.pricebump 10] [--txpool.nojournal] [--rpc.allow-unprotected-txs]
+  [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]`;
+
+const usage = (msg: string) => new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
+
+interface PublicServerArgs {
+  readonly addr: string;
+  readonly port: number;
+  readonly apis: readonly string[];
+}
 
 interface NodeArgs {
   datadir: string;
@@ -53,102 +89,247 @@ interface NodeArgs {
   port: number;
   jwtSecret?: string;
   maxReorgDepth: number;
+  http?: PublicServerArgs & { corsDomains: readonly string[]; vhosts: readonly string[] };
+  ws?: PublicServerArgs & { origins?: readonly string[] };
+  batchLimit: number;
+  batchResponseLimit: number;
+  maxConnections: number;
+  logRange: number;
+  maxLogs: number;
   /** --validator: run consensus in-process, driving this node's Engine API (node/cli/validator.ts) */
   consensusDir?: string;
   p2pListen?: string;
   txListen?: string;
+  gasCap: bigint;
+  evmTimeoutMs: number;
   /** the `--txpool.*` and `--rpc.allow-unprotected-txs` flags as given */
   txpool: Record<string, string | boolean>;
 }
 
-function parseArgs(argv: readonly string[]): NodeArgs {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--validator" || (TXPOOL_BOOLEAN_FLAGS as readonly string[]).includes(a.slice(2))) {
-      values.set(a, "true");
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const [k, v] = a.startsWith("--") && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, argv[++i]];
-    if (
-      ![
-        "--datadir",
-        "--authrpc.addr",
-        "--authrpc.port",
-        "--authrpc.jwtsecret",
-        "--engine.maxreorgdepth",
-        "--consensus-dir",
-        "--p2p.listen",
-        "--tx-listen",
-        ...Object.keys(TXPOOL_FLAGS).map((f) => `--${f}`),
-      ].includes(k)
-    )
-      throw new FastEvmError(ErrorCode.CLI_USAGE, `unknown option ${a}\n${USAGE}`);
-    if (v === undefined || v === "")
-      throw new FastEvmError(ErrorCode.CLI_USAGE, `${k} needs a value\n${USAGE}`);
-    values.set(k, v);
+const STRING_OPTIONS = [
+  "datadir",
+  "authrpc.addr",
+  "authrpc.port",
+  "authrpc.jwtsecret",
+  "engine.maxreorgdepth",
+  "http.addr",
+  "http.port",
+  "http.api",
+  "http.corsdomain",
+  "http.vhosts",
+  "ws.addr",
+  "ws.port",
+  "ws.api",
+  "ws.origins",
+  "rpc.batch-request-limit",
+  "rpc.batch-response-max-size",
+  "rpc.max-connections",
+  "rpc.rangelimit",
+  "rpc.logs-limit",
+  "consensus-dir",
+  "p2p.listen",
+  "tx-listen",
+  "rpc.gascap",
+  "rpc.evmtimeout",
+  ...(Object.keys(TXPOOL_FLAGS) as TxPoolFlag[]).filter((f) => !TXPOOL_BOOLEAN_FLAGS.includes(f)),
+] as const;
+
+const list = (s: string): string[] =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+
+export function parseNodeArgs(argv: readonly string[]): NodeArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        ...Object.fromEntries(STRING_OPTIONS.map((k) => [k, { type: "string" as const }])),
+        validator: { type: "boolean" },
+        ...Object.fromEntries(TXPOOL_BOOLEAN_FLAGS.map((k) => [k, { type: "boolean" as const }])),
+        http: { type: "boolean" },
+        ws: { type: "boolean" },
+      },
+      strict: true,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw usage((e as Error).message);
   }
-  const datadir = values.get("--datadir");
-  if (datadir === undefined) throw new FastEvmError(ErrorCode.CLI_USAGE, `--datadir is required\n${USAGE}`);
+  const str = (k: string): string | undefined => {
+    const v = values[k];
+    if (v === "") throw usage(`--${k} needs a value`);
+    return typeof v === "string" ? v : undefined;
+  };
   const int = (k: string, dflt: number, max: number) => {
-    const s = values.get(k);
+    const s = str(k);
     if (s === undefined) return dflt;
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 0 || n > max)
-      throw new FastEvmError(ErrorCode.CLI_USAGE, `${k}: bad value ${s}\n${USAGE}`);
+    if (!Number.isInteger(n) || n < 0 || n > max) throw usage(`--${k}: bad value ${s}`);
     return n;
   };
-  const jwt = values.get("--authrpc.jwtsecret");
-  const consensusDir = values.get("--consensus-dir");
-  if (values.has("--validator") !== (consensusDir !== undefined))
-    throw new FastEvmError(ErrorCode.CLI_USAGE, `--validator and --consensus-dir go together\n${USAGE}`);
-  const p2p = values.get("--p2p.listen");
-  const txListen = values.get("--tx-listen");
+  const apis = (k: string) => {
+    const a = list(str(k) ?? DEFAULT_HTTP_APIS.join(","));
+    for (const x of a)
+      if (!KNOWN_APIS.includes(x)) throw usage(`--${k}: unknown API ${x} (known: ${KNOWN_APIS.join(", ")})`);
+    return a;
+  };
+  const datadir = str("datadir");
+  if (datadir === undefined) throw usage("--datadir is required");
+  const consensusDir = str("consensus-dir");
+  if ((values.validator === true) !== (consensusDir !== undefined))
+    throw usage("--validator and --consensus-dir go together");
+  for (const k of ["http.addr", "http.port", "http.api", "http.corsdomain", "http.vhosts"])
+    if (values[k] !== undefined && values.http !== true) throw usage(`--${k} needs --http`);
+  for (const k of ["ws.addr", "ws.port", "ws.api", "ws.origins"])
+    if (values[k] !== undefined && values.ws !== true) throw usage(`--${k} needs --ws`);
+  const jwt = str("authrpc.jwtsecret");
+  const p2p = str("p2p.listen");
+  const txListen = str("tx-listen");
+  const origins = str("ws.origins");
   const txpool: Record<string, string | boolean> = {};
-  for (const f of Object.keys(TXPOOL_FLAGS) as TxPoolFlag[]) {
-    const v = values.get(`--${f}`);
-    if (v !== undefined) txpool[f] = TXPOOL_BOOLEAN_FLAGS.includes(f) ? true : v;
+  for (const f of Object.keys(TXPOOL_FLAGS)) {
+    const v = values[f];
+    if (v !== undefined) txpool[f] = v;
   }
+  const gasCap = str("rpc.gascap");
+  if (gasCap !== undefined && !/^\d+$/.test(gasCap)) throw usage(`--rpc.gascap: bad value ${gasCap}`);
+  const evmTimeout = str("rpc.evmtimeout");
   return {
     txpool,
+    gasCap: gasCap === undefined ? DEFAULT_RPC_GAS_CAP : BigInt(gasCap),
+    evmTimeoutMs:
+      evmTimeout === undefined
+        ? DEFAULT_RPC_EVM_TIMEOUT_MS
+        : evmTimeout === "0"
+          ? 0
+          : parseDuration("rpc.evmtimeout", evmTimeout),
     datadir: resolve(datadir),
-    addr: values.get("--authrpc.addr") ?? "127.0.0.1",
-    port: int("--authrpc.port", 8551, 65535),
+    addr: str("authrpc.addr") ?? "127.0.0.1",
+    port: int("authrpc.port", 8551, 65535),
     ...(jwt === undefined ? {} : { jwtSecret: resolve(jwt) }),
-    maxReorgDepth: int("--engine.maxreorgdepth", 64, 1_000_000),
+    maxReorgDepth: int("engine.maxreorgdepth", 64, 1_000_000),
+    ...(values.http === true
+      ? {
+          http: {
+            addr: str("http.addr") ?? "127.0.0.1",
+            port: int("http.port", 8545, 65535),
+            apis: apis("http.api"),
+            corsDomains: list(str("http.corsdomain") ?? ""),
+            vhosts: list(str("http.vhosts") ?? "localhost"),
+          },
+        }
+      : {}),
+    ...(values.ws === true
+      ? {
+          ws: {
+            addr: str("ws.addr") ?? "127.0.0.1",
+            port: int("ws.port", 8546, 65535),
+            apis: apis("ws.api"),
+            ...(origins === undefined ? {} : { origins: list(origins) }),
+          },
+        }
+      : {}),
+    batchLimit: int("rpc.batch-request-limit", DEFAULT_BATCH_LIMIT, 1_000_000),
+    batchResponseLimit: int("rpc.batch-response-max-size", DEFAULT_BATCH_RESPONSE_LIMIT, 2 ** 31),
+    maxConnections: int("rpc.max-connections", DEFAULT_MAX_CONNECTIONS, 1_000_000),
+    logRange: int("rpc.rangelimit", 10_000, 2 ** 31),
+    maxLogs: int("rpc.logs-limit", 20_000, 2 ** 31),
     ...(consensusDir === undefined ? {} : { consensusDir: resolve(consensusDir) }),
     ...(p2p === undefined ? {} : { p2pListen: p2p }),
     ...(txListen === undefined ? {} : { txListen }),
   };
 }
 
+/** Starts the public servers the arguments ask for (HTTP, WebSocket, or one port serving both). */
+async function startPublicServers(
+  args: NodeArgs,
+  methods: RpcMethods,
+  log: (m: string) => void,
+): Promise<{ name: "http rpc" | "ws rpc"; server: RpcServer }[]> {
+  const dispatcher = (apis: readonly string[]) =>
+    new JsonRpcDispatcher(selectApis(methods, apis), {
+      batchLimit: args.batchLimit,
+      batchResponseLimit: args.batchResponseLimit,
+      log,
+    });
+  const common = { jwtSecret: null, bodyLimit: DEFAULT_BODY_LIMIT, maxConnections: args.maxConnections, log };
+  const out: { name: "http rpc" | "ws rpc"; server: RpcServer }[] = [];
+  const { http, ws } = args;
+  try {
+    const shared =
+      http !== undefined &&
+      ws !== undefined &&
+      http.port !== 0 &&
+      http.addr === ws.addr &&
+      http.port === ws.port;
+    if (http !== undefined) {
+      const server = await startRpcServer({
+        ...common,
+        host: http.addr,
+        port: http.port,
+        dispatcher: dispatcher(http.apis),
+        http: true,
+        ws: shared,
+        vhosts: http.vhosts,
+        corsDomains: http.corsDomains,
+        ...(shared && ws?.origins !== undefined ? { wsOrigins: ws.origins } : {}),
+      });
+      out.push({ name: "http rpc", server });
+      if (shared) out.push({ name: "ws rpc", server });
+    }
+    if (ws !== undefined && !shared) {
+      const server = await startRpcServer({
+        ...common,
+        host: ws.addr,
+        port: ws.port,
+        dispatcher: dispatcher(ws.apis),
+        http: false,
+        ws: true,
+        ...(ws.origins === undefined ? {} : { wsOrigins: ws.origins }),
+      });
+      out.push({ name: "ws rpc", server });
+    }
+  } catch (e) {
+    for (const s of new Set(out.map((o) => o.server))) await s.close();
+    throw e;
+  }
+  return out;
+}
+
 export const nodeCommand: CliCommand = {
   name: "node",
-  summary: "run the execution node: the Engine API (HTTP + WebSocket, JWT) over a datadir",
+  summary:
+    "run the execution node: the Engine API (HTTP + WebSocket, JWT) and the public JSON-RPC over a datadir",
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv);
+    const args = parseNodeArgs(argv);
     // A given secret file is checked before anything opens: a bad file aborts start-up.
     const given = args.jwtSecret === undefined ? undefined : readJwtSecret(args.jwtSecret);
+    const poolConfig = txPoolConfigFromFlags(args.txpool);
     const storage = openStorage(args.datadir);
     const pools = startChainPools();
     const payloadPool = new PayloadPool();
+    // eth_call and friends get their own execute worker: a slow call never delays a block
+    const rpcPool = new ExecutePool({ threads: 1 });
     const closeAll = async () => {
-      await Promise.all([pools.close(), payloadPool.close()]);
+      await Promise.all([pools.close(), payloadPool.close(), rpcPool.close()]);
       await storage.close();
     };
     let server: RpcServer;
     let engine: EngineState;
     let validator: RunningValidator | undefined;
-    let serving: RpcServer | undefined;
+    const servers: RpcServer[] = [];
+    let publicServers: { name: string; server: RpcServer }[] = [];
+    let closeApi = () => {};
     let txpool: NodeTxPool | undefined;
     let txServer: Server | undefined;
     let txEndpoint: string | undefined;
     try {
-      const poolConfig = txPoolConfigFromFlags(args.txpool);
       // Throws "run fastevm init" on an empty datadir, before a secret is written into it.
       const chainId = new ChainStore(storage).chainConfig().chainId;
+      // one recovery per transaction: the pool's senders serve the builder, block import and the RPC
       const senders = new SenderCache();
       const workers = cachedWorkers(pools, chainId, senders);
       const chain = new Chain(storage, workers);
@@ -185,9 +366,26 @@ export const nodeCommand: CliCommand = {
         maxReorgDepth: args.maxReorgDepth,
         log,
       });
-      const methods = new Map(engineMethods(engine));
-      for (const [name, h] of txpoolEngineMethods(service)) methods.set(name, h);
-      const dispatcher = new JsonRpcDispatcher(methods, { log });
+      const ctx = createRpcContext(chain, workers.recover, {
+        pool: service,
+        limits: { logRange: args.logRange, maxLogs: args.maxLogs },
+      });
+      const api = publicMethods(
+        ctx,
+        stateMethods({
+          chain,
+          resolveBlock: (p) => resolveBlock(ctx, p, 1),
+          exec: rpcPool,
+          gasCap: args.gasCap,
+          evmTimeoutMs: args.evmTimeoutMs,
+          pendingNonce: (address) => service.pool.pendingNonce(address, service.state),
+        }),
+        txpoolMethods(service),
+      );
+      closeApi = () => api.close();
+      const engineTable = new Map(engineMethods(engine, api.methods));
+      for (const [name, h] of txpoolEngineMethods(service)) engineTable.set(name, h);
+      const dispatcher = new JsonRpcDispatcher(engineTable, { log });
       server = await startRpcServer({
         host: args.addr,
         port: args.port,
@@ -196,7 +394,9 @@ export const nodeCommand: CliCommand = {
         bodyLimit: DEFAULT_BODY_LIMIT,
         log,
       });
-      serving = server;
+      servers.push(server);
+      publicServers = await startPublicServers(args, api.methods, log);
+      for (const p of publicServers) if (!servers.includes(p.server)) servers.push(p.server);
       console.error(`head #${head.header.number} ${bytesToHex(head.hash)}`);
       if (args.consensusDir !== undefined) {
         validator = await startValidator({
@@ -218,13 +418,16 @@ export const nodeCommand: CliCommand = {
     } catch (e) {
       await validator?.stop();
       await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
-      await serving?.close();
+      for (const s of servers) await s.close();
+      closeApi();
       await txpool?.close();
       await closeAll();
       throw e;
     }
-    // One stdout line, machine-readable, for scripts and tests (the port matters with --authrpc.port 0).
+    // One stdout line per server, machine-readable, for scripts and tests (the port matters with port 0).
     console.log(`engine api listening on ${server.host}:${server.port} (${server.kind})`);
+    for (const p of publicServers)
+      console.log(`${p.name} listening on ${p.server.host}:${p.server.port} (${p.server.kind})`);
     if (validator !== undefined) printValidator(validator);
     if (txEndpoint !== undefined) console.log(`tx endpoint ${txEndpoint}`);
     await new Promise<void>((done) => {
@@ -242,7 +445,8 @@ export const nodeCommand: CliCommand = {
       printValidatorSummary(validator, engine);
     }
     await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
-    await server.close();
+    for (const s of servers) await s.close();
+    closeApi();
     await engine.lock.run(() => undefined);
     await txpool?.close();
     await closeAll();

@@ -26,7 +26,7 @@ import type { TxBatch, TxBatchVerdict } from "../../core/wire/txpool.ts";
 import { type TxPoolErrorCode, txPoolError } from "../errors.ts";
 import type { SelectionLimits, TxSource } from "../source.ts";
 import type { TxPool } from "../txPool.ts";
-import type { AddResult, PoolHead, PoolStateReader, PoolTx, PoolTxInput } from "../types.ts";
+import type { AddResult, PoolHead, PoolStateReader, PoolTx, PoolTxInput, TxPoolEvent } from "../types.ts";
 import type { TxJournal } from "./journal.ts";
 
 /** Blocks of a reorg whose transactions go back into the pool (geth re-injects from any depth it reorgs). */
@@ -95,6 +95,7 @@ export class TxPoolService implements TxSource {
   #link: PoolLink = {};
   /** origin peer of each remote transaction still in the pool, by hash */
   readonly #origins = new Map<string, string>();
+  readonly #pendingListeners = new Set<(tx: { hash: Uint8Array; raw: Uint8Array }) => void>();
   readonly counters = { submitted: 0, accepted: 0, refused: 0, gossipIn: 0, reinjected: 0, returned: 0 };
 
   constructor(deps: TxPoolServiceDeps) {
@@ -166,6 +167,30 @@ export class TxPoolService implements TxSource {
     await this.#events;
     this.#flushGossip();
     this.#d.journal?.close();
+  }
+
+  /**
+   * The pool's events (the wiring passes this as the pool's `onEvent`): a transaction that becomes
+   * pending (admitted executable, or promoted) goes to the `onPending` listeners (RPC subscriptions).
+   */
+  handleEvent(e: TxPoolEvent): void {
+    if (this.#pendingListeners.size === 0) return;
+    const pending = e.kind === "promoted" || (e.kind === "added" && e.tx.status === "pending");
+    if (!pending) return;
+    const t = { hash: e.tx.hash, raw: e.tx.raw };
+    for (const l of this.#pendingListeners) {
+      try {
+        l(t);
+      } catch {
+        // a subscriber's failure is its own
+      }
+    }
+  }
+
+  /** `newPendingTransactions`: calls `cb` for each transaction that becomes pending; returns the unsubscribe. */
+  onPending(cb: (tx: { hash: Uint8Array; raw: Uint8Array }) => void): () => void {
+    this.#pendingListeners.add(cb);
+    return () => this.#pendingListeners.delete(cb);
   }
 
   /** Attaches (or, with `{}`, detaches) the validator's gossip and its view of the other validators. */

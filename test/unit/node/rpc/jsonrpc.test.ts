@@ -147,8 +147,28 @@ describe("JsonRpcDispatcher", () => {
     const out = await ask(
       [1, 2, 3, 4].map((i) => ({ jsonrpc: "2.0", id: i, method: "record", params: [i] })),
     );
-    expect(out.error.code).toBe(-32600);
+    // geth: one error in an array, carrying the id of the batch's first call
+    expect(out).toEqual([
+      { jsonrpc: "2.0", id: 1, error: { code: -32600, message: "batch too large", data: null } },
+    ]);
     expect(calls).toEqual([]);
+  });
+
+  it("answers -32003 for the rest of a batch once its answers pass the response limit (row 17)", async () => {
+    const small = new JsonRpcDispatcher(methods, { batchResponseLimit: 150, log: () => {} });
+    const big = "x".repeat(80);
+    const out = JSON.parse(
+      (await small.handle(JSON.stringify([1, 2, 3].map((i) => req("echo", [big], i)))))!,
+    ) as { id: number; result?: unknown; error?: { code: number } }[];
+    expect(out.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(out[0]!.result).toEqual([big]);
+    expect(out[1]!.result).toEqual([big]);
+    expect(out[2]!.error?.code).toBe(-32003);
+  });
+
+  it("refuses a method name over 2048 bytes (row 14)", async () => {
+    expect((await ask(req("m".repeat(2049)))).error.code).toBe(-32600);
+    expect((await ask(req("m".repeat(2048)))).error.code).toBe(-32601);
   });
 
   it("answers any JSON text with a well-formed response or nothing, never throwing (seeded)", async () => {

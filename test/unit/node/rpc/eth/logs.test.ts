@@ -1,4 +1,7 @@
-/** eth_getLogs on the Engine API port: range and blockHash queries, address and positional topic filters, limits. */
+/**
+ * eth_getLogs (node/rpc/eth/logs.ts), through the Engine API port's eth_ subset (the same handler as the
+ * public port): range and blockHash queries, address and positional topic filters, geth's range errors.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRANSFER_TOPIC } from "../../../../../node/chain/devToken.ts";
 import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
@@ -59,6 +62,13 @@ describe("eth_getLogs", () => {
   it("refuses malformed filters and oversized ranges", async () => {
     expect((await h.call("eth_getLogs", [{ topics: ["0x12"] }])).error?.code).toBe(-32602);
     expect((await h.call("eth_getLogs", [{ blockHash: b1, fromBlock: "0x0" }])).error?.code).toBe(-32602);
-    expect((await h.call("eth_getLogs", [{ fromBlock: "0x0", toBlock: "0x2710" }])).error?.code).toBe(-32000);
+    // past the head, and backwards: -32602 with geth's messages
+    const beyond = (await h.call("eth_getLogs", [{ fromBlock: "0x0", toBlock: "0x2710" }])).error;
+    expect(beyond).toMatchObject({ code: -32602, message: "block range extends beyond current head block" });
+    const back = (await h.call("eth_getLogs", [{ fromBlock: "0x2", toBlock: "0x1" }])).error;
+    expect(back).toMatchObject({ code: -32602, message: "invalid block range" });
+    expect((await h.call("eth_getLogs", [{ topics: [null, null, null, null, null] }])).error?.code).toBe(
+      -32602,
+    );
   });
 });
