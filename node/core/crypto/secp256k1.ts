@@ -10,6 +10,7 @@
  */
 import { createRequire } from "node:module";
 import { secp256k1 as noble } from "@noble/curves/secp256k1.js";
+import { bytesToBigint } from "../bytes.ts";
 import { ErrorCode, FastEvmError } from "../errors.ts";
 import { keccak256 } from "../hash.ts";
 
@@ -121,8 +122,29 @@ export interface EcdsaSignature {
   readonly recovery: 0 | 1;
 }
 
-/** Deterministic (RFC 6979) low-s signature of a 32-byte hash; for tests and tools, not consensus. */
+/**
+ * Deterministic (RFC 6979) low-s signature of a 32-byte hash; for tests and tools, not consensus. Native
+ * libsecp256k1 when it loaded (the same signature as noble's, ~40x faster), else @noble/curves.
+ */
 export function signHash(msgHash: Uint8Array, privateKey: Uint8Array): EcdsaSignature {
+  if (native !== null) {
+    let out: { signature: Uint8Array; recid: number };
+    try {
+      out = native.ecdsaSign(msgHash, privateKey);
+    } catch (e) {
+      throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, "cannot sign: invalid private key", undefined, {
+        cause: e,
+      });
+    }
+    const recovery = out.recid;
+    if (recovery !== 0 && recovery !== 1)
+      throw new FastEvmError(ErrorCode.INTERNAL, "unexpected recovery id");
+    return {
+      r: bytesToBigint(out.signature.subarray(0, 32)),
+      s: bytesToBigint(out.signature.subarray(32, 64)),
+      recovery,
+    };
+  }
   let sig: Uint8Array;
   try {
     sig = noble.sign(msgHash, privateKey, { prehash: false, lowS: true, format: "recovered" });

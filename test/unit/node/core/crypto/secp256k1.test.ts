@@ -1,3 +1,4 @@
+import { secp256k1 as noble } from "@noble/curves/secp256k1.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -48,6 +49,21 @@ describe("secp256k1", () => {
         const want = privateKeyToAddress(key);
         expect(recoverAddress(hash, sig.r, sig.s, sig.recovery, "native")).toEqual(want);
         expect(recoverAddress(hash, sig.r, sig.s, sig.recovery, "noble")).toEqual(want);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+
+  it("signHash (native) gives noble's deterministic RFC 6979 low-s signature", () => {
+    fc.assert(
+      fc.property(privateKey, fc.uint8Array({ minLength: 1, maxLength: 64 }), (key, msg) => {
+        const hash = keccak256(msg);
+        const ours = signHash(hash, key);
+        const oracle = noble.Signature.fromBytes(
+          noble.sign(hash, key, { prehash: false, lowS: true, format: "recovered" }),
+          "recovered",
+        );
+        expect(ours).toEqual({ r: oracle.r, s: oracle.s, recovery: oracle.recovery });
       }),
       { seed: SEED, numRuns: 40 },
     );
