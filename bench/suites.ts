@@ -7,6 +7,7 @@ import { benchTrie } from "./core/trie.bench.ts";
 import { benchTx } from "./core/tx.bench.ts";
 import { runEvmBench } from "./evm/evmBench.ts";
 import { runEngineBench } from "./rpc/engineBench.ts";
+import { benchTxPool } from "./txpool/txpool.bench.ts";
 
 export interface BenchSuite {
   readonly name: string;
@@ -39,5 +40,11 @@ export const SUITES: readonly BenchSuite[] = [
     description:
       "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",
     run: runEngineBench,
+  },
+  {
+    name: "txpool",
+    description:
+      "transaction pool at 10,000 pending from 1,000 senders: admission tx/s (pool-side; with decode + recovery) and ms per DAG-block selection",
+    run: benchTxPool,
   },
 ];
