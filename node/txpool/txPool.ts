@@ -102,6 +102,14 @@ function proposesFirst(a: Account, b: Account): boolean {
   return x.seq < y.seq;
 }
 
+/** Why `e` can never execute at this state (geth's Forward and Filter), or undefined. */
+function unexecutable(e: Entry, nonce: bigint, balance: bigint, gasLimit: bigint): DropReason | undefined {
+  if (e.nonce < nonce) return DropReason.NonceConsumed;
+  if (e.gasLimit > gasLimit) return DropReason.GasLimit;
+  if (e.cost > balance) return DropReason.InsufficientFunds;
+  return undefined;
+}
+
 function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
@@ -472,14 +480,7 @@ export class TxPool {
         this.#pendingCount--;
         continue;
       }
-      const reason =
-        e.nonce < nonce
-          ? DropReason.NonceConsumed
-          : e.gasLimit > gasLimit
-            ? DropReason.GasLimit
-            : e.cost > balance
-              ? DropReason.InsufficientFunds
-              : undefined;
+      const reason = unexecutable(e, nonce, balance, gasLimit);
       if (reason !== undefined) {
         this.#pendingCount--;
         this.#unindex(e);
@@ -503,14 +504,7 @@ export class TxPool {
         this.#queuedCount--;
         continue;
       }
-      const reason =
-        n < nonce
-          ? DropReason.NonceConsumed
-          : e.gasLimit > gasLimit
-            ? DropReason.GasLimit
-            : e.cost > balance
-              ? DropReason.InsufficientFunds
-              : undefined;
+      const reason = unexecutable(e, nonce, balance, gasLimit);
       if (reason !== undefined) this.#drop(e, reason);
     }
     this.#promote(acct);
