@@ -176,7 +176,10 @@ export class TxPool {
     return inputs.map((input) => this.add(input, state, now));
   }
 
-  /** The checks in geth's order, then the insertion; the global truncations run after (in `add`). */
+  /**
+   * The checks in geth's order (the known-hash lookup first, as geth's add does, so a re-gossiped transaction
+   * costs one lookup), then the insertion; the global truncations run after (in `add`).
+   */
   #add(input: PoolTxInput, state: PoolStateReader, now: number, reinjected: boolean): AddResult {
     const cfg = this.config;
     const tx = input.tx;
