@@ -21,6 +21,8 @@ export interface Comparison {
   readonly unitsPerOp?: number;
   /** the first is ours, the last the peer; ratios are against the last */
   readonly variants: readonly Variant[];
+  /** for operations of a second or so: the fewest runs (tinybench's default 64) and one warm-up run */
+  readonly minIterations?: number;
 }
 
 export interface ComparisonResult {
@@ -32,7 +34,8 @@ export interface ComparisonResult {
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 
 export async function runComparison(c: Comparison): Promise<ComparisonResult> {
-  const bench = new Bench({ time: TIME_MS, warmupTime: Math.min(200, TIME_MS) });
+  const few = c.minIterations === undefined ? {} : { iterations: c.minIterations, warmupIterations: 1 };
+  const bench = new Bench({ time: TIME_MS, warmupTime: Math.min(200, TIME_MS), ...few });
   for (const v of c.variants) bench.add(v.name, v.fn);
   await bench.run();
   const scale = c.unitsPerOp ?? 1;

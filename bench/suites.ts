@@ -59,4 +59,10 @@ export const SUITES: readonly BenchSuite[] = [
       "public JSON-RPC over keep-alive HTTP (eth_blockNumber, eth_getLogs over 1,000 blocks): uWS vs node:http",
     run: async () => (await import("./rpc/publicBench.ts")).runPublicRpcBench(),
   },
+  {
+    name: "txpool",
+    description:
+      "transaction pool at 10,000 pending from 1,000 senders: admission tx/s (pool-side; with decode + recovery) and ms per DAG-block selection",
+    run: async () => (await import("./txpool/txpool.bench.ts")).benchTxPool(),
+  },
 ];

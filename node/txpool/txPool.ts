@@ -102,6 +102,14 @@ function proposesFirst(a: Account, b: Account): boolean {
   return x.seq < y.seq;
 }
 
+/** Why `e` can never execute at this state (geth's Forward and Filter), or undefined. */
+function unexecutable(e: Entry, nonce: bigint, balance: bigint, gasLimit: bigint): DropReason | undefined {
+  if (e.nonce < nonce) return DropReason.NonceConsumed;
+  if (e.gasLimit > gasLimit) return DropReason.GasLimit;
+  if (e.cost > balance) return DropReason.InsufficientFunds;
+  return undefined;
+}
+
 function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
@@ -168,7 +176,10 @@ export class TxPool {
     return inputs.map((input) => this.add(input, state, now));
   }
 
-  /** The checks in geth's order, then the insertion; the global truncations run after (in `add`). */
+  /**
+   * The checks in geth's order (the known-hash lookup first, as geth's add does, so a re-gossiped transaction
+   * costs one lookup), then the insertion; the global truncations run after (in `add`).
+   */
   #add(input: PoolTxInput, state: PoolStateReader, now: number, reinjected: boolean): AddResult {
     const cfg = this.config;
     const tx = input.tx;
@@ -472,14 +483,7 @@ export class TxPool {
         this.#pendingCount--;
         continue;
       }
-      const reason =
-        e.nonce < nonce
-          ? DropReason.NonceConsumed
-          : e.gasLimit > gasLimit
-            ? DropReason.GasLimit
-            : e.cost > balance
-              ? DropReason.InsufficientFunds
-              : undefined;
+      const reason = unexecutable(e, nonce, balance, gasLimit);
       if (reason !== undefined) {
         this.#pendingCount--;
         this.#unindex(e);
@@ -503,14 +507,7 @@ export class TxPool {
         this.#queuedCount--;
         continue;
       }
-      const reason =
-        n < nonce
-          ? DropReason.NonceConsumed
-          : e.gasLimit > gasLimit
-            ? DropReason.GasLimit
-            : e.cost > balance
-              ? DropReason.InsufficientFunds
-              : undefined;
+      const reason = unexecutable(e, nonce, balance, gasLimit);
       if (reason !== undefined) this.#drop(e, reason);
     }
     this.#promote(acct);
@@ -555,19 +552,23 @@ export class TxPool {
     if (e !== undefined) this.#drop(e, DropReason.GlobalSlots);
   }
 
-  /** geth's truncateQueue: above `globalQueue` queued, the remote accounts idle longest lose theirs first. */
+  /**
+   * geth's truncateQueue: above `globalQueue` queued, the remote account idle longest (oldest heartbeat) loses
+   * its highest nonces first, then the next. A linear scan per account hit (usually one: the add that went over).
+   */
   #truncateQueue(): void {
     let excess = this.#queuedCount - this.config.globalQueue;
-    if (excess <= 0) return;
-    const idle: Account[] = [];
-    for (const a of this.#accounts.values()) if (!a.local && a.queued.size > 0) idle.push(a);
-    idle.sort((a, b) => (a.beat ?? 0) - (b.beat ?? 0));
-    for (const a of idle) {
-      if (excess <= 0) break;
-      const nonces = [...a.queued.keys()].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
+    while (excess > 0) {
+      let oldest: Account | undefined;
+      for (const a of this.#accounts.values()) {
+        if (a.local || a.queued.size === 0) continue;
+        if (oldest === undefined || (a.beat ?? 0) < (oldest.beat ?? 0)) oldest = a;
+      }
+      if (oldest === undefined) return; // only locals queue
+      const nonces = [...oldest.queued.keys()].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
       for (const n of nonces) {
         if (excess <= 0) break;
-        this.#drop(a.queued.get(n)!, DropReason.GlobalQueue);
+        this.#drop(oldest.queued.get(n)!, DropReason.GlobalQueue);
         excess--;
       }
     }
@@ -579,9 +580,10 @@ export class TxPool {
    * A new canonical head: the included transactions leave, every account is re-validated at the new state
    * (nonce consumed: dropped; unpayable or above the gas limit: dropped and what follows demoted; executable:
    * promoted), the transactions of reorged-out blocks are re-admitted (without the price-limit check, local
-   * as before), the global limits are applied, and the ordering moves to the new base fee.
+   * as before), the global limits are applied, and the ordering moves to the new base fee. Returns the
+   * re-injections' results, in order (a refused one is gone: its error says why).
    */
-  newHead(update: HeadUpdate): void {
+  newHead(update: HeadUpdate): AddResult[] {
     const { head, state, included, now } = update;
     this.#now = now;
     const baseFeeChanged = head.baseFee !== this.#head.baseFee;
@@ -601,11 +603,12 @@ export class TxPool {
       const st = state.account(acct.address);
       this.#resync(acct, st.nonce, st.balance);
     }
-    for (const input of update.reinject ?? []) {
-      this.#settle(this.#add(input, state, now, true));
-    }
+    const reinjected = (update.reinject ?? []).map((input) =>
+      this.#settle(this.#add(input, state, now, true)),
+    );
     this.#truncatePending();
     this.#truncateQueue();
+    return reinjected;
   }
 
   /** Drops the queues of remote accounts idle longer than `lifetimeMs`; returns how many went. */

@@ -33,7 +33,7 @@ export interface PoolHead {
 /** Where a pooled transaction sits: executable now (`pending`) or behind a nonce gap (`queued`). */
 export type PoolTxStatus = "pending" | "queued";
 
-/** A pooled transaction (read-only view; the pool owns it). */
+/** A pooled transaction: a live read-only view (status and proposal fields change as the pool works). */
 export interface PoolTx {
   readonly raw: Uint8Array;
   readonly tx: Transaction;

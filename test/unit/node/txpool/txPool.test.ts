@@ -447,18 +447,20 @@ describe("chain events", () => {
     // the block is reorged out: back to the old state, its transactions re-injected
     state.set(0, 0n).set(1, 0n);
     const cheapRemote = input({ from: 0, nonce: 2, tip: GWEI }); // below the price limit, was in the block too
-    pool.newHead({
+    const results = pool.newHead({
       head: { ...HEAD, number: 2n },
       state,
       included: [],
       reinject: [a, b, l, cheapRemote],
       now: 2,
     });
+    expect(results.map((r) => r.ok && r.status)).toEqual(["pending", "pending", "pending", "pending"]);
     expect([...pool.contentFrom(address(0)).pending.keys()]).toEqual([0n, 1n, 2n]);
     expect(pool.get(l.hash)?.local).toBe(true);
     expect(pool.locals().map((t) => hex(t.hash))).toEqual([hex(l.hash)]);
     // re-injecting what the pool holds is harmless
-    pool.newHead({ head: HEAD, state, included: [], reinject: [a], now: 3 });
+    const again = pool.newHead({ head: HEAD, state, included: [], reinject: [a], now: 3 });
+    expect(again.map((r) => !r.ok && r.error.code)).toEqual([ErrorCode.TXPOOL_ALREADY_KNOWN]);
     expect(pool.size).toBe(4);
   });
 
