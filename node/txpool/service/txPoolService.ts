@@ -38,6 +38,11 @@ const GOSSIP_BATCH = 512;
 /** How often queued transactions are checked against `lifetime`, and the journal rewritten (ms). */
 export const EXPIRE_INTERVAL_MS = 60_000;
 export const JOURNAL_ROTATE_MS = 60 * 60 * 1000;
+/**
+ * Transactions waiting for their admission batch; past it a submission is refused at once (`txpool is
+ * full: admission queue full, retry`) instead of queueing without bound.
+ */
+export const MAX_ADMISSION_QUEUE = 16_384;
 
 export interface ChainView {
   head(): { hash: Uint8Array; header: BlockHeader };
@@ -93,6 +98,9 @@ export class TxPoolService implements TxSource {
   #gossipQueue: Uint8Array[] = [];
   #gossipTimer: NodeJS.Timeout | undefined;
   #link: PoolLink = {};
+  /** submissions waiting for the next admission batch (at most MAX_ADMISSION_QUEUE transactions) */
+  #submissions: { raws: readonly Uint8Array[]; resolve: (r: SubmitResult[]) => void }[] = [];
+  #submitted = 0;
   /** origin peer of each remote transaction still in the pool, by hash */
   readonly #origins = new Map<string, string>();
   readonly #pendingListeners = new Set<(tx: { hash: Uint8Array; raw: Uint8Array }) => void>();
@@ -202,7 +210,38 @@ export class TxPoolService implements TxSource {
   /** Transactions submitted to this node (RPC, `POST /tx`): admitted as local, journaled, gossiped. */
   submit(raws: readonly Uint8Array[]): Promise<SubmitResult[]> {
     this.counters.submitted += raws.length;
-    return this.#admit(raws, { local: true, journal: true, gossip: true });
+    if (this.#submitted + raws.length > MAX_ADMISSION_QUEUE) {
+      const busy = txPoolError(ErrorCode.TXPOOL_FULL, "admission queue full, retry").toObject();
+      return Promise.resolve(raws.map(() => ({ ok: false, hash: null, error: busy })));
+    }
+    return new Promise((resolve) => {
+      this.#submissions.push({ raws, resolve });
+      this.#submitted += raws.length;
+      if (this.#submissions.length === 1) setImmediate(() => void this.#admitSubmissions());
+    });
+  }
+
+  /**
+   * Everything submitted since the last turn of the event loop, admitted together: one trip to the recover
+   * pool (in chunks) for many single-transaction requests instead of one each.
+   */
+  async #admitSubmissions(): Promise<void> {
+    const batch = this.#submissions;
+    this.#submissions = [];
+    this.#submitted = 0;
+    const all = batch.flatMap((b) => b.raws);
+    let results: SubmitResult[];
+    try {
+      results = await this.#admit(all, { local: true, journal: true, gossip: true });
+    } catch (e) {
+      const err = txPoolError(ErrorCode.TXPOOL_FULL, (e as Error).message).toObject();
+      results = all.map(() => ({ ok: false, hash: null, error: err }));
+    }
+    let at = 0;
+    for (const b of batch) {
+      b.resolve(results.slice(at, at + b.raws.length));
+      at += b.raws.length;
+    }
   }
 
   /**
