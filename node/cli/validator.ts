@@ -12,6 +12,7 @@ import { ConsensusNode } from "../consensus/consensusNode.ts";
 import { EngineDriver, type EngineEndpoint } from "../consensus/execution/engineDriver.ts";
 import { ed25519FromKeyFile } from "../consensus/keys.ts";
 import { LmdbConsensusStore } from "../consensus/lmdbStore.ts";
+import { subDagTransactions } from "../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../consensus/signer.ts";
 import { equalBytes } from "../core/bytes.ts";
@@ -127,7 +128,10 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
       ...(maxBlockGas === undefined ? {} : { core: { maxBlockGas } }),
       ...(pool === undefined ? {} : { onPeerBlockTransactions: (_a, txs) => pool.markSeenInDag(txs) }),
       lastExecutedCommit,
-      onCommit: (s) => driver.execute(s),
+      onCommit: (s) => {
+        pool?.committed(subDagTransactions(s));
+        return driver.execute(s);
+      },
     });
     if (pool !== undefined) {
       const n = node;

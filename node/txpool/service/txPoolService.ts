@@ -43,6 +43,8 @@ export const JOURNAL_ROTATE_MS = 60 * 60 * 1000;
  * full: admission queue full, retry`) instead of queueing without bound.
  */
 export const MAX_ADMISSION_QUEUE = 16_384;
+/** The cheapest transaction: below this much gas left, a selection returns nothing. */
+const MIN_TX_GAS = 21_000n;
 
 export interface ChainView {
   head(): { hash: Uint8Array; header: BlockHeader };
@@ -101,6 +103,9 @@ export class TxPoolService implements TxSource {
   /** submissions waiting for the next admission batch (at most MAX_ADMISSION_QUEUE transactions) */
   #submissions: { raws: readonly Uint8Array[]; resolve: (r: SubmitResult[]) => void }[] = [];
   #submitted = 0;
+  /** this node's proposals not yet seen in a commit: hash → gas limit and when proposed */
+  readonly #reserved = new Map<string, { gas: bigint; at: number }>();
+  #reservedGas = 0n;
   /** origin peer of each remote transaction still in the pool, by hash */
   readonly #origins = new Map<string, string>();
   readonly #pendingListeners = new Set<(tx: { hash: Uint8Array; raw: Uint8Array }) => void>();
@@ -339,9 +344,16 @@ export class TxPoolService implements TxSource {
   /** `TxSource`: the best executable transactions for one DAG block (or block), marked in flight. */
   select(limits: SelectionLimits): Uint8Array[] {
     const active = this.#link.originActive;
+    const now = this.#clock();
+    // what this node proposed and no commit has carried yet still counts against its share of a block
+    for (const [h, r] of this.#reserved)
+      if (now - r.at >= this.pool.config.proposalTimeoutMs) this.#unreserve(h);
+    const maxGas = limits.maxGas - this.#reservedGas;
+    if (maxGas < MIN_TX_GAS) return [];
     const picked = this.pool.selectForProposal({
       ...limits,
-      now: this.#clock(),
+      maxGas,
+      now,
       ...(active === undefined
         ? {}
         : {
@@ -351,7 +363,37 @@ export class TxPoolService implements TxSource {
             },
           }),
     });
+    for (const t of picked) {
+      this.#reserved.set(t.hashHex, { gas: t.gasLimit, at: now });
+      this.#reservedGas += t.gasLimit;
+    }
     return picked.map((t) => t.raw);
+  }
+
+  /**
+   * A commit carried these transactions (the wiring calls it before the commit executes): the ones this
+   * node proposed no longer count against its share. Each validator keeps the gas of its uncommitted
+   * proposals within its share, so one commit — every validator's blocks since the last one — fits one
+   * EVM block, and no transaction is left over to be proposed again.
+   */
+  committed(raws: readonly Uint8Array[]): void {
+    if (this.#reserved.size === 0) return;
+    for (const raw of raws) {
+      const r = this.#d.senders.get(raw);
+      if (r !== undefined) this.#unreserve(bytesToHex(r.hash));
+    }
+  }
+
+  /** Gas of this node's proposals that no commit has carried yet. */
+  get reservedGas(): bigint {
+    return this.#reservedGas;
+  }
+
+  #unreserve(hashHex: string): void {
+    const r = this.#reserved.get(hashHex);
+    if (r === undefined) return;
+    this.#reserved.delete(hashHex);
+    this.#reservedGas -= r.gas;
   }
 
   /**
@@ -386,7 +428,9 @@ export class TxPoolService implements TxSource {
         const r = this.#d.senders.get(raw);
         if (r !== undefined) {
           included.push(r.hash);
-          this.#origins.delete(bytesToHex(r.hash));
+          const h = bytesToHex(r.hash);
+          this.#origins.delete(h);
+          this.#unreserve(h);
         }
       }
     }
