@@ -1,0 +1,80 @@
+/**
+ * The local-transaction journal survives a SIGKILL (txpool issue; reliability matrix rows 8 and 20). On a
+ * 4-validator devnet, transactions are sent to validator 0 behind a nonce gap, so they wait in its pool as
+ * queued (never proposed, so no other node holds them in a block); validator 0 is SIGKILLed and restarted;
+ * the gap-filling transaction then goes to validator 1, and the journaled transactions come back from 0's
+ * journal, are proposed, and are included.
+ * TXPOOL_CRASH_TEST=0 skips it.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
+import { keccak256 } from "../../node/core/hash.ts";
+import { bytesToHex } from "../../node/core/hex.ts";
+import { encodeTransaction } from "../../node/core/tx/encode.ts";
+import { signTransaction } from "../../node/core/tx/sign.ts";
+import { DevnetProcs } from "../utils/devnetProcs.ts";
+import { tempDir } from "../utils/tempDatadir.ts";
+
+const dir = tempDir("fastevm-txpool-crash-");
+let net: DevnetProcs;
+
+function transfer(nonce: bigint): Uint8Array {
+  return encodeTransaction(
+    signTransaction(
+      {
+        type: 2,
+        chainId: DEVNET_CHAIN_ID,
+        nonce,
+        maxPriorityFeePerGas: 1_000_000_000n,
+        maxFeePerGas: 100_000_000_000n,
+        gasLimit: 21_000n,
+        to: new Uint8Array(20).fill(0x42),
+        value: 1n,
+        data: new Uint8Array(0),
+        accessList: [],
+      },
+      devAccountKey(5),
+    ),
+  );
+}
+
+async function post(i: number, raw: Uint8Array): Promise<number> {
+  const res = await fetch(net.txUrl(i), { method: "POST", body: bytesToHex(raw) });
+  await res.text();
+  return res.status;
+}
+
+describe.skipIf(process.env.TXPOOL_CRASH_TEST === "0")("txpool journal across a SIGKILL", () => {
+  afterAll(async () => {
+    await net?.stopAll("SIGKILL");
+    dir.remove();
+  });
+
+  it("journaled local transactions come back after SIGKILL and are included", async () => {
+    net = await DevnetProcs.prepare(dir.path, 4);
+    await Promise.all([0, 1, 2, 3].map((i) => net.launch(i)));
+    // nonces 1..5 wait behind the gap at nonce 0: queued, never proposed, only in validator 0's pool
+    // (and journal)
+    const waiting = [1n, 2n, 3n, 4n, 5n].map(transfer);
+    for (const raw of waiting) expect(await post(0, raw)).toBe(202);
+    await net.stop(0, "SIGKILL");
+    await net.launch(0);
+    // the gap-filling transaction goes to another validator: the rest can only come from 0's journal
+    expect(await post(1, transfer(0n))).toBe(202);
+    const want = new Set([transfer(0n), ...waiting].map((r) => bytesToHex(keccak256(r))));
+    const deadline = Date.now() + 60_000;
+    const seen = new Set<string>();
+    let scanned = 1;
+    while (seen.size < want.size && Date.now() < deadline) {
+      try {
+        const head = await net.headNumber(1);
+        for (; scanned <= head; scanned++)
+          for (const h of (await net.block(1, scanned)).transactions) if (want.has(h)) seen.add(h);
+      } catch {
+        // a restarted peer's socket: ask again
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(seen.size).toBe(want.size);
+  }, 180_000);
+});
