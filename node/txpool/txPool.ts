@@ -44,6 +44,9 @@ import {
   type TxPoolStats,
 } from "./types.ts";
 
+/** Locals may exceed globalSlots + globalQueue (remotes are evicted for them) up to this many times it. */
+export const LOCAL_HARD_LIMIT_FACTOR = 2;
+
 export interface TxPoolOptions {
   /** overrides of `DEFAULT_TXPOOL_CONFIG` */
   readonly config?: Partial<TxPoolConfig>;
@@ -253,6 +256,10 @@ export class TxPool {
     const limit = cfg.globalSlots + cfg.globalQueue;
     const over = this.#slots + entry.slots - (old?.slots ?? 0) - limit;
     if (over > 0) {
+      // locals may push remotes out and go past the limit, but not without bound: a flood of local
+      // submissions is refused at twice the pool's size (every structure here stays bounded)
+      if (isLocal && this.#slots + entry.slots - (old?.slots ?? 0) > LOCAL_HARD_LIMIT_FACTOR * limit)
+        return this.#refuse(ErrorCode.TXPOOL_FULL, "local transactions at twice the pool's size");
       if (!isLocal && this.#underpriced(entry)) {
         return this.#refuse(ErrorCode.TXPOOL_UNDERPRICED, "the pool is full and pays more");
       }

@@ -371,6 +371,19 @@ describe("limits", () => {
       );
       expect(made.pool.locals()).toHaveLength(17);
     });
+
+    it("locals stop at twice the pool's size: txpool is full", () => {
+      const made = makePool(); // 16 slots in all (see makePool)
+      const state = MapState.funded(40);
+      let admitted = 0;
+      for (let s = 0; s < 40; s++) {
+        const r = made.pool.add(input({ from: s, nonce: 0, local: true }), state, 0);
+        if (r.ok) admitted++;
+        else expect(r.error.code).toBe(ErrorCode.TXPOOL_FULL);
+      }
+      expect(admitted).toBe(32);
+      expect(made.pool.stats().slots).toBe(32);
+    });
   });
 
   it("slots: a transaction takes ceil(size / 32 KiB) slots", () => {
