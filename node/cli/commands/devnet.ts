@@ -113,9 +113,9 @@ function printAccounts(layout: DevnetLayout): void {
     return `${whole}${frac === "" ? "" : `.${frac}`} ETH`;
   };
   console.log("\nAvailable Accounts\n==================");
-  layout.accounts.forEach((a, i) => console.log(`(${i}) ${a.address} (${eth(a.address)})`));
+  for (const [i, a] of layout.accounts.entries()) console.log(`(${i}) ${a.address} (${eth(a.address)})`);
   console.log("\nPrivate Keys (public dev keys: never use them where value is at stake)\n==================");
-  layout.accounts.forEach((a, i) => console.log(`(${i}) ${a.privateKey}`));
+  for (const [i, a] of layout.accounts.entries()) console.log(`(${i}) ${a.privateKey}`);
   console.log("");
 }
 
