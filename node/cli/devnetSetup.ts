@@ -1,15 +1,31 @@
 /**
  * The devnet's on-disk layout, created on first start and reused after: per validator a datadir initialized
  * from the devnet genesis (`validator-i/`), its consensus keys and a copy of the committee
- * (`validator-i/consensus/`), and loopback ports for the Engine API, libp2p and the transaction endpoint,
- * all recorded in `devnet.json`. The cluster test and `fastevm devnet` both start validators from it.
+ * (`validator-i/consensus/`), and loopback ports for the Engine API, libp2p, the transaction endpoint and
+ * the public JSON-RPC (HTTP and WebSocket), all recorded in `devnet.json` with every node's endpoints and
+ * the funded dev accounts (format: DEVNET_JSON.md's `chainId`, `root`, `validators`, `nodes`, `accounts`).
+ * The Engine API and libp2p ports are fixed at creation (the committee names the libp2p addresses); the
+ * public ports are checked on every start: with a base port (`fastevm devnet`: 8545) validator 0 gets the
+ * first free port from it and the next free one for WebSocket, validator 1 the two after, and so on; with
+ * base 0 (tests) each keeps its recorded ports while they are free, else gets OS-chosen ones. A layout
+ * written by an older version (no public ports) is upgraded in place; one missing the older keys is refused.
+ * The cluster test and `fastevm devnet` both start validators from it.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEVNET_GENESIS_PATH } from "../core/chain/devnet.ts";
+import {
+  addressOfKey,
+  DEV_ACCOUNT_COUNT,
+  DEVNET_CHAIN_ID,
+  DEVNET_GENESIS_PATH,
+  devAccountKey,
+} from "../core/chain/devnet.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { bytesToHex } from "../core/hex.ts";
+import { checksumAddress } from "../rpc/eth/txpool.ts";
+import { lockDatadir } from "../storage/datadirLock.ts";
 import { committeeCommand } from "./commands/committee.ts";
 import { initCommand } from "./commands/init.ts";
 import { keysCommand } from "./commands/keys.ts";
@@ -25,14 +41,45 @@ export interface DevnetValidator {
   readonly enginePort: number;
   readonly p2pPort: number;
   readonly txPort: number;
+  /** the public JSON-RPC over HTTP (`--http.port`) */
+  readonly httpPort: number;
+  /** the public JSON-RPC over WebSocket (`--ws.port`) */
+  readonly wsPort: number;
+}
+
+/** One node's endpoints, as tools read them from devnet.json. */
+export interface DevnetNode {
+  readonly name: string;
+  readonly role: "validator";
+  readonly rpc: string;
+  readonly ws: string;
+  readonly engine: string;
+  readonly p2p: string;
+}
+
+/** A funded dev account (node/core/chain/devnet.ts); its key is public. */
+export interface DevnetAccount {
+  readonly address: string;
+  readonly privateKey: string;
 }
 
 export interface DevnetLayout {
+  readonly chainId: number;
   readonly root: string;
   readonly validators: readonly DevnetValidator[];
+  readonly nodes: readonly DevnetNode[];
+  readonly accounts: readonly DevnetAccount[];
 }
 
-const LAYOUT_FILE = "devnet.json";
+export interface DevnetOptions {
+  /** where the public ports start (validator 0's HTTP port when free); 0 = OS-chosen (default) */
+  readonly httpPort?: number;
+}
+
+/** The default base of `fastevm devnet`'s public ports: 8545 (HTTP) and 8546 (WebSocket), as geth and anvil. */
+export const DEVNET_HTTP_PORT = 8545;
+
+export const LAYOUT_FILE = "devnet.json";
 
 /** A port the OS reports free on 127.0.0.1 right now (bind to 0, read, close). */
 export function freePort(): Promise<number> {
@@ -47,6 +94,121 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether 127.0.0.1:`port` can be bound right now (nothing listens there, on it or on the wildcard). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once("error", () => done(false));
+    s.listen({ port, host: "127.0.0.1", exclusive: true }, () => s.close(() => done(true)));
+  });
+}
+
+/**
+ * The public (HTTP, WebSocket) ports of each validator, none of them in `reserved` (which gains them):
+ * from `base` upward, the first free port for HTTP and the next free one for WebSocket, validator by
+ * validator; with base 0 a validator's `recorded` ports when still free, else OS-chosen ones.
+ */
+export async function choosePublicPorts(
+  n: number,
+  base: number,
+  reserved: Set<number>,
+  recorded: readonly (readonly [number, number] | undefined)[] = [],
+): Promise<[number, number][]> {
+  let next = base;
+  const take = async (wanted: number | undefined): Promise<number> => {
+    if (base > 0) {
+      for (; next <= 65535; next++)
+        if (!reserved.has(next) && (await portIsFree(next))) {
+          reserved.add(next);
+          return next++;
+        }
+      throw new FastEvmError(ErrorCode.CLI_USAGE, `no free port on 127.0.0.1 from ${base} upward`);
+    }
+    if (wanted !== undefined && !reserved.has(wanted) && (await portIsFree(wanted))) {
+      reserved.add(wanted);
+      return wanted;
+    }
+    for (;;) {
+      const p = await freePort();
+      if (!reserved.has(p)) {
+        reserved.add(p);
+        return p;
+      }
+    }
+  };
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const http = await take(recorded[i]?.[0]);
+    out.push([http, await take(recorded[i]?.[1])]);
+  }
+  return out;
+}
+
+/** The funded dev accounts with their (public) private keys. */
+export function devnetAccounts(): DevnetAccount[] {
+  return Array.from({ length: DEV_ACCOUNT_COUNT }, (_, i) => {
+    const key = devAccountKey(i);
+    return { address: checksumAddress(addressOfKey(key)), privateKey: bytesToHex(key) };
+  });
+}
+
+/** The layout of these validators, with each node's endpoints and the dev accounts. */
+function layoutOf(root: string, validators: readonly DevnetValidator[]): DevnetLayout {
+  return {
+    chainId: Number(DEVNET_CHAIN_ID),
+    root,
+    validators,
+    nodes: validators.map((v) => ({
+      name: v.name,
+      role: "validator",
+      rpc: `http://127.0.0.1:${v.httpPort}`,
+      ws: `ws://127.0.0.1:${v.wsPort}`,
+      engine: `http://127.0.0.1:${v.enginePort}`,
+      p2p: `/ip4/127.0.0.1/tcp/${v.p2pPort}`,
+    })),
+    accounts: devnetAccounts(),
+  };
+}
+
+const layoutText = (layout: DevnetLayout) => `${JSON.stringify(layout, null, 2)}\n`;
+
+type StoredValidator = Omit<DevnetValidator, "httpPort" | "wsPort"> & { httpPort?: number; wsPort?: number };
+
+/** The validators of a stored devnet.json, or a clear refusal when it is not a layout this version runs. */
+function readStoredLayout(file: string, n: number): StoredValidator[] {
+  const dir = resolve(file, "..");
+  const refuse = (why: string) =>
+    new FastEvmError(
+      ErrorCode.CLI_USAGE,
+      `${file} is not a devnet layout this version can run (${why}): remove ${dir} or use another --datadir`,
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw refuse((e as Error).message);
+  }
+  const o = raw as { chainId?: unknown; validators?: unknown };
+  if (typeof o !== "object" || o === null || !Array.isArray(o.validators)) throw refuse("no validators list");
+  if (o.chainId !== undefined && o.chainId !== Number(DEVNET_CHAIN_ID))
+    throw refuse(`chain id ${String(o.chainId)}, not ${DEVNET_CHAIN_ID}`);
+  const validators = o.validators as Record<string, unknown>[];
+  validators.forEach((v, i) => {
+    for (const k of ["name", "datadir", "consensusDir"] as const)
+      if (typeof v?.[k] !== "string") throw refuse(`validators[${i}].${k} missing`);
+    for (const k of ["enginePort", "p2pPort", "txPort"] as const)
+      if (!Number.isInteger(v[k])) throw refuse(`validators[${i}].${k} missing`);
+    for (const k of ["httpPort", "wsPort"] as const)
+      if (v[k] !== undefined && !Number.isInteger(v[k])) throw refuse(`validators[${i}].${k} is not a port`);
+  });
+  if (validators.length !== n)
+    throw new FastEvmError(
+      ErrorCode.CLI_USAGE,
+      `${dir} holds a devnet of ${validators.length} validators, not ${n}: use another --datadir`,
+    );
+  return validators as unknown as StoredValidator[];
+}
+
 /** Runs a CLI command in-process with its stdout silenced (setup chatter); its errors still throw. */
 async function quietly(run: () => Promise<number>): Promise<void> {
   const log = console.log;
@@ -59,21 +221,42 @@ async function quietly(run: () => Promise<number>): Promise<void> {
   }
 }
 
-/** The layout in `root`, created for `n` validators when absent; an existing one must have `n` validators. */
-export async function prepareDevnet(root: string, n: number): Promise<DevnetLayout> {
+/**
+ * The layout in `root`, created for `n` validators when absent; an existing one must have `n` validators and
+ * its datadirs must not be in use (a devnet already running there). Its public ports are chosen for this
+ * start (see the file comment) and devnet.json is rewritten when they changed.
+ */
+export async function prepareDevnet(
+  root: string,
+  n: number,
+  opts: DevnetOptions = {},
+): Promise<DevnetLayout> {
+  const base = opts.httpPort ?? 0;
   const dir = resolve(root);
   const file = join(dir, LAYOUT_FILE);
   if (existsSync(file)) {
-    const layout = JSON.parse(readFileSync(file, "utf8")) as DevnetLayout;
-    if (layout.validators.length !== n)
-      throw new FastEvmError(
-        ErrorCode.CLI_USAGE,
-        `${dir} holds a devnet of ${layout.validators.length} validators, not ${n}: use another --datadir`,
-      );
+    const stored = readStoredLayout(file, n);
+    // a running devnet holds its datadirs: refuse here, before its devnet.json is rewritten
+    for (const v of stored) lockDatadir(v.datadir).release();
+    const reserved = new Set(stored.flatMap((v) => [v.enginePort, v.p2pPort, v.txPort]));
+    const ports = await choosePublicPorts(
+      n,
+      base,
+      reserved,
+      stored.map((v) =>
+        v.httpPort === undefined || v.wsPort === undefined ? undefined : [v.httpPort, v.wsPort],
+      ),
+    );
+    const layout = layoutOf(
+      dir,
+      stored.map((v, i) => ({ ...v, httpPort: ports[i]![0], wsPort: ports[i]![1] })),
+    );
+    const text = layoutText(layout);
+    if (readFileSync(file, "utf8") !== text) writeFileSync(file, text);
     return layout;
   }
   mkdirSync(dir, { recursive: true });
-  const validators: DevnetValidator[] = [];
+  const validators: StoredValidator[] = [];
   for (let i = 0; i < n; i++) {
     const datadir = join(dir, `validator-${i}`);
     const consensusDir = join(datadir, "consensus");
@@ -88,6 +271,8 @@ export async function prepareDevnet(root: string, n: number): Promise<DevnetLayo
       txPort: await freePort(),
     });
   }
+  const reserved = new Set(validators.flatMap((v) => [v.enginePort, v.p2pPort, v.txPort]));
+  const ports = await choosePublicPorts(n, base, reserved);
   const committeeFile = join(dir, COMMITTEE_FILE);
   const entries = validators.map((v) => `${v.consensusDir}:1:/ip4/127.0.0.1/tcp/${v.p2pPort}`);
   await quietly(() => committeeCommand.run(["--out", committeeFile, ...entries]));
@@ -97,9 +282,12 @@ export async function prepareDevnet(root: string, n: number): Promise<DevnetLayo
   });
   writeFileSync(committeeFile, `${JSON.stringify(committee, null, 2)}\n`);
   for (const v of validators) copyFileSync(committeeFile, join(v.consensusDir, COMMITTEE_FILE));
-  const layout: DevnetLayout = { root: dir, validators };
+  const layout = layoutOf(
+    dir,
+    validators.map((v, i) => ({ ...v, httpPort: ports[i]![0], wsPort: ports[i]![1] })),
+  );
   // written last: a half-made devnet (interrupted setup) is not mistaken for a complete one
-  writeFileSync(file, `${JSON.stringify(layout, null, 2)}\n`);
+  writeFileSync(file, layoutText(layout));
   return layout;
 }
 
@@ -114,6 +302,13 @@ export function validatorArgs(v: DevnetValidator): string[] {
     "--validator",
     "--consensus-dir",
     v.consensusDir,
+    "--http",
+    "--http.port",
+    String(v.httpPort),
+    "--ws",
+    "--ws.port",
+    String(v.wsPort),
+    // the raw-transaction endpoint stays until the tests that still post to it move to eth_sendRawTransaction
     "--tx-listen",
     `127.0.0.1:${v.txPort}`,
   ];

@@ -1,7 +1,8 @@
 /**
  * A devnet of real `fastevm node --validator` processes for end-to-end tests: start (and restart) each
- * validator, read its chain over its Engine API (JWT), read its consensus store after it stopped, and
- * stop only the processes started here.
+ * validator, read its chain over its Engine API (JWT), reach its public JSON-RPC (`rpcUrl`, `wsUrl`: the
+ * layout's OS-chosen ports), read its consensus store after it stopped, and stop only the processes
+ * started here.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -55,6 +56,16 @@ export class DevnetProcs {
       });
       child.once("exit", (code) => fail(new Error(`validator ${i} exited ${code} before it was ready`)));
     });
+  }
+
+  /** validator i's public JSON-RPC over HTTP */
+  rpcUrl(i: number): string {
+    return `http://127.0.0.1:${this.layout.validators[i]!.httpPort}`;
+  }
+
+  /** validator i's public JSON-RPC over WebSocket */
+  wsUrl(i: number): string {
+    return `ws://127.0.0.1:${this.layout.validators[i]!.wsPort}`;
   }
 
   txUrl(i: number): string {

@@ -1,24 +1,45 @@
 /**
- * `fastevm devnet [--validators N] [--datadir DIR] [--duration SECONDS]`: the one-command local network.
- * N validators (default 4) run as separate `fastevm node --validator` processes on loopback, each with its
- * execution node in-process, real libp2p and LMDB; keys, committee and datadirs are made on first start
- * (devnetSetup.ts) and reused after. Prints each validator's Engine API, libp2p and transaction endpoints;
+ * `fastevm devnet [--validators N] [--datadir DIR] [--http.port 8545] [--duration SECONDS]`: the one-command
+ * local network. N validators (default 4) run as separate `fastevm node --validator` processes on loopback,
+ * each with its execution node in-process, real libp2p and LMDB, each serving the public JSON-RPC over HTTP
+ * and WebSocket (validator 0 on 8545 / 8546 when free, else the next free ports; `--http.port 0`: OS-chosen);
+ * keys, committee and datadirs are made on first start (devnetSetup.ts) and reused after, and
+ * DIR/devnet.json lists every node's endpoints and the dev accounts. Prints each validator's JSON-RPC,
+ * Engine API and libp2p endpoints and the funded dev accounts with their private keys (as anvil does);
  * on Ctrl-C / SIGTERM (or after --duration) stops them and prints each one's head block and last commit;
  * exits 0 when every validator stopped with its summary, 1 otherwise. Validators run in their own process
  * group, so each gets exactly one SIGTERM from here.
  * Each validator's own output goes to DIR/validator-i/node.log.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { DEVNET_CHAIN_ID } from "../../core/chain/devnet.ts";
+import { DEVNET_CHAIN_ID, DEVNET_GENESIS_PATH } from "../../core/chain/devnet.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import type { CliCommand } from "../command.ts";
-import { type DevnetValidator, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../devnetSetup.ts";
+import {
+  DEVNET_HTTP_PORT,
+  type DevnetLayout,
+  type DevnetValidator,
+  FASTEVM_BIN,
+  LAYOUT_FILE,
+  prepareDevnet,
+  validatorArgs,
+} from "../devnetSetup.ts";
 
-const USAGE = "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--duration SECONDS]";
+const USAGE =
+  "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--http.port 8545] [--duration SECONDS]";
+
+/** The stdout lines of `fastevm node` whose endpoint the devnet prints. */
+const ENDPOINT_LINES = [
+  "engine api listening on ",
+  "http rpc listening on ",
+  "ws rpc listening on ",
+  "p2p listening ",
+  "tx endpoint ",
+] as const;
 
 interface Running {
   readonly v: DevnetValidator;
@@ -49,8 +70,8 @@ function launch(v: DevnetValidator): Running {
   r.exited = new Promise((done) => child.once("exit", (code) => done(code)));
   r.ready = new Promise((done, fail) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      for (const key of ["engine api listening on ", "p2p listening ", "tx endpoint "])
-        if (line.startsWith(key)) r.lines.set(key.trim(), line.slice(key.length));
+      for (const key of ENDPOINT_LINES)
+        if (line.startsWith(key)) r.lines.set(key.trim(), line.slice(key.length).split(" ")[0]!);
       if (line.startsWith("validator summary ")) r.summary = JSON.parse(line.slice(18)) as Running["summary"];
       if (line.startsWith("tx endpoint ")) done();
     });
@@ -74,12 +95,36 @@ async function stopAll(running: readonly Running[]): Promise<void> {
   );
 }
 
+/** The funded dev accounts and their private keys, as anvil prints them (the keys are public). */
+function printAccounts(layout: DevnetLayout): void {
+  const genesis = JSON.parse(readFileSync(DEVNET_GENESIS_PATH, "utf8")) as {
+    alloc: Record<string, { balance?: string }>;
+  };
+  const balances = new Map(
+    Object.entries(genesis.alloc).map(([a, v]) => [
+      a.toLowerCase().replace(/^0x/, ""),
+      BigInt(v.balance ?? 0),
+    ]),
+  );
+  const eth = (a: string) => {
+    const wei = balances.get(a.toLowerCase().slice(2)) ?? 0n;
+    const whole = wei / 10n ** 18n;
+    const frac = (wei % 10n ** 18n).toString().padStart(18, "0").replace(/0+$/, "");
+    return `${whole}${frac === "" ? "" : `.${frac}`} ETH`;
+  };
+  console.log("\nAvailable Accounts\n==================");
+  for (const [i, a] of layout.accounts.entries()) console.log(`(${i}) ${a.address} (${eth(a.address)})`);
+  console.log("\nPrivate Keys (public dev keys: never use them where value is at stake)\n==================");
+  for (const [i, a] of layout.accounts.entries()) console.log(`(${i}) ${a.privateKey}`);
+  console.log("");
+}
+
 export const devnetCommand: CliCommand = {
   name: "devnet",
   summary: "run a local network: N validator processes (consensus + execution) on loopback",
   usage: USAGE,
   async run(argv) {
-    let values: { validators?: string; datadir?: string; duration?: string };
+    let values: { validators?: string; datadir?: string; duration?: string; "http.port"?: string };
     try {
       values = parseArgs({
         args: [...argv],
@@ -87,6 +132,7 @@ export const devnetCommand: CliCommand = {
           validators: { type: "string" },
           datadir: { type: "string" },
           duration: { type: "string" },
+          "http.port": { type: "string" },
         },
       }).values;
     } catch (e) {
@@ -96,7 +142,10 @@ export const devnetCommand: CliCommand = {
     if (!Number.isInteger(n) || n < 1 || n > 32) throw usage("--validators must be 1..32");
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     if (duration !== undefined && !(duration > 0)) throw usage("--duration must be a positive number");
-    const layout = await prepareDevnet(values.datadir ?? ".devnet", n);
+    const httpPort = Number(values["http.port"] ?? DEVNET_HTTP_PORT);
+    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65534)
+      throw usage("--http.port must be 0..65534 (0: OS-chosen ports)");
+    const layout = await prepareDevnet(values.datadir ?? ".devnet", n, { httpPort });
     console.log(`devnet: ${n} validators, chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`);
     // Signals are handled from here to the end: the first one stops the network, repeats (pnpm forwards
     // Ctrl-C once more) are ignored while it stops. Validators are killed if this process exits early.
@@ -126,11 +175,15 @@ export const devnetCommand: CliCommand = {
       if (!interrupted) {
         for (const r of running) {
           console.log(
-            `${r.v.name}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}  tx ${r.lines.get("tx endpoint")}`,
+            `${r.v.name}  rpc http://${r.lines.get("http rpc listening on")}  ws ws://${r.lines.get("ws rpc listening on")}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}`,
           );
         }
+        printAccounts(layout);
         console.log(
-          `jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log`,
+          `JSON-RPC (eth, net, web3, txpool) on every rpc/ws endpoint: send signed transactions with eth_sendRawTransaction`,
+        );
+        console.log(
+          `layout: ${join(layout.root, LAYOUT_FILE)}; jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log`,
         );
         console.log(duration === undefined ? "running; Ctrl-C to stop" : `running for ${duration} s`);
         // a validator dying on its own is reported, the others keep running

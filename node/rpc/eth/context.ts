@@ -5,6 +5,7 @@
  * transport (HTTP, WebSocket, and the Engine API port's eth_ subset).
  */
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
+import type { PoolTx } from "../../txpool/types.ts";
 import { ChainTxs } from "./txs.ts";
 
 /** geth: --rpc.logquerylimit-like bounds; reth --rpc.max-logs-per-response 20000; geth's gas price oracle. */
@@ -44,12 +45,14 @@ export interface PendingTx {
 
 /**
  * The txpool seam (the pool is built elsewhere): the feed of newly pending transactions, for
- * newPendingTransactions subscriptions and eth_newPendingTransactionFilter. Until a pool is wired, those
- * methods answer -32601.
+ * newPendingTransactions subscriptions and eth_newPendingTransactionFilter (until a pool is wired, those
+ * methods answer -32601), and the lookup of a pool transaction by hash.
  */
 export interface TxPoolSeam {
   /** calls `cb` for each transaction that becomes pending; returns the unsubscribe function */
   onPending(cb: (tx: PendingTx) => void): () => void;
+  /** the pool's transactions (pending or queued) by hash: eth_getTransactionByHash of one not yet mined */
+  readonly pool?: { get(hash: Uint8Array): PoolTx | undefined };
 }
 
 export interface RpcContextOptions {

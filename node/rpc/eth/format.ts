@@ -14,6 +14,7 @@ import { bytesToHex as hex, bigintToQuantity as q } from "../../core/hex.ts";
 import { encodeRlp } from "../../core/rlp.ts";
 import type { Transaction } from "../../core/tx/types.ts";
 import type { RecoveredTx } from "../../core/wire/recover.ts";
+import type { PoolTx } from "../../txpool/types.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -115,6 +116,10 @@ export function txJson(r: RecoveredTx, place: TxPlace | null): Json {
   if (tx.type !== 0) out.yParity = q(tx.yParity);
   return out;
 }
+
+/** A transaction of the pool (not in a block) as geth's pending RPCTransaction. */
+export const poolTxJson = (t: PoolTx): Json =>
+  txJson({ ok: true, tx: t.tx, hash: t.hash, sender: t.sender, intrinsicGas: t.intrinsicGas }, null);
 
 /**
  * A block as JSON: the header, `size` (its RLP length), `totalDifficulty` (FastEVM chains are post-merge

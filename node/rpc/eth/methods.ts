@@ -15,7 +15,7 @@ import { lookupBlock, parseBlockSpec, type ResolvedBlock, resolveBlock } from ".
 import type { RpcContext } from "./context.ts";
 import { FeeOracle, feeHistory, headBlobBaseFee } from "./fees.ts";
 import { FilterManager } from "./filters.ts";
-import { blockJson, receiptsJson, txJson } from "./format.ts";
+import { blockJson, poolTxJson, receiptsJson, txJson } from "./format.ts";
 import { parseLogQuery, queryLogs } from "./logs.ts";
 import { boolArg, bytesArg, hash32, maxArgs, uintArg } from "./params.ts";
 import { Subscriptions } from "./subscriptions.ts";
@@ -100,7 +100,10 @@ export function chainMethods(ctx: RpcContext): Map<string, RpcHandler> {
   m.set("eth_getTransactionByHash", async (p) => {
     maxArgs(p, 1);
     const at = txLocation(ctx, p);
-    return at === null ? null : txAt(ctx, at.block, at.index);
+    if (at !== null) return txAt(ctx, at.block, at.index);
+    // as geth: a transaction not in the chain is looked up in the pool (pending or queued)
+    const pooled = ctx.pool?.pool?.get(hash32(0, p[0]));
+    return pooled === undefined ? null : poolTxJson(pooled);
   });
   m.set("eth_getTransactionByBlockHashAndIndex", (p) =>
     txAt(ctx, byHash(ctx, p), Number(uintArg(1, p[1], 32))),

@@ -9,7 +9,7 @@ import { bigintToQuantity, bytesToUnprefixedHex, hexToBytes } from "../../core/h
 import type { AccountContent, PoolTx } from "../../txpool/types.ts";
 import type { RpcHandler, RpcMethods } from "../jsonrpc.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
-import { type Json, txJson } from "./format.ts";
+import { poolTxJson } from "./format.ts";
 
 /** What these methods need of the pool service. */
 export interface TxPoolRpc {
@@ -49,9 +49,6 @@ function addressParam(v: unknown, index: number): Uint8Array {
     );
   return hexToBytes(v.toLowerCase());
 }
-
-const pendingJson = (t: PoolTx): Json =>
-  txJson({ ok: true, tx: t.tx, hash: t.hash, sender: t.sender, intrinsicGas: t.intrinsicGas }, null);
 
 /** geth's txpool_inspect line: `to: value wei + gas gas × price wei`. */
 function inspectLine(t: PoolTx): string {
@@ -105,13 +102,13 @@ export function txpoolMethods(s: TxPoolRpc): RpcMethods {
         return { pending: bigintToQuantity(BigInt(st.pending)), queued: bigintToQuantity(BigInt(st.queued)) };
       },
     ],
-    ["txpool_content", () => contentOf(s.pool, pendingJson)],
+    ["txpool_content", () => contentOf(s.pool, poolTxJson)],
     ["txpool_inspect", () => contentOf(s.pool, inspectLine)],
     [
       "txpool_contentFrom",
       (params) => {
         const acct = s.pool.contentFrom(addressParam(params[0], 0));
-        return { pending: byNonce(acct.pending, pendingJson), queued: byNonce(acct.queued, pendingJson) };
+        return { pending: byNonce(acct.pending, poolTxJson), queued: byNonce(acct.queued, poolTxJson) };
       },
     ],
   ]);

@@ -1,13 +1,26 @@
 /**
  * `fastevm devnet` end to end with one validator process: first start lays out keys, committee and a datadir
- * from the devnet genesis, prints the validator's endpoints, runs for --duration and prints its head and
- * last commit index; a second start reuses the layout. Usage errors come back as CLI_USAGE.
+ * from the devnet genesis, prints the validator's JSON-RPC, Engine API and libp2p endpoints and the dev
+ * accounts with their keys, writes devnet.json (DEVNET_JSON.md), runs for --duration and prints its head and
+ * last commit index; a second start reuses the layout. A layout of an older version (no public ports) is
+ * upgraded, a broken one or one in use is refused. Public ports start at the base, skipping taken ones.
+ * Usage errors come back as CLI_USAGE.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { devnetCommand } from "../../../../node/cli/commands/devnet.ts";
+import {
+  choosePublicPorts,
+  type DevnetLayout,
+  freePort,
+  prepareDevnet,
+} from "../../../../node/cli/devnetSetup.ts";
+import { addressOfKey, devAccountKey } from "../../../../node/core/chain/devnet.ts";
+import { bytesToHex } from "../../../../node/core/hex.ts";
+import { lockDatadir } from "../../../../node/storage/datadirLock.ts";
 import { REPO_ROOT } from "../../../utils/fixtures.ts";
 import { tempDir } from "../../../utils/tempDatadir.ts";
 
@@ -28,11 +41,30 @@ async function runDevnet(args: string[]): Promise<string> {
 describe("fastevm devnet", () => {
   it("runs a one-validator network for --duration, then reports its head and last commit", async () => {
     const datadir = join(dir.path, "net");
-    const args = ["--validators", "1", "--datadir", datadir, "--duration", "3"];
+    const args = ["--validators", "1", "--datadir", datadir, "--http.port", "0", "--duration", "3"];
     const out = await runDevnet(args);
-    expect(out).toMatch(
-      /validator-0 {2}engine http:\/\/127\.0\.0\.1:\d+ .* p2p \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3Koo\S+ {2}tx http:\/\/127\.0\.0\.1:\d+\/tx/,
-    );
+    const ep =
+      /validator-0 {2}rpc (http:\/\/127\.0\.0\.1:\d+) {2}ws (ws:\/\/127\.0\.0\.1:\d+) {2}engine (http:\/\/127\.0\.0\.1:\d+) {2}p2p (\/ip4\/127\.0\.0\.1\/tcp\/\d+)\/p2p\/12D3Koo\S+/.exec(
+        out,
+      );
+    expect(ep, out).not.toBeNull();
+    const json = JSON.parse(readFileSync(join(datadir, "devnet.json"), "utf8")) as DevnetLayout;
+    expect(json.chainId).toBe(20256);
+    expect(json.root).toBe(datadir);
+    expect(json.nodes).toEqual([
+      { name: "validator-0", role: "validator", rpc: ep![1], ws: ep![2], engine: ep![3], p2p: ep![4] },
+    ]);
+    expect(json.validators[0]).toMatchObject({ name: "validator-0", datadir: join(datadir, "validator-0") });
+    // the dev accounts, printed as anvil does and listed in devnet.json
+    expect(json.accounts).toHaveLength(10);
+    json.accounts.forEach((a, i) => {
+      expect(a.privateKey).toBe(bytesToHex(devAccountKey(i)));
+      expect(a.address.toLowerCase()).toBe(bytesToHex(addressOfKey(devAccountKey(i))));
+      expect(out).toContain(`(${i}) ${a.address} (1000000 ETH)`);
+      expect(out).toContain(`(${i}) ${a.privateKey}`);
+    });
+    expect(out).toContain("eth_sendRawTransaction");
+    expect(out).not.toContain("/tx");
     // no transactions were sent: the chain stays at genesis while consensus commits
     const m = /validator-0 {2}head #0 (0x[0-9a-f]{64}) {2}last commit (\d+) \(executed (\d+)\)/.exec(out);
     expect(m, out).not.toBeNull();
@@ -48,10 +80,61 @@ describe("fastevm devnet", () => {
     expect(Number(m2![1])).toBeGreaterThan(Number(m![2]));
   });
 
+  it("upgrades a layout of an older version, refuses a broken one or one in use", async () => {
+    const datadir = join(dir.path, "net");
+    const file = join(datadir, "devnet.json");
+    const current = JSON.parse(readFileSync(file, "utf8")) as DevnetLayout;
+    // the layout as the version before the public JSON-RPC wrote it
+    const old = {
+      root: current.root,
+      validators: current.validators.map(({ httpPort: _h, wsPort: _w, ...v }) => v),
+    };
+    writeFileSync(file, JSON.stringify(old));
+    const upgraded = await prepareDevnet(datadir, 1);
+    expect(upgraded.nodes[0]!.rpc).toBe(`http://127.0.0.1:${upgraded.validators[0]!.httpPort}`);
+    expect(upgraded.validators[0]!.wsPort).not.toBe(upgraded.validators[0]!.httpPort);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(upgraded);
+
+    const lock = lockDatadir(upgraded.validators[0]!.datadir);
+    try {
+      await expect(prepareDevnet(datadir, 1)).rejects.toMatchObject({ code: "DATADIR_IN_USE" });
+    } finally {
+      lock.release();
+    }
+    const good = readFileSync(file, "utf8");
+    try {
+      writeFileSync(file, JSON.stringify({ root: datadir, validators: [{ name: "validator-0" }] }));
+      await expect(prepareDevnet(datadir, 1)).rejects.toMatchObject({
+        code: "CLI_USAGE",
+        message: expect.stringMatching(/not a devnet layout this version can run \(validators\[0\]\.datadir/),
+      });
+      writeFileSync(file, "{");
+      await expect(prepareDevnet(datadir, 1)).rejects.toMatchObject({ code: "CLI_USAGE" });
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
+  it("public ports: from the base upward, two per validator, skipping taken ones", async () => {
+    const taken = await freePort();
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(taken, "127.0.0.1", r));
+    try {
+      const ports = await choosePublicPorts(2, taken, new Set([taken + 1]));
+      const flat = ports.flat();
+      expect(flat).toHaveLength(4);
+      expect(flat[0]).toBeGreaterThan(taken + 1);
+      for (let i = 1; i < 4; i++) expect(flat[i]).toBeGreaterThan(flat[i - 1]!);
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  });
+
   it("rejects bad arguments and a layout of another size as usage errors", async () => {
     await expect(devnetCommand.run(["--bogus"])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(devnetCommand.run(["--validators", "0"])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(devnetCommand.run(["--duration", "-1"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+    await expect(devnetCommand.run(["--http.port", "x"])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(
       devnetCommand.run(["--validators", "2", "--datadir", join(dir.path, "net"), "--duration", "1"]),
     ).rejects.toMatchObject({ code: "CLI_USAGE" });
