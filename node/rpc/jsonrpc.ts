@@ -111,9 +111,13 @@ function isValidId(id: unknown): id is Id {
   return id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
 }
 
+const DATA_CODES: ReadonlySet<number> = new Set([RpcCode.EXECUTION_REVERTED, RpcCode.SERVER_ERROR]);
+
 /** Maps anything a handler threw to an error object; internal failures are logged, not leaked. */
 function toError(id: Id, e: unknown, log: (msg: string) => void): object {
-  if (e instanceof RpcError) return errorResponse(id, e.code, e.message, e.data);
+  // execution-apis: only the server error (-32000) and a revert (3) carry `data`
+  if (e instanceof RpcError)
+    return errorResponse(id, e.code, e.message, DATA_CODES.has(e.code) ? (e.data ?? null) : null);
   if (isFastEvmError(e)) return errorResponse(id, RpcCode.SERVER_ERROR, e.message, { err: e.code });
   log(`rpc internal error: ${(e as Error)?.stack ?? String(e)}`);
   return errorResponse(id, RpcCode.INTERNAL_ERROR);
