@@ -41,7 +41,12 @@ export function engineMethods(engine: EngineState, eth: RpcMethods): RpcMethods 
   for (const v of [1, 2, 3] as const) {
     m.set(
       `engine_newPayloadV${v}`,
-      measured(engine, "newPayload", (p) => newPayload(engine, v, p), (r) => r.status),
+      measured(
+        engine,
+        "newPayload",
+        (p) => newPayload(engine, v, p),
+        (r) => r.status,
+      ),
     );
     m.set(
       `engine_forkchoiceUpdatedV${v}`,
@@ -57,7 +62,12 @@ export function engineMethods(engine: EngineState, eth: RpcMethods): RpcMethods 
     );
     m.set(
       `engine_getPayloadV${v}`,
-      measured(engine, "getPayload", (p) => getPayload(engine, v, p), () => "ok"),
+      measured(
+        engine,
+        "getPayload",
+        (p) => getPayload(engine, v, p),
+        () => "ok",
+      ),
     );
   }
   m.set("engine_getPayloadBodiesByHashV1", (p) => bodiesByHash(engine, p));
