@@ -1,8 +1,8 @@
 /**
  * The devnet's on-disk layout, created on first start and reused after: per validator a datadir initialized
  * from the devnet genesis (`validator-i/`), its consensus keys and a copy of the committee
- * (`validator-i/consensus/`), and loopback ports for the Engine API, libp2p and the transaction endpoint,
- * all recorded in `devnet.json`. The cluster test and `fastevm devnet` both start validators from it.
+ * (`validator-i/consensus/`), and loopback ports for the Engine API, libp2p, the transaction endpoint and
+ * the metrics server, all recorded in `devnet.json`. The cluster test and `fastevm devnet` both start validators from it.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -25,6 +25,8 @@ export interface DevnetValidator {
   readonly enginePort: number;
   readonly p2pPort: number;
   readonly txPort: number;
+  /** `--metrics.port` (absent in a devnet made before metrics: that one runs without) */
+  readonly metricsPort?: number;
 }
 
 export interface DevnetLayout {
@@ -86,6 +88,7 @@ export async function prepareDevnet(root: string, n: number): Promise<DevnetLayo
       enginePort: await freePort(),
       p2pPort: await freePort(),
       txPort: await freePort(),
+      metricsPort: await freePort(),
     });
   }
   const committeeFile = join(dir, COMMITTEE_FILE);
@@ -116,5 +119,11 @@ export function validatorArgs(v: DevnetValidator): string[] {
     v.consensusDir,
     "--tx-listen",
     `127.0.0.1:${v.txPort}`,
+    ...(v.metricsPort === undefined ? [] : ["--metrics", "--metrics.port", String(v.metricsPort)]),
   ];
+}
+
+/** The validator's Prometheus endpoint (devnet.json `nodes[].metrics`), if it runs with metrics. */
+export function metricsUrl(v: DevnetValidator): string | undefined {
+  return v.metricsPort === undefined ? undefined : `http://127.0.0.1:${v.metricsPort}/metrics`;
 }

@@ -143,6 +143,8 @@ export class JsonRpcDispatcher {
   readonly #log: (msg: string) => void;
   readonly #metrics: RpcMetrics | undefined;
   readonly #server: string;
+  /** `Date.now()` of the latest call to a known method (readiness: is a consensus client talking to us) */
+  lastCallMs: number | undefined;
 
   constructor(
     readonly methods: RpcMethods,
@@ -220,6 +222,7 @@ export class JsonRpcDispatcher {
           );
     }
     let result: unknown;
+    this.lastCallMs = Date.now();
     const t0 = performance.now();
     const done = (outcome: string) => {
       if (metrics === undefined) return;

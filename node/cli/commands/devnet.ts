@@ -16,7 +16,13 @@ import { parseArgs } from "node:util";
 import { DEVNET_CHAIN_ID } from "../../core/chain/devnet.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import type { CliCommand } from "../command.ts";
-import { type DevnetValidator, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../devnetSetup.ts";
+import {
+  type DevnetValidator,
+  FASTEVM_BIN,
+  metricsUrl,
+  prepareDevnet,
+  validatorArgs,
+} from "../devnetSetup.ts";
 
 const USAGE = "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--duration SECONDS]";
 
@@ -126,7 +132,7 @@ export const devnetCommand: CliCommand = {
       if (!interrupted) {
         for (const r of running) {
           console.log(
-            `${r.v.name}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}  tx ${r.lines.get("tx endpoint")}`,
+            `${r.v.name}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}  tx ${r.lines.get("tx endpoint")}${metricsUrl(r.v) === undefined ? "" : `  metrics ${metricsUrl(r.v)}`}`,
           );
         }
         console.log(
