@@ -18,11 +18,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { initCommand } from "../../node/cli/commands/init.ts";
 import { KEY_FILES } from "../../node/cli/commands/keys.ts";
 import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
-import { DEVNET_CHAIN_ID, DEVNET_GENESIS_PATH, devAccountKey } from "../../node/core/chain/devnet.ts";
+import { DEVNET_GENESIS_PATH } from "../../node/core/chain/devnet.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
-import { encodeTransaction } from "../../node/core/tx/encode.ts";
-import { signTransaction } from "../../node/core/tx/sign.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { devnetTransfer } from "../utils/devnetProcs.ts";
 import { startNodeProcess } from "../utils/nodeProcess.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
@@ -204,23 +203,7 @@ describe("a validator's operations (one-validator devnet)", () => {
       (await get(port, "/ready")).status === 200 ? true : undefined,
     );
     for (let nonce = 0n; nonce < 3n; nonce++) {
-      const raw = encodeTransaction(
-        signTransaction(
-          {
-            type: 2,
-            chainId: DEVNET_CHAIN_ID,
-            nonce,
-            maxPriorityFeePerGas: 1_000_000_000n,
-            maxFeePerGas: 100_000_000_000n,
-            gasLimit: 21_000n,
-            to: new Uint8Array(20).fill(0x42),
-            value: 1n,
-            data: new Uint8Array(0),
-            accessList: [],
-          },
-          devAccountKey(0),
-        ),
-      );
+      const raw = devnetTransfer(0, nonce);
       const res = await fetch(`http://127.0.0.1:${v.txPort}/tx`, { method: "POST", body: bytesToHex(raw) });
       expect(res.status).toBe(202);
     }
