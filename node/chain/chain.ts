@@ -14,7 +14,7 @@ import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
 import { equalBytes } from "../core/bytes.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
-import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { ErrorCode, FastEvmError, isValidationError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex } from "../core/hex.ts";
 import type {
@@ -25,6 +25,7 @@ import type {
   StateOverlay,
 } from "../core/wire/execute.ts";
 import type { RecoverItem } from "../core/wire/recover.ts";
+import type { ChainMetrics } from "../metrics/metrics.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
@@ -50,6 +51,10 @@ export interface ChainOptions {
   readonly timestampRule?: TimestampRule;
   /** deepest reorg accepted, in blocks (default 128) */
   readonly maxReorgDepth?: number;
+  /** the process's chain metrics; absent: nothing is measured */
+  readonly metrics?: ChainMetrics;
+  /** called after each block is imported (executed and stored), e.g. to log it; must not throw */
+  readonly onImported?: (r: ImportResult) => void;
 }
 
 export interface ImportResult {
@@ -68,6 +73,11 @@ export interface ImportResult {
     readonly trieMs: number;
     readonly commitMs: number;
   };
+}
+
+/** Wall time of a whole import (recover, execute round trip, persist), ms. */
+export function importMs(t: NonNullable<ImportResult["timings"]>): number {
+  return t.recoverMs + t.executeMs + t.commitMs;
 }
 
 export interface BuildOptions {
@@ -112,6 +122,8 @@ export class Chain {
   readonly #timestampRule: TimestampRule;
   readonly #maxReorgDepth: number;
   readonly #headListeners = new Set<HeadListener>();
+  readonly #metrics: ChainMetrics | undefined;
+  readonly #onImported: ((r: ImportResult) => void) | undefined;
 
   constructor(
     readonly storage: Storage,
@@ -122,6 +134,9 @@ export class Chain {
     this.config = opts.config ?? this.store.chainConfig();
     this.#timestampRule = opts.timestampRule ?? this.config.timestampRule ?? "strict";
     this.#maxReorgDepth = opts.maxReorgDepth ?? 128;
+    this.#metrics = opts.metrics;
+    this.#onImported = opts.onImported;
+    this.#metrics?.headNumber.set(Number(this.store.head().header.number));
   }
 
   head(): { hash: Uint8Array; header: BlockHeader } {
@@ -139,6 +154,14 @@ export class Chain {
 
   /** `head`: the new head; `imported`: a block just imported on top of `path` (it joins too). */
   #emitHead(path: Path, head: HeadInfo, imported = false): void {
+    const m = this.#metrics;
+    if (m !== undefined) {
+      m.headNumber.set(Number(head.header.number));
+      if (path.rewind.length > 0) {
+        m.reorgs.inc();
+        m.reorgedBlocks.inc(path.rewind.length);
+      }
+    }
     if (this.#headListeners.size === 0) return;
     const added: HeadInfo[] = path.reapply.map((b) => ({ hash: b.hash, header: b.header }));
     if (imported) added.push(head);
@@ -264,9 +287,18 @@ export class Chain {
     });
     const path = this.#pathTo(header.parentHash, parent);
     const t0 = performance.now();
-    const { txs, hashes } = await this.#recover(block);
-    const t1 = performance.now();
-    const result = await this.#execute(block, parent, path, txs, "verify");
+    let result: ExecutedBlock;
+    let hashes: Uint8Array[];
+    let t1: number;
+    try {
+      const recovered = await this.#recover(block);
+      hashes = recovered.hashes;
+      t1 = performance.now();
+      result = await this.#execute(block, parent, path, recovered.txs, "verify");
+    } catch (e) {
+      if (isValidationError(e)) this.#metrics?.invalidBlocks.inc();
+      throw e;
+    }
     const t2 = performance.now();
     this.#commit(block, hash, hashes, result, path, opts.makeHead ?? true);
     const timings = {
@@ -276,7 +308,30 @@ export class Chain {
       trieMs: result.trieMs,
       commitMs: performance.now() - t2,
     };
-    return { ...base, status: "imported", gasUsed: result.gasUsed, reorgDepth: path.rewind.length, timings };
+    const imported: ImportResult = {
+      ...base,
+      status: "imported",
+      gasUsed: result.gasUsed,
+      reorgDepth: path.rewind.length,
+      timings,
+    };
+    this.#observeImport(imported, timings);
+    this.#onImported?.(imported);
+    return imported;
+  }
+
+  #observeImport(r: ImportResult, t: NonNullable<ImportResult["timings"]>): void {
+    const m = this.#metrics;
+    if (m === undefined) return;
+    m.blocksImported.inc();
+    m.gasImported.inc(Number(r.gasUsed));
+    m.txsImported.inc(r.txCount);
+    m.importTime.observe(importMs(t) / 1000);
+    m.stageTime.observe({ stage: "recover" }, t.recoverMs / 1000);
+    m.stageTime.observe({ stage: "execute" }, t.executeMs / 1000);
+    m.stageTime.observe({ stage: "evm" }, t.evmMs / 1000);
+    m.stageTime.observe({ stage: "state_root" }, t.trieMs / 1000);
+    m.stageTime.observe({ stage: "persist" }, t.commitMs / 1000);
   }
 
   /**

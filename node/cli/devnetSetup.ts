@@ -2,7 +2,7 @@
  * The devnet's on-disk layout, created on first start and reused after: per validator a datadir initialized
  * from the devnet genesis (`validator-i/`), its consensus keys and a copy of the committee
  * (`validator-i/consensus/`), and loopback ports for the Engine API, libp2p, the transaction endpoint and
- * the public JSON-RPC (HTTP and WebSocket), all recorded in `devnet.json` with every node's endpoints and
+ * the public JSON-RPC (HTTP and WebSocket) and the metrics server, all recorded in `devnet.json` with every node's endpoints and
  * the funded dev accounts (format: DEVNET_JSON.md's `chainId`, `root`, `validators`, `nodes`, `accounts`).
  * The Engine API and libp2p ports are fixed at creation (the committee names the libp2p addresses); the
  * public ports are checked on every start: with a base port (`fastevm devnet`: 8545) validator 0 gets the
@@ -45,6 +45,8 @@ export interface DevnetValidator {
   readonly httpPort: number;
   /** the public JSON-RPC over WebSocket (`--ws.port`) */
   readonly wsPort: number;
+  /** `--metrics.port` (absent in a devnet made before metrics: that one runs without) */
+  readonly metricsPort?: number;
 }
 
 /** One node's endpoints, as tools read them from devnet.json. */
@@ -55,6 +57,8 @@ export interface DevnetNode {
   readonly ws: string;
   readonly engine: string;
   readonly p2p: string;
+  /** the Prometheus endpoint, when the node runs with metrics */
+  readonly metrics?: string;
 }
 
 /** A funded dev account (node/core/chain/devnet.ts); its key is public. */
@@ -165,6 +169,7 @@ function layoutOf(root: string, validators: readonly DevnetValidator[]): DevnetL
       ws: `ws://127.0.0.1:${v.wsPort}`,
       engine: `http://127.0.0.1:${v.enginePort}`,
       p2p: `/ip4/127.0.0.1/tcp/${v.p2pPort}`,
+      ...(v.metricsPort === undefined ? {} : { metrics: `http://127.0.0.1:${v.metricsPort}/metrics` }),
     })),
     accounts: devnetAccounts(),
   };
@@ -269,6 +274,7 @@ export async function prepareDevnet(
       enginePort: await freePort(),
       p2pPort: await freePort(),
       txPort: await freePort(),
+      metricsPort: await freePort(),
     });
   }
   const reserved = new Set(validators.flatMap((v) => [v.enginePort, v.p2pPort, v.txPort]));
@@ -311,5 +317,11 @@ export function validatorArgs(v: DevnetValidator): string[] {
     // the raw-transaction endpoint stays until the tests that still post to it move to eth_sendRawTransaction
     "--tx-listen",
     `127.0.0.1:${v.txPort}`,
+    ...(v.metricsPort === undefined ? [] : ["--metrics", "--metrics.port", String(v.metricsPort)]),
   ];
+}
+
+/** The validator's Prometheus endpoint (devnet.json `nodes[].metrics`), if it runs with metrics. */
+export function metricsUrl(v: DevnetValidator): string | undefined {
+  return v.metricsPort === undefined ? undefined : `http://127.0.0.1:${v.metricsPort}/metrics`;
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ChainWorkers } from "../chain/chain.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import type { SenderCache } from "../core/tx/senderCache.ts";
+import type { TxPoolMetrics } from "../metrics/metrics.ts";
 import type { TxPoolConfig } from "../txpool/config.ts";
 import { TxJournal } from "../txpool/service/journal.ts";
 import { type ChainView, TxPoolService } from "../txpool/service/txPoolService.ts";
@@ -115,6 +116,7 @@ export async function startNodeTxPool(o: {
   readonly config: Partial<TxPoolConfig>;
   readonly journal: boolean;
   readonly log: (m: string) => void;
+  readonly metrics?: TxPoolMetrics;
   /** ms clock (tests); default Date.now */
   readonly clock?: () => number;
 }): Promise<NodeTxPool> {
@@ -134,6 +136,7 @@ export async function startNodeTxPool(o: {
     ...(o.journal ? { journal: new TxJournal(join(o.datadir, "txpool", "transactions.rlp")) } : {}),
     log: o.log,
     ...(o.clock === undefined ? {} : { clock: o.clock }),
+    ...(o.metrics === undefined ? {} : { metrics: o.metrics }),
   });
   svc = service;
   const restored = await service.start();

@@ -18,6 +18,8 @@ import { BlockSigner } from "../consensus/signer.ts";
 import { equalBytes } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
+import type { Logger } from "../metrics/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { createHost, type Host } from "../network/host.ts";
 import { TxGossip } from "../network/txGossip.ts";
 import type { JsonRpcDispatcher } from "../rpc/jsonrpc.ts";
@@ -25,6 +27,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { TxPoolService } from "../txpool/service/txPoolService.ts";
 import { EMPTY_TX_SOURCE, type TxSource } from "../txpool/source.ts";
 import { KEY_FILES } from "./commands/keys.ts";
+import { validatorReadiness } from "./ops.ts";
 
 export const COMMITTEE_FILE = "committee.json";
 
@@ -51,9 +54,10 @@ export interface ValidatorOptions {
   readonly txSource?: TxSource;
   /** the EVM block gas limit: a DAG block carries at most its share (limit / committee size) */
   readonly blockGasLimit?: bigint;
-  readonly log: (m: string) => void;
-  /** print each executed block */
-  readonly verbose?: boolean;
+  /** structured logs: execution head, peers, each executed commit (debug), failures */
+  readonly logger: Logger;
+  /** the process's consensus and p2p metrics */
+  readonly metrics?: Pick<Metrics, "consensus" | "p2p">;
 }
 
 export interface RunningValidator {
@@ -62,6 +66,8 @@ export interface RunningValidator {
   readonly host: Host;
   readonly authority: number;
   readonly gossip: TxGossip | undefined;
+  /** the /ready verdict (node/cli/ops.ts validatorReadiness) */
+  ready(): { readonly ok: true } | { readonly ok: false; readonly reason: string };
   stop(): Promise<void>;
 }
 
@@ -95,15 +101,17 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     engine: o.engine,
     committee,
     ...(o.timestampRule === undefined ? {} : { timestampRule: o.timestampRule }),
-    log: o.log,
-    onBlock: (b) => {
-      if (o.verbose === true)
-        o.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
-    },
+    log: (m) => o.logger.warn(m),
+    onBlock: (b) =>
+      o.logger.debug(
+        { block: b.number, hash: b.hash, commitIndex: b.commitIndex, txs: b.transactions },
+        "executed commit",
+      ),
   });
   const lastExecutedCommit = await driver.init();
-  o.log(
-    `execution head #${driver.head?.number} ${driver.head?.hash}, last executed commit ${lastExecutedCommit}`,
+  o.logger.info(
+    { block: driver.head?.number, hash: driver.head?.hash, commitIndex: lastExecutedCommit },
+    "execution head",
   );
   const listen = o.listen ?? committee.authority(authority).addresses[0] ?? "/ip4/127.0.0.1/tcp/0";
   const host = (await createHost({
@@ -111,6 +119,12 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     listen: [listen],
     maxGossipBytes: 8 << 20,
   })) as Host;
+  host.addEventListener("peer:connect", (e) =>
+    o.logger.info({ peer: e.detail.toString() }, "peer connected"),
+  );
+  host.addEventListener("peer:disconnect", (e) =>
+    o.logger.info({ peer: e.detail.toString() }, "peer disconnected"),
+  );
   const pool = o.txpool;
   let gossip: TxGossip | undefined;
   let node: ConsensusNode;
@@ -132,12 +146,18 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
         pool?.committed(subDagTransactions(s));
         return driver.execute(s);
       },
+      ...(o.metrics === undefined ? {} : { metrics: o.metrics.consensus, p2p: o.metrics.p2p }),
+      log: (m) => o.logger.warn(m),
     });
     if (pool !== undefined) {
       const n = node;
-      const g = new TxGossip(host, n.transport.scores, {
-        onTransactions: (origin, batch) => pool.onGossip(origin, batch),
-      });
+      const g = new TxGossip(
+        host,
+        n.transport.scores,
+        { onTransactions: (origin, batch) => pool.onGossip(origin, batch) },
+        undefined,
+        o.metrics?.p2p,
+      );
       g.start();
       gossip = g;
       pool.connect({
@@ -163,6 +183,7 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     host,
     authority,
     gossip,
+    ready: () => validatorReadiness(node, committee.authorities.length, driver),
     async stop() {
       // the driver first: a commit waiting on an unreachable engine must not hold the consensus queue
       driver.stop();

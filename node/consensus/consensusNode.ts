@@ -11,6 +11,7 @@ import type { PeerId } from "@libp2p/interface";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToUnprefixedHex } from "../core/hex.ts";
 import type { BlockRef, FetchBlocksResponse, FetchCommitsResponse } from "../core/wire/consensus.ts";
+import type { ConsensusMetrics, P2pMetrics } from "../metrics/metrics.ts";
 import { type BlockVerdict, ConsensusTransport } from "../network/consensusTransport.ts";
 import type { Host } from "../network/host.ts";
 import type { TxSource } from "../txpool/source.ts";
@@ -59,6 +60,12 @@ export interface ConsensusNodeOptions {
    * executed" loses nothing; execution stays idempotent by commit index.
    */
   readonly lastExecutedCommit?: number;
+  /** the process's consensus metrics; absent: nothing is measured */
+  readonly metrics?: ConsensusMetrics;
+  /** the process's peer-to-peer metrics, for the consensus transport */
+  readonly p2p?: P2pMetrics;
+  /** where step failures are reported (they are also counted); default: not logged */
+  readonly log?: (msg: string) => void;
 }
 
 export class ConsensusNode {
@@ -71,6 +78,7 @@ export class ConsensusNode {
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly intervals: NodeJS.Timeout[] = [];
   private stopped = false;
+  private started = false;
   private syncingCommits = false;
   private lastRound = 0;
   /** peer id string → authority index, from the committee file */
@@ -83,6 +91,10 @@ export class ConsensusNode {
     fetchFailures: 0,
     commitSyncs: 0,
   };
+  /** the core's running totals already added to the metrics */
+  private readonly reported = { blocksProposed: 0, leaderTimeouts: 0, equivocations: 0 };
+  /** core steps enqueued and not finished */
+  private queued = 0;
   /** fingerprints of recently verified blocks (see onBlock) */
   private readonly recent = new Set<string>();
   /** set when Core reported a safety violation (more than f faulty): the node stops */
@@ -106,26 +118,61 @@ export class ConsensusNode {
     c.authorities.forEach((a, i) => {
       if (a.peerId !== "") this.authorities.set(a.peerId, i);
     });
-    this.transport = new ConsensusTransport(o.host, {
-      onBlock: (from, bytes) => this.onBlock(from, bytes),
-      onFetch: (_from, req): FetchBlocksResponse | FetchCommitsResponse => {
-        if (req.kind === "fetchCommits") return serveCommitRange(this.core, this.o.store, req.from, req.max);
-        if (req.kind === "fetchLatestBlock") {
-          const last = this.core.dag.lastBlockOf(req.author);
-          const stored = this.o.store.lastBlockOf(req.author);
-          const best = stored !== undefined && stored.round > last.round ? stored : last;
-          return { kind: "fetchBlocksResponse", blocks: best.round === 0 ? [] : [best.serialized] };
-        }
-        const lookup = (key: string) => this.core.dag.get(key) ?? this.o.store.readBlock(key);
-        const blocks = collectFetchResponse(
-          req.refs,
-          req.highestAccepted,
-          lookup,
-          o.maxBlocksPerFetch ?? 500,
-        );
-        return { kind: "fetchBlocksResponse", blocks: blocks.map((b) => b.serialized) };
+    this.transport = new ConsensusTransport(
+      o.host,
+      {
+        onBlock: (from, bytes) => this.onBlock(from, bytes),
+        onFetch: (_from, req): FetchBlocksResponse | FetchCommitsResponse => {
+          if (req.kind === "fetchCommits")
+            return serveCommitRange(this.core, this.o.store, req.from, req.max);
+          if (req.kind === "fetchLatestBlock") {
+            const last = this.core.dag.lastBlockOf(req.author);
+            const stored = this.o.store.lastBlockOf(req.author);
+            const best = stored !== undefined && stored.round > last.round ? stored : last;
+            return { kind: "fetchBlocksResponse", blocks: best.round === 0 ? [] : [best.serialized] };
+          }
+          const lookup = (key: string) => this.core.dag.get(key) ?? this.o.store.readBlock(key);
+          const blocks = collectFetchResponse(
+            req.refs,
+            req.highestAccepted,
+            lookup,
+            o.maxBlocksPerFetch ?? 500,
+          );
+          return { kind: "fetchBlocksResponse", blocks: blocks.map((b) => b.serialized) };
+        },
       },
-    });
+      undefined,
+      undefined,
+      o.p2p,
+    );
+    const m = o.metrics;
+    if (m !== undefined) {
+      m.round.addCollect((g) => g.set(this.core.round));
+      m.lastProposedRound.addCollect((g) => g.set(this.core.lastProposedRound));
+      m.commitIndex.addCollect((g) => g.set(this.core.lastCommitIndex));
+      m.quorumCommitIndex.addCollect((g) => g.set(this.core.quorumCommitIndex()));
+      m.suspendedBlocks.addCollect((g) => g.set(this.core.suspendedCount));
+    }
+  }
+
+  /** Whether the loop runs: started, not stopped, no safety violation. */
+  get running(): boolean {
+    return this.started && !this.stopped && this.fatal === undefined;
+  }
+
+  /** Adds what the core counted since the last step to the metrics (the core itself measures nothing). */
+  private report(): void {
+    const m = this.o.metrics;
+    if (m === undefined) return;
+    const c = this.core.counters;
+    const r = this.reported;
+    if (c.blocksProposed > r.blocksProposed) m.blocksProposed.inc(c.blocksProposed - r.blocksProposed);
+    if (c.leaderTimeouts > r.leaderTimeouts) m.leaderTimeouts.inc(c.leaderTimeouts - r.leaderTimeouts);
+    const eq = this.core.equivocations;
+    if (eq > r.equivocations) m.equivocations.inc(eq - r.equivocations);
+    r.blocksProposed = c.blocksProposed;
+    r.leaderTimeouts = c.leaderTimeouts;
+    r.equivocations = eq;
   }
 
   async start(): Promise<void> {
@@ -139,6 +186,7 @@ export class ConsensusNode {
       }
     }
     await this.transport.start();
+    this.started = true;
     this.intervals.push(setInterval(() => this.sweep(), this.o.syncIntervalMs ?? 500));
     this.intervals.push(setInterval(() => this.rebroadcast(), this.o.rebroadcastMs ?? 1000));
     this.intervals.push(setInterval(() => void this.syncCommits(), this.o.commitSyncIntervalMs ?? 2000));
@@ -164,16 +212,23 @@ export class ConsensusNode {
   }
 
   private enqueue(step: () => CoreOutput, fetchFrom?: string): void {
+    this.queued++;
+    this.o.metrics?.queueLength.set(this.queued);
     this.queue = this.queue.then(async () => {
-      if (this.stopped) return;
       try {
+        if (this.stopped) return;
         await this.apply(step(), fetchFrom);
       } catch (e) {
         this.errors++;
+        this.o.metrics?.errors.inc();
+        this.o.log?.(`consensus step failed: ${(e as Error).message}`);
         if (e instanceof FastEvmError && e.code === ErrorCode.CONSENSUS_SAFETY_VIOLATION) {
           this.fatal = e;
           this.stopped = true;
         }
+      } finally {
+        this.queued--;
+        this.o.metrics?.queueLength.set(this.queued);
       }
     });
   }
@@ -181,7 +236,14 @@ export class ConsensusNode {
   private async apply(out: CoreOutput, fetchFrom?: string): Promise<void> {
     await this.o.store.write(out.persist);
     for (const b of out.broadcast) void this.transport.broadcastBlock(b.serialized).catch(() => {});
-    for (const s of out.commits) await this.o.onCommit?.(s);
+    this.report();
+    const m = this.o.metrics;
+    for (const s of out.commits) {
+      // from the leader's timestamp to the commit reaching execution: what a transaction's inclusion waits
+      m?.commitLatency.observe(Math.max(0, this.clock() - s.timestampMs) / 1000);
+      m?.commits.inc();
+      await this.o.onCommit?.(s);
+    }
     if (out.missing.length > 0) void this.fetch(out.missing, fetchFrom);
     if (out.wakeAtMs !== undefined) this.arm(out.wakeAtMs);
   }
@@ -208,10 +270,12 @@ export class ConsensusNode {
     if (this.recent.has(fingerprint)) return "ignore";
     let block: VerifiedBlock;
     this.counters.blocksReceived++;
+    this.o.metrics?.blocksReceived.inc();
     try {
       block = this.verifier.verifyBytes(bytes, this.clock());
     } catch {
       this.counters.blocksRejected++;
+      this.o.metrics?.blocksRejected.inc();
       return "reject";
     }
     if (this.recent.size > 20_000) this.recent.clear();
@@ -243,9 +307,11 @@ export class ConsensusNode {
         highestAccepted: this.core.dag.highestAcceptedRounds(),
       });
       this.acceptFetched(res, peer.toString());
+      this.o.metrics?.fetches.inc({ outcome: "ok" });
     } catch {
       // the sweep retries with another peer
       this.counters.fetchFailures++;
+      this.o.metrics?.fetches.inc({ outcome: "failed" });
     }
   }
 
@@ -261,6 +327,7 @@ export class ConsensusNode {
         // one bad block in a response: the transport scores the peer on decode errors; skip it here
       }
     }
+    this.o.metrics?.blocksFetched.inc(blocks.length);
     if (blocks.length > 0) this.enqueue(() => this.core.addBlocks(blocks), from);
   }
 
@@ -290,6 +357,7 @@ export class ConsensusNode {
       const items = parseCommitRange(res, tip, this.o.committee, (bytes) => this.verifier.verifyBytes(bytes));
       if (items.length > 0) {
         this.counters.commitSyncs++;
+        this.o.metrics?.commitSyncs.inc();
         this.enqueue(() => this.core.addCertifiedCommits(items));
       }
     } catch {

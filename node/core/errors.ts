@@ -154,6 +154,8 @@ export const ErrorCode = {
   TX_SENDER_NOT_EOA: "TX_SENDER_NOT_EOA",
   TX_BLOB_FEE_CAP_TOO_LOW: "TX_BLOB_FEE_CAP_TOO_LOW",
   TX_BLOB_GAS_EXCEEDS_BLOCK: "TX_BLOB_GAS_EXCEEDS_BLOCK",
+  // operations: metrics, health and logs (node/metrics)
+  METRICS_SERVER: "METRICS_SERVER",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -298,6 +300,7 @@ const VALIDATION = {
   RPC_GAS_ALLOWANCE: false,
   RPC_EVM_TIMEOUT: false,
   RPC_BLOCK_NOT_FOUND: false,
+  METRICS_SERVER: false,
 } as const satisfies Record<ErrorCode, boolean>;
 
 /** Whether `code` names a validation error (see `VALIDATION`); unknown codes (another version's) are not. */

@@ -19,6 +19,7 @@ import type {
   FetchCommitsResponse,
   FetchLatestBlockRequest,
 } from "../core/wire/consensus.ts";
+import type { P2pMetrics } from "../metrics/metrics.ts";
 import { decodeConsensusMessage, encodeConsensusMessage } from "./consensusCodec.ts";
 import { frame, readFrames } from "./framing.ts";
 import type { Host } from "./host.ts";
@@ -54,13 +55,28 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
 };
 
 export class ConsensusTransport {
+  /** shared with the node's other protocols (transaction gossip) */
+  readonly scores: PeerScores;
+
   constructor(
     readonly host: Host,
     private readonly handlers: TransportHandlers,
     private readonly limits: TransportLimits = DEFAULT_TRANSPORT_LIMITS,
-    /** shared with the node's other protocols (transaction gossip) */
-    readonly scores: PeerScores = new PeerScores(host),
-  ) {}
+    scores?: PeerScores,
+    /** the process's peer-to-peer metrics: peers, messages and bytes by protocol/topic, scores */
+    private readonly metrics?: P2pMetrics,
+  ) {
+    this.scores = scores ?? new PeerScores(host, metrics);
+    metrics?.peers.addCollect((g) => g.set(host.getPeers().length));
+  }
+
+  /** One message of `bytes` on `topic` (a protocol id or gossip topic), in or out. */
+  private count(topic: string, direction: "in" | "out", bytes: number): void {
+    const m = this.metrics;
+    if (m === undefined) return;
+    m.messages.inc({ topic, direction });
+    m.bytes.inc({ topic, direction }, bytes);
+  }
 
   async start(): Promise<void> {
     await this.host.handle(CONSENSUS_PROTOCOLS.block, (stream, conn) =>
@@ -71,7 +87,8 @@ export class ConsensusTransport {
     );
     const pubsub = this.host.services.pubsub;
     pubsub.topicValidators.set(BLOCK_TOPIC, (peer, msg) => {
-      const verdict = this.receiveBlock(peer.toString(), msg.data);
+      const verdict = this.receiveBlock(peer.toString(), msg.data, BLOCK_TOPIC);
+      this.metrics?.verdicts.inc({ topic: BLOCK_TOPIC, verdict });
       return verdict === "accept"
         ? TopicValidatorResult.Accept
         : verdict === "ignore"
@@ -94,13 +111,17 @@ export class ConsensusTransport {
     const peers = this.host.getPeers();
     await Promise.allSettled(peers.map((p) => this.sendBlock(p, block)));
     if (this.host.services.pubsub.getSubscribers(BLOCK_TOPIC).length > 0) {
-      await this.host.services.pubsub.publish(BLOCK_TOPIC, encodeConsensusMessage({ kind: "block", block }));
+      const msg = encodeConsensusMessage({ kind: "block", block });
+      await this.host.services.pubsub.publish(BLOCK_TOPIC, msg);
+      this.count(BLOCK_TOPIC, "out", msg.length);
     }
   }
 
   async sendBlock(peer: PeerId, block: Uint8Array): Promise<void> {
     const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.block);
-    stream.send(frame(encodeConsensusMessage({ kind: "block", block })));
+    const f = frame(encodeConsensusMessage({ kind: "block", block }));
+    stream.send(f);
+    this.count(CONSENSUS_PROTOCOLS.block, "out", f.length);
     await stream.close();
   }
 
@@ -134,8 +155,11 @@ export class ConsensusTransport {
     const signal = AbortSignal.timeout(this.limits.requestTimeoutMs);
     const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.fetch, { signal });
     try {
-      stream.send(frame(encodeConsensusMessage(req)));
+      const out = frame(encodeConsensusMessage(req));
+      stream.send(out);
+      this.count(CONSENSUS_PROTOCOLS.fetch, "out", out.length);
       for await (const f of readFrames(stream, this.limits.maxResponseBytes)) {
+        this.count(CONSENSUS_PROTOCOLS.fetch, "in", f.length);
         const msg = decodeConsensusMessage(f);
         if (msg.kind !== "fetchBlocksResponse" && msg.kind !== "fetchCommitsResponse") {
           throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "expected a response");
@@ -152,7 +176,8 @@ export class ConsensusTransport {
     }
   }
 
-  private receiveBlock(from: string, bytes: Uint8Array): BlockVerdict {
+  private receiveBlock(from: string, bytes: Uint8Array, topic: string): BlockVerdict {
+    this.count(topic, "in", bytes.length);
     let verdict: BlockVerdict;
     try {
       const msg = decodeConsensusMessage(bytes);
@@ -167,7 +192,7 @@ export class ConsensusTransport {
   private async onBlockStream(stream: Stream, peer: PeerId): Promise<void> {
     try {
       for await (const f of readFrames(stream, this.limits.maxBlockBytes))
-        this.receiveBlock(peer.toString(), f);
+        this.receiveBlock(peer.toString(), f, CONSENSUS_PROTOCOLS.block);
     } catch {
       this.penalize(peer.toString());
       stream.abort(new Error("invalid block stream"));
@@ -179,11 +204,14 @@ export class ConsensusTransport {
   private async onFetchStream(stream: Stream, peer: PeerId): Promise<void> {
     try {
       for await (const f of readFrames(stream, 1024 * 1024)) {
+        this.count(CONSENSUS_PROTOCOLS.fetch, "in", f.length);
         const msg = decodeConsensusMessage(f);
         if (msg.kind !== "fetchBlocks" && msg.kind !== "fetchLatestBlock" && msg.kind !== "fetchCommits") {
           throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `unexpected ${msg.kind} on the fetch protocol`);
         }
-        stream.send(frame(encodeConsensusMessage(this.handlers.onFetch(peer.toString(), msg))));
+        const out = frame(encodeConsensusMessage(this.handlers.onFetch(peer.toString(), msg)));
+        stream.send(out);
+        this.count(CONSENSUS_PROTOCOLS.fetch, "out", out.length);
         break;
       }
       await stream.close();

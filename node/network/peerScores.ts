@@ -4,6 +4,7 @@
  * `MIN_SCORE` is disconnected. Scores are kept for at most `MAX_TRACKED` peers (the oldest entry is
  * forgotten first), so a stream of throw-away peer ids cannot grow memory.
  */
+import type { P2pMetrics } from "../metrics/metrics.ts";
 import type { Host } from "./host.ts";
 
 /** Below this score a peer is disconnected. */
@@ -14,7 +15,19 @@ const MAX_TRACKED = 4096;
 export class PeerScores {
   readonly #scores = new Map<string, number>();
 
-  constructor(private readonly host: Host) {}
+  constructor(
+    private readonly host: Host,
+    private readonly metrics?: P2pMetrics,
+  ) {
+    // connected peers only: a disconnected one's series disappears at the next scrape
+    metrics?.peerScore.addCollect((g) => {
+      g.reset();
+      for (const p of host.getPeers()) {
+        const id = p.toString();
+        g.set({ peer: id }, this.score(id));
+      }
+    });
+  }
 
   score(peer: string): number {
     return this.#scores.get(peer) ?? 0;
@@ -23,6 +36,7 @@ export class PeerScores {
   /** Lowers `peer`'s score (by `INVALID_PENALTY` unless told) and hangs up on it below `MIN_SCORE`. */
   penalize(peer: string, by: number = INVALID_PENALTY): void {
     const s = this.score(peer) - by;
+    this.metrics?.penalties.inc();
     this.#scores.delete(peer);
     if (this.#scores.size >= MAX_TRACKED) {
       const oldest = this.#scores.keys().next().value;

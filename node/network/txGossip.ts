@@ -14,6 +14,7 @@ import { TopicValidatorResult } from "@libp2p/gossipsub";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { decodeRlp, encodeRlp } from "../core/rlp.ts";
 import type { TxBatch, TxBatchVerdict } from "../core/wire/txpool.ts";
+import type { P2pMetrics } from "../metrics/metrics.ts";
 import type { Host } from "./host.ts";
 import type { PeerScores } from "./peerScores.ts";
 
@@ -88,7 +89,14 @@ export class TxGossip {
     private readonly scores: PeerScores,
     private readonly handlers: TxGossipHandlers,
     private readonly limits: TxGossipLimits = DEFAULT_TX_GOSSIP_LIMITS,
+    /** the process's peer-to-peer metrics: messages and bytes on the topic, verdicts */
+    private readonly metrics?: P2pMetrics,
   ) {}
+
+  #count(direction: "in" | "out", bytes: number): void {
+    this.metrics?.messages.inc({ topic: TX_TOPIC, direction });
+    this.metrics?.bytes.inc({ topic: TX_TOPIC, direction }, bytes);
+  }
 
   start(): void {
     const pubsub = this.host.services.pubsub;
@@ -96,12 +104,14 @@ export class TxGossip {
       const from = peer.toString();
       const origin = msg.type === "signed" ? msg.from.toString() : from;
       this.counters.received++;
+      this.#count("in", msg.data.length);
       let verdict: TxBatchVerdict;
       try {
         verdict = await this.handlers.onTransactions(origin, decodeTxBatch(msg.data, this.limits), from);
       } catch {
         verdict = "reject";
       }
+      this.metrics?.verdicts.inc({ topic: TX_TOPIC, verdict });
       if (verdict === "reject") {
         this.counters.rejected++;
         this.scores.penalize(from);
@@ -128,8 +138,10 @@ export class TxGossip {
     const pubsub = this.host.services.pubsub;
     for (const batch of batchTransactions(txs, this.limits)) {
       try {
-        await pubsub.publish(TX_TOPIC, encodeTxBatch({ txs: batch }));
+        const msg = encodeTxBatch({ txs: batch });
+        await pubsub.publish(TX_TOPIC, msg);
         this.counters.sent += batch.length;
+        this.#count("out", msg.length);
       } catch {
         // no subscribed peer yet, or a duplicate message id: the next batch goes on
       }

@@ -7,12 +7,16 @@
  */
 import type { ExecuteResult, ExecuteTask } from "../core/wire/execute.ts";
 import type { RpcExecResult, RpcExecTask } from "../core/wire/rpcExec.ts";
+import type { PoolMetrics } from "../metrics/metrics.ts";
 import { WorkerPool } from "./workerPool.ts";
 
 export interface ExecutePoolOptions {
   /** default 1: blocks run one after another in this issue (the pipeline adds parallelism) */
   readonly threads?: number;
   readonly maxQueue?: number;
+  /** the pool's name in errors and metrics (default "execute"; the RPC's own pool is "rpc") */
+  readonly name?: string;
+  readonly metrics?: PoolMetrics;
 }
 
 export class ExecutePool {
@@ -20,10 +24,11 @@ export class ExecutePool {
 
   constructor(opts: ExecutePoolOptions = {}) {
     this.#pool = new WorkerPool<ExecuteTask | RpcExecTask, ExecuteResult | RpcExecResult>({
-      name: "execute",
+      name: opts.name ?? "execute",
       worker: new URL("../../workers/execute/execute.worker.ts", import.meta.url),
       threads: opts.threads ?? 1,
       maxQueue: opts.maxQueue ?? 64,
+      ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     });
   }
 

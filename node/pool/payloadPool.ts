@@ -4,17 +4,19 @@
  * JSON parse. One thread by default: the work is small and arrives one payload at a time.
  */
 import type { PayloadCheckResult, PayloadCheckTask } from "../core/wire/payload.ts";
+import type { PoolMetrics } from "../metrics/metrics.ts";
 import { WorkerPool } from "./workerPool.ts";
 
 export class PayloadPool {
   readonly #pool: WorkerPool<PayloadCheckTask, PayloadCheckResult>;
 
-  constructor(opts: { threads?: number; maxQueue?: number } = {}) {
+  constructor(opts: { threads?: number; maxQueue?: number; metrics?: PoolMetrics } = {}) {
     this.#pool = new WorkerPool<PayloadCheckTask, PayloadCheckResult>({
       name: "payload",
       worker: new URL("../../workers/payload/payload.worker.ts", import.meta.url),
       threads: opts.threads ?? 1,
       maxQueue: opts.maxQueue ?? 64,
+      ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     });
   }
 

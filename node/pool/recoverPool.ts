@@ -3,6 +3,7 @@
  * chunks so every worker gets work and one slow batch cannot hold the others back.
  */
 import type { RecoverItem, RecoverResult, RecoverTask } from "../core/wire/recover.ts";
+import type { PoolMetrics } from "../metrics/metrics.ts";
 import { WorkerPool } from "./workerPool.ts";
 
 /**
@@ -14,6 +15,7 @@ export const RECOVER_CHUNK = 128;
 export interface RecoverPoolOptions {
   readonly threads?: number;
   readonly maxQueue?: number;
+  readonly metrics?: PoolMetrics;
 }
 
 export class RecoverPool {
@@ -25,6 +27,7 @@ export class RecoverPool {
       worker: new URL("../../workers/recover/recover.worker.ts", import.meta.url),
       ...(opts.threads === undefined ? {} : { threads: opts.threads }),
       ...(opts.maxQueue === undefined ? {} : { maxQueue: opts.maxQueue }),
+      ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     });
   }
 

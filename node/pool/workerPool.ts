@@ -8,6 +8,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import type { WorkerTiming } from "../core/wire/timing.ts";
+import { type PoolMetrics, seconds } from "../metrics/metrics.ts";
 
 export interface WorkerPoolOptions {
   /** human-readable pool name for errors and metrics */
@@ -20,6 +22,8 @@ export interface WorkerPoolOptions {
   readonly maxQueue?: number;
   /** data handed to every worker at start-up (e.g. the datadir path) */
   readonly workerData?: unknown;
+  /** the process's pool metrics (labelled with `name`); absent: nothing is measured */
+  readonly metrics?: PoolMetrics;
 }
 
 export function defaultPoolThreads(): number {
@@ -52,6 +56,9 @@ export class WorkerPool<Task, Result> {
   readonly name: string;
   readonly #pool: Piscina<Task, Result>;
   readonly #maxQueue: number;
+  readonly #metrics: PoolMetrics | undefined;
+  /** tasks handed to piscina and not settled yet (queued + running) */
+  #inFlight = 0;
   #closed = false;
 
   constructor(opts: WorkerPoolOptions) {
@@ -68,6 +75,20 @@ export class WorkerPool<Task, Result> {
       workerData: entry.workerData,
       execArgv: entry.execArgv,
     });
+    const m = opts.metrics;
+    this.#metrics = m;
+    if (m !== undefined) {
+      const pool = { pool: this.name };
+      m.queueLength.addCollect((g) => g.set(pool, this.#closed ? 0 : this.#pool.queueSize));
+      m.workersBusy.addCollect((g) => g.set(pool, this.busy));
+      m.threads.addCollect((g) => g.set(pool, this.#closed ? 0 : this.#pool.threads.length));
+    }
+  }
+
+  /** Workers running a task now: what is in flight and not waiting in the queue. */
+  get busy(): number {
+    if (this.#closed) return 0;
+    return Math.max(0, Math.min(this.#pool.threads.length, this.#inFlight - this.#pool.queueSize));
   }
 
   /**
@@ -78,15 +99,42 @@ export class WorkerPool<Task, Result> {
   async run(task: Task, transferList?: readonly ArrayBuffer[], signal?: AbortSignal): Promise<Result> {
     if (this.#closed) throw new FastEvmError(ErrorCode.POOL_CLOSED, `${this.name} pool is closed`);
     if (this.#pool.queueSize >= this.#maxQueue) {
+      this.#metrics?.dropped.inc({ pool: this.name });
       throw new FastEvmError(
         ErrorCode.POOL_FULL,
         `${this.name} pool queue is full (${this.#maxQueue} tasks)`,
       );
     }
-    return this.#pool.run(task, {
-      ...(transferList === undefined ? {} : { transferList: transferList as ArrayBuffer[] }),
-      ...(signal === undefined ? {} : { signal }),
-    });
+    const submitted = performance.timeOrigin + performance.now();
+    this.#inFlight++;
+    try {
+      const result = await this.#pool.run(task, {
+        ...(transferList === undefined ? {} : { transferList: transferList as ArrayBuffer[] }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+      this.#observe(submitted, result, "ok");
+      return result;
+    } catch (e) {
+      this.#observe(submitted, undefined, "error");
+      throw e;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /** Round trip; with the worker's own timestamps (`WorkerTiming`), job time and latency both ways. */
+  #observe(submittedMs: number, result: unknown, outcome: "ok" | "error"): void {
+    const m = this.#metrics;
+    if (m === undefined) return;
+    const now = performance.timeOrigin + performance.now();
+    const pool = { pool: this.name };
+    m.tasks.inc({ pool: this.name, outcome });
+    m.taskTime.observe(pool, seconds(submittedMs, now));
+    const t = result as Partial<WorkerTiming> | undefined;
+    if (typeof t?.workerStartMs !== "number" || typeof t.workerEndMs !== "number") return;
+    m.latencyToWorker.observe(pool, seconds(submittedMs, t.workerStartMs));
+    m.jobTime.observe(pool, seconds(t.workerStartMs, t.workerEndMs));
+    m.latencyFromWorker.observe(pool, seconds(t.workerEndMs, now));
   }
 
   get threads(): number {

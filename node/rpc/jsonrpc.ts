@@ -6,6 +6,7 @@
  * `data` (eth_call's revert data under code 3); every other error has `data: null`.
  */
 import { isFastEvmError } from "../core/errors.ts";
+import type { RpcMetrics } from "../metrics/metrics.ts";
 
 export const RpcCode = {
   PARSE_ERROR: -32700,
@@ -128,6 +129,10 @@ export interface DispatcherOptions {
   /** bytes of results a batch may answer with before the rest get -32003 */
   readonly batchResponseLimit?: number;
   readonly log?: (msg: string) => void;
+  /** the process's RPC metrics: calls by method and outcome, durations; absent: nothing is measured */
+  readonly metrics?: RpcMetrics;
+  /** the `server` label of those metrics (engine, http, ws); default "rpc" */
+  readonly server?: string;
 }
 
 const NO_CALL: RpcCall = {};
@@ -140,6 +145,10 @@ export class JsonRpcDispatcher {
   readonly #batchLimit: number;
   readonly #responseLimit: number;
   readonly #log: (msg: string) => void;
+  readonly #metrics: RpcMetrics | undefined;
+  readonly #server: string;
+  /** `Date.now()` of the latest call to a known method (readiness: is a consensus client talking to us) */
+  lastCallMs: number | undefined;
 
   constructor(
     readonly methods: RpcMethods,
@@ -148,6 +157,8 @@ export class JsonRpcDispatcher {
     this.#batchLimit = opts.batchLimit ?? DEFAULT_BATCH_LIMIT;
     this.#responseLimit = opts.batchResponseLimit ?? DEFAULT_BATCH_RESPONSE_LIMIT;
     this.#log = opts.log ?? ((m) => console.error(m));
+    this.#metrics = opts.metrics;
+    this.#server = opts.server ?? "rpc";
   }
 
   async handle(text: string, call: RpcCall = NO_CALL): Promise<string | null> {
@@ -202,7 +213,10 @@ export class JsonRpcDispatcher {
     if (req.params !== undefined && req.params !== null && !Array.isArray(req.params))
       return isNotification ? null : errorResponse(id, RpcCode.INVALID_PARAMS, "params must be an array");
     const handler = this.methods.get(req.method);
-    if (handler === undefined)
+    const metrics = this.#metrics;
+    if (handler === undefined) {
+      // unknown names are not labels: a caller must not grow the label set
+      metrics?.requests.inc({ server: this.#server, method: "unknown", outcome: "not_found" });
       return isNotification
         ? null
         : errorResponse(
@@ -210,12 +224,23 @@ export class JsonRpcDispatcher {
             RpcCode.METHOD_NOT_FOUND,
             `the method ${req.method} does not exist/is not available`,
           );
+    }
     let result: unknown;
+    this.lastCallMs = Date.now();
+    const t0 = performance.now();
+    const done = (outcome: string) => {
+      if (metrics === undefined) return;
+      const labels = { server: this.#server, method: req.method as string };
+      metrics.requests.inc({ ...labels, outcome });
+      metrics.requestTime.observe(labels, (performance.now() - t0) / 1000);
+    };
     try {
       result = await handler((req.params as unknown[] | null | undefined) ?? [], call);
     } catch (e) {
+      done(e instanceof RpcError || isFastEvmError(e) ? "error" : "internal_error");
       return isNotification ? null : toError(id, e, this.#log);
     }
+    done("ok");
     if (isNotification) return null;
     return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
   }

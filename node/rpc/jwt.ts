@@ -3,7 +3,7 @@
  * within ±60 s of now. Everything else — `alg: none`, other algorithms, a missing or non-numeric `iat`, a bad
  * signature — is rejected with a short reason the server returns in its HTTP 401 body.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
@@ -100,6 +100,21 @@ export function readJwtSecret(path: string): Uint8Array {
     );
   }
   return parseJwtSecret(text, path);
+}
+
+/**
+ * A warning when the secret file is readable or writable by group or others (reliability row 40: geth
+ * writes 0600); undefined when its mode is tight or it cannot be read.
+ */
+export function jwtSecretPermissionWarning(path: string): string | undefined {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o077) === 0) return undefined;
+  return `jwt secret ${path} has mode 0${mode.toString(8)}: others can read it (chmod 600)`;
 }
 
 /** The datadir's own secret (`jwt.hex`, mode 0600), created on first use. */

@@ -36,7 +36,8 @@ function readOwner(lockPath: string): number | undefined {
 /** Takes the datadir's lock (creating the directory if needed) or throws `DATADIR_IN_USE`. */
 export function lockDatadir(datadir: string): DatadirLock {
   try {
-    mkdirSync(datadir, { recursive: true });
+    // 0700 (reliability row 41): the datadir holds the JWT secret and the chain; only its owner reads it
+    mkdirSync(datadir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new FastEvmError(ErrorCode.STORAGE, `cannot create datadir ${datadir}: ${(e as Error).message}`, {
       datadir,

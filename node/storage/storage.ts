@@ -50,7 +50,7 @@ export function openStorage(datadir: string, opts: StorageOptions = {}): Storage
   const lock: DatadirLock | undefined = (opts.lock ?? !readOnly) ? lockDatadir(datadir) : undefined;
   try {
     const path = join(datadir, CHAINDATA_DIR);
-    if (!readOnly) mkdirSync(path, { recursive: true });
+    if (!readOnly) mkdirSync(path, { recursive: true, mode: 0o700 });
     const env = open<Uint8Array, Uint8Array>({
       path,
       maxDbs: 32,

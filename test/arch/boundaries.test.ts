@@ -14,9 +14,10 @@ const ZONES: Record<string, readonly string[]> = {
   "node/storage": ["node/core", "node/storage"],
   "node/state": ["node/core", "node/storage", "node/state"],
   "node/evm": ["node/core", "node/state", "node/evm", "wasm/bindings"],
-  "node/chain": ["node/core", "node/storage", "node/state", "node/evm", "node/chain"],
-  "node/network": ["node/core", "node/network"],
-  "node/pool": ["node/core", "node/pool"],
+  "node/chain": ["node/core", "node/storage", "node/state", "node/evm", "node/chain", "node/metrics"],
+  "node/network": ["node/core", "node/network", "node/metrics"],
+  "node/pool": ["node/core", "node/pool", "node/metrics"],
+  "node/metrics": ["node/core", "node/metrics"],
   "node/consensus": [
     "node/core",
     "node/storage",
@@ -24,11 +25,12 @@ const ZONES: Record<string, readonly string[]> = {
     "node/consensus",
     "node/consensus/mysticeti",
     "node/txpool",
+    "node/metrics",
   ],
   "node/consensus/mysticeti": ["node/core", "node/consensus/mysticeti", "node/txpool"],
   "node/txpool": ["node/core", "node/txpool"],
-  "node/txpool/service": ["node/core", "node/txpool", "node/txpool/service"],
-  "node/rpc": ["node/core", "node/storage", "node/chain", "node/rpc", "node/txpool"],
+  "node/txpool/service": ["node/core", "node/txpool", "node/txpool/service", "node/metrics"],
+  "node/rpc": ["node/core", "node/storage", "node/chain", "node/rpc", "node/txpool", "node/metrics"],
   "node/cli": ["node/*", "wasm/bindings"],
   workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],
   "wasm/bindings": ["node/core", "wasm/bindings"],
@@ -54,6 +56,8 @@ const IO_MODULES = [
   "piscina",
   "uWebSockets.js",
   "libp2p",
+  "prom-client",
+  "pino",
 ];
 
 function tsFiles(dir: string): string[] {

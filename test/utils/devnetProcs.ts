@@ -9,9 +9,33 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
 import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
+import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
 import { hexToBytes } from "../../node/core/hex.ts";
+import { encodeTransaction } from "../../node/core/tx/encode.ts";
+import { signTransaction } from "../../node/core/tx/sign.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
 import { openStorage } from "../../node/storage/storage.ts";
+
+/** A signed 1-wei transfer from devnet account `from` (node/core/chain/devnet.ts) with `nonce`. */
+export function devnetTransfer(from: number, nonce: bigint): Uint8Array {
+  return encodeTransaction(
+    signTransaction(
+      {
+        type: 2,
+        chainId: DEVNET_CHAIN_ID,
+        nonce,
+        maxPriorityFeePerGas: 1_000_000_000n,
+        maxFeePerGas: 100_000_000_000n,
+        gasLimit: 21_000n,
+        to: new Uint8Array(20).fill(0x42),
+        value: 1n,
+        data: new Uint8Array(0),
+        accessList: [],
+      },
+      devAccountKey(from),
+    ),
+  );
+}
 
 export interface BlockJson {
   hash: string;

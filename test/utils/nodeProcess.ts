@@ -10,6 +10,8 @@ export interface NodeProcess {
   readonly engine: number;
   readonly http?: number;
   readonly ws?: number;
+  /** the metrics server's port, with --metrics */
+  readonly metrics?: number;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export function startNodeProcess(
   });
   const wantHttp = args.includes("--http");
   const wantWs = args.includes("--ws");
+  const wantMetrics = args.includes("--metrics");
   const stop = () =>
     new Promise<void>((res) => {
       if (child.exitCode !== null || child.signalCode !== null) return res();
@@ -52,13 +55,21 @@ export function startNodeProcess(
       const engine = port("engine api");
       const http = port("http rpc");
       const ws = port("ws rpc");
-      if (engine === undefined || (wantHttp && http === undefined) || (wantWs && ws === undefined)) return;
+      const metrics = port("metrics");
+      if (
+        engine === undefined ||
+        (wantHttp && http === undefined) ||
+        (wantWs && ws === undefined) ||
+        (wantMetrics && metrics === undefined)
+      )
+        return;
       clearTimeout(timer);
       resolve({
         child,
         engine,
         ...(http === undefined ? {} : { http }),
         ...(ws === undefined ? {} : { ws }),
+        ...(metrics === undefined ? {} : { metrics }),
         stderr: () => err,
         stop,
       });

@@ -2,6 +2,8 @@
  * `fastevm consensus`: runs one Mysticeti validator over libp2p with its LMDB consensus store, printing
  * each commit. With `--execution-url URL --jwt-secret FILE` it drives an execution node in another process
  * (`fastevm node`) through the Engine API driver (HTTP + JWT): one EVM block per non-empty commit.
+ * `--metrics` serves this process's metrics (consensus, p2p, process), /health (the consensus store is
+ * open) and /ready (node/cli/ops.ts); logs go to stderr (`--log.level`, `--log.format`).
  */
 import "../../network/polyfills.ts";
 import { readFileSync } from "node:fs";
@@ -23,10 +25,10 @@ import { EngineHttpClient } from "../../rpc/engine/client.ts";
 import { readJwtSecret } from "../../rpc/jwt.ts";
 import { openStorage } from "../../storage/storage.ts";
 import type { CliCommand } from "../command.ts";
+import { createOps, OPS_OPTIONS, OPS_USAGE, parseOpsArgs, validatorReadiness } from "../ops.ts";
 import { KEY_FILES } from "./keys.ts";
 
-const USAGE =
-  "usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet]";
+const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
 
 function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
@@ -53,6 +55,7 @@ export const consensusCommand: CliCommand = {
           "execution-url": { type: "string" },
           "jwt-secret": { type: "string" },
           "timestamp-rule": { type: "string" },
+          ...OPS_OPTIONS,
         },
       }).values;
     } catch (e) {
@@ -69,6 +72,8 @@ export const consensusCommand: CliCommand = {
     const rule = values["timestamp-rule"] ?? "non-decreasing";
     if (rule !== "strict" && rule !== "non-decreasing")
       throw usage("--timestamp-rule must be strict or non-decreasing");
+    const ops = createOps(parseOpsArgs(values));
+    const { logger, metrics } = ops;
     const committee = committeeFromJson(readJson(committeeFile));
     const protocol = ed25519FromKeyFile(readJson(join(keys, KEY_FILES.protocol)));
     const network = ed25519FromKeyFile(readJson(join(keys, KEY_FILES.network)));
@@ -87,7 +92,7 @@ export const consensusCommand: CliCommand = {
             engine,
             committee,
             timestampRule: rule,
-            log: (m) => console.error(m),
+            log: (m) => logger.warn(m),
             onBlock: (b) => {
               if (values.quiet !== true)
                 console.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
@@ -117,6 +122,9 @@ export const consensusCommand: CliCommand = {
         ? {}
         : { core: { maxBlockGas: gasLimit / BigInt(committee.authorities.length) } }),
       ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
+      metrics: metrics.consensus,
+      p2p: metrics.p2p,
+      log: (m) => logger.warn(m),
       onCommit: async (s) => {
         await driver?.execute(s);
         last = s.commit.index;
@@ -131,6 +139,24 @@ export const consensusCommand: CliCommand = {
       `validator ${authority} (${committee.authority(authority).name}) peer ${host.peerId.toString()}`,
     );
     for (const a of host.getMultiaddrs()) console.log(`listening ${a.toString()}`);
+    let dbOpen = true;
+    let stopping = false;
+    let metricsServer: Awaited<ReturnType<typeof ops.serve>>;
+    try {
+      metricsServer = await ops.serve({
+        health: () => (dbOpen ? { ok: true } : { ok: false, reason: "database closed" }),
+        ready: () =>
+          stopping
+            ? { ok: false, reason: "shutting down" }
+            : validatorReadiness(node, committee.authorities.length, driver),
+      });
+    } catch (e) {
+      await host.stop();
+      await storage.close();
+      throw e;
+    }
+    if (metricsServer !== undefined)
+      console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     await node.connect();
     await node.start();
     let stop: () => void = () => {};
@@ -145,10 +171,16 @@ export const consensusCommand: CliCommand = {
     if (timer !== undefined) clearTimeout(timer);
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    stopping = true;
+    logger.info({ step: "stop accepting requests" }, "shutdown");
     driver?.stop();
     await node.stop();
     await host.stop();
+    logger.info({ step: "close the database" }, "shutdown");
+    await storage.env.flushed;
+    dbOpen = false;
     await storage.close();
+    await metricsServer?.close();
     console.log(`last commit index ${Math.max(last, node.core.lastCommitIndex)}`);
     console.log(`stats ${JSON.stringify(node.stats())}`);
     if (driver !== undefined)

@@ -25,6 +25,7 @@ import {
   type DevnetValidator,
   FASTEVM_BIN,
   LAYOUT_FILE,
+  metricsUrl,
   prepareDevnet,
   validatorArgs,
 } from "../devnetSetup.ts";
@@ -175,7 +176,7 @@ export const devnetCommand: CliCommand = {
       if (!interrupted) {
         for (const r of running) {
           console.log(
-            `${r.v.name}  rpc http://${r.lines.get("http rpc listening on")}  ws ws://${r.lines.get("ws rpc listening on")}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}`,
+            `${r.v.name}  rpc http://${r.lines.get("http rpc listening on")}  ws ws://${r.lines.get("ws rpc listening on")}  engine http://${r.lines.get("engine api listening on")}  p2p ${r.lines.get("p2p listening")}${metricsUrl(r.v) === undefined ? "" : `  metrics ${metricsUrl(r.v)}`}`,
           );
         }
         printAccounts(layout);

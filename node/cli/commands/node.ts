@@ -11,16 +11,27 @@
  * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads.
  *
  * stdout gets one line per server: `engine api listening on HOST:PORT (uws|http)`, `http rpc listening on
- * …`, `ws rpc listening on …` (scripts and tests read the ports from them when given port 0).
+ * …`, `ws rpc listening on …`, `metrics listening on …` (scripts and tests read the ports from them when
+ * given port 0). Everything else is a log record on stderr (node/metrics/logger.ts: `--log.level`,
+ * `--log.format`): each imported block (number, hash, transactions, gas, time) and each transaction the
+ * builder skipped (with its reason) at info. `--metrics` serves /metrics, /health and /ready (node/cli/ops.ts
+ * says what ready means).
+ *
+ * SIGTERM / SIGINT, in order: /ready turns 503; stop accepting requests (the validator stops proposing and
+ * driving, the transaction endpoint and RPC servers close); finish in-flight work (the Engine API lock
+ * drains: a block being imported is committed); persist (the txpool journal is closed, LMDB flushed); close
+ * the pools and the database; then the metrics server. Every step is logged (`shutdown` with `step`).
  */
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Chain } from "../../chain/chain.ts";
+import { Chain, importMs } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { SenderCache } from "../../core/tx/senderCache.ts";
+import type { RpcMetrics } from "../../metrics/metrics.ts";
+import type { MetricsServer } from "../../metrics/server.ts";
 import { ExecutePool } from "../../pool/executePool.ts";
 import { PayloadPool } from "../../pool/payloadPool.ts";
 import { engineMethods } from "../../rpc/engine/engineApi.ts";
@@ -40,11 +51,12 @@ import {
   JsonRpcDispatcher,
   type RpcMethods,
 } from "../../rpc/jsonrpc.ts";
-import { loadOrCreateJwtSecret, readJwtSecret } from "../../rpc/jwt.ts";
+import { jwtSecretPermissionWarning, loadOrCreateJwtSecret, readJwtSecret } from "../../rpc/jwt.ts";
 import { DEFAULT_MAX_CONNECTIONS, type RpcServer, startRpcServer } from "../../rpc/server/server.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
+import { createOps, executionReadiness, OPS_OPTIONS, OPS_USAGE, type OpsArgs, parseOpsArgs } from "../ops.ts";
 import { startTxEndpoint } from "../txEndpoint.ts";
 import {
   cachedWorkers,
@@ -73,7 +85,8 @@ const USAGE = `usage: fastevm node --datadir DIR
   [--tx-listen HOST:PORT]
   [--txpool.accountslots 16] [--txpool.globalslots 5120] [--txpool.accountqueue 64] [--txpool.globalqueue 1024]
   [--txpool.lifetime 3h] [--txpool.pricelimit 1] [--txpool.pricebump 10] [--txpool.nojournal] [--rpc.allow-unprotected-txs]
-  [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]`;
+  [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]
+  ${OPS_USAGE}`;
 
 const usage = (msg: string) => new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
 
@@ -104,6 +117,8 @@ interface NodeArgs {
   evmTimeoutMs: number;
   /** the `--txpool.*` and `--rpc.allow-unprotected-txs` flags as given */
   txpool: Record<string, string | boolean>;
+  /** --metrics, --log.* */
+  ops: OpsArgs;
 }
 
 const STRING_OPTIONS = [
@@ -151,6 +166,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
         ...Object.fromEntries(TXPOOL_BOOLEAN_FLAGS.map((k) => [k, { type: "boolean" as const }])),
         http: { type: "boolean" },
         ws: { type: "boolean" },
+        ...OPS_OPTIONS,
       },
       strict: true,
     }).values as Record<string, string | boolean | undefined>;
@@ -198,6 +214,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
   const evmTimeout = str("rpc.evmtimeout");
   return {
     txpool,
+    ops: parseOpsArgs(values),
     gasCap: gasCap === undefined ? DEFAULT_RPC_GAS_CAP : BigInt(gasCap),
     evmTimeoutMs:
       evmTimeout === undefined
@@ -247,12 +264,15 @@ async function startPublicServers(
   args: NodeArgs,
   methods: RpcMethods,
   log: (m: string) => void,
+  metrics: RpcMetrics,
 ): Promise<{ name: "http rpc" | "ws rpc"; server: RpcServer }[]> {
-  const dispatcher = (apis: readonly string[]) =>
+  const dispatcher = (apis: readonly string[], server: string) =>
     new JsonRpcDispatcher(selectApis(methods, apis), {
       batchLimit: args.batchLimit,
       batchResponseLimit: args.batchResponseLimit,
       log,
+      metrics,
+      server,
     });
   const common = { jwtSecret: null, bodyLimit: DEFAULT_BODY_LIMIT, maxConnections: args.maxConnections, log };
   const out: { name: "http rpc" | "ws rpc"; server: RpcServer }[] = [];
@@ -269,7 +289,7 @@ async function startPublicServers(
         ...common,
         host: http.addr,
         port: http.port,
-        dispatcher: dispatcher(http.apis),
+        dispatcher: dispatcher(http.apis, "http"),
         http: true,
         ws: shared,
         vhosts: http.vhosts,
@@ -284,7 +304,7 @@ async function startPublicServers(
         ...common,
         host: ws.addr,
         port: ws.port,
-        dispatcher: dispatcher(ws.apis),
+        dispatcher: dispatcher(ws.apis, "ws"),
         http: false,
         ws: true,
         ...(ws.origins === undefined ? {} : { wsOrigins: ws.origins }),
@@ -305,16 +325,23 @@ export const nodeCommand: CliCommand = {
   usage: USAGE,
   async run(argv) {
     const args = parseNodeArgs(argv);
+    const ops = createOps(args.ops);
+    const { logger, metrics } = ops;
     // A given secret file is checked before anything opens: a bad file aborts start-up.
     const given = args.jwtSecret === undefined ? undefined : readJwtSecret(args.jwtSecret);
     const poolConfig = txPoolConfigFromFlags(args.txpool);
     const storage = openStorage(args.datadir);
-    const pools = startChainPools();
-    const payloadPool = new PayloadPool();
+    const pools = startChainPools({ metrics: metrics.pools });
+    const payloadPool = new PayloadPool({ metrics: metrics.pools });
     // eth_call and friends get their own execute worker: a slow call never delays a block
-    const rpcPool = new ExecutePool({ threads: 1 });
+    const rpcPool = new ExecutePool({ threads: 1, name: "rpc", metrics: metrics.pools });
+    let dbOpen = true;
+    let stopping = false;
     const closeAll = async () => {
       await Promise.all([pools.close(), payloadPool.close(), rpcPool.close()]);
+      // LMDB commits are durable once flushed: wait for the last one before closing
+      await storage.env.flushed;
+      dbOpen = false;
       await storage.close();
     };
     let server: RpcServer;
@@ -326,13 +353,27 @@ export const nodeCommand: CliCommand = {
     let txpool: NodeTxPool | undefined;
     let txServer: Server | undefined;
     let txEndpoint: string | undefined;
+    let metricsServer: MetricsServer | undefined;
     try {
       // Throws "run fastevm init" on an empty datadir, before a secret is written into it.
       const chainId = new ChainStore(storage).chainConfig().chainId;
       // one recovery per transaction: the pool's senders serve the builder, block import and the RPC
       const senders = new SenderCache();
       const workers = cachedWorkers(pools, chainId, senders);
-      const chain = new Chain(storage, workers);
+      const chain = new Chain(storage, workers, {
+        metrics: metrics.chain,
+        onImported: (r) =>
+          logger.info(
+            {
+              block: r.number,
+              hash: bytesToHex(r.hash),
+              txs: r.txCount,
+              gas: r.gasUsed,
+              ms: r.timings === undefined ? undefined : Math.round(importMs(r.timings)),
+            },
+            "imported block",
+          ),
+      });
       const head = chain.head();
       let secret: Uint8Array;
       let secretPath: string;
@@ -343,10 +384,13 @@ export const nodeCommand: CliCommand = {
         secretPath = join(args.datadir, "jwt.hex");
         const r = loadOrCreateJwtSecret(secretPath);
         secret = r.secret;
-        if (r.created) console.error("generated a JWT secret (mode 0600)");
+        if (r.created) logger.info({ path: secretPath }, "generated a JWT secret (mode 0600)");
       }
-      console.error(`jwt secret: ${secretPath}`);
-      const log = (m: string) => console.error(m);
+      logger.info({ path: secretPath }, "jwt secret");
+      const loose = jwtSecretPermissionWarning(secretPath);
+      if (loose !== undefined) logger.warn({ path: secretPath }, loose);
+      const log = (m: string) => logger.info(m);
+      const warn = (m: string) => logger.warn(m);
       txpool = await startNodeTxPool({
         chain,
         workers: pools,
@@ -355,16 +399,18 @@ export const nodeCommand: CliCommand = {
         config: poolConfig,
         journal: args.txpool["txpool.nojournal"] !== true,
         log,
+        metrics: metrics.txpool,
       });
       const service = txpool.service;
       const builder = new PayloadBuilder(chain, workers, service, (s) => {
-        log(`payload build: skipped forced transaction ${s.index} ${s.hash ?? ""}: ${s.reason}`);
+        logger.info({ index: s.index, hash: s.hash, reason: s.reason }, "skipped transaction");
         // proposed but left out of the block: the pool proposes it again (if it is still valid)
         if (s.hash !== null) service.returnToPending([hexToBytes(s.hash)]);
       });
       engine = new EngineState(chain, builder, (t) => payloadPool.check(t), {
         maxReorgDepth: args.maxReorgDepth,
-        log,
+        log: warn,
+        metrics: metrics.engine,
       });
       const ctx = createRpcContext(chain, workers.recover, {
         pool: service,
@@ -385,19 +431,38 @@ export const nodeCommand: CliCommand = {
       closeApi = () => api.close();
       const engineTable = new Map(engineMethods(engine, api.methods));
       for (const [name, h] of txpoolEngineMethods(service)) engineTable.set(name, h);
-      const dispatcher = new JsonRpcDispatcher(engineTable, { log });
+      const rpcError = (m: string) => logger.error(m);
+      const dispatcher = new JsonRpcDispatcher(engineTable, {
+        log: rpcError,
+        metrics: metrics.rpc,
+        server: "engine",
+      });
+      const engineState = engine;
+      // the metrics port first among the listeners: a taken one fails start-up before anything serves
+      metricsServer = await ops.serve({
+        health: () => {
+          if (!dbOpen) return { ok: false, reason: "database closed" };
+          chain.head();
+          return { ok: true };
+        },
+        ready: () => {
+          if (stopping) return { ok: false, reason: "shutting down" };
+          if (validator !== undefined) return validator.ready();
+          return executionReadiness(engineState, dispatcher.lastCallMs, Date.now());
+        },
+      });
       server = await startRpcServer({
         host: args.addr,
         port: args.port,
         jwtSecret: secret,
         dispatcher,
         bodyLimit: DEFAULT_BODY_LIMIT,
-        log,
+        log: rpcError,
       });
       servers.push(server);
-      publicServers = await startPublicServers(args, api.methods, log);
+      publicServers = await startPublicServers(args, api.methods, rpcError, metrics.rpc);
       for (const p of publicServers) if (!servers.includes(p.server)) servers.push(p.server);
-      console.error(`head #${head.header.number} ${bytesToHex(head.hash)}`);
+      logger.info({ block: head.header.number, hash: bytesToHex(head.hash) }, "head");
       if (args.consensusDir !== undefined) {
         validator = await startValidator({
           consensusDir: args.consensusDir,
@@ -407,7 +472,8 @@ export const nodeCommand: CliCommand = {
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),
           txpool: service,
           blockGasLimit: head.header.gasLimit,
-          log,
+          logger,
+          metrics,
         });
       }
       if (args.txListen !== undefined) {
@@ -422,12 +488,15 @@ export const nodeCommand: CliCommand = {
       closeApi();
       await txpool?.close();
       await closeAll();
+      await metricsServer?.close();
       throw e;
     }
     // One stdout line per server, machine-readable, for scripts and tests (the port matters with port 0).
     console.log(`engine api listening on ${server.host}:${server.port} (${server.kind})`);
     for (const p of publicServers)
       console.log(`${p.name} listening on ${p.server.host}:${p.server.port} (${p.server.kind})`);
+    if (metricsServer !== undefined)
+      console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     if (validator !== undefined) printValidator(validator);
     if (txEndpoint !== undefined) console.log(`tx endpoint ${txEndpoint}`);
     await new Promise<void>((done) => {
@@ -439,7 +508,9 @@ export const nodeCommand: CliCommand = {
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
     });
-    console.error("shutting down");
+    stopping = true;
+    const step = (name: string) => logger.info({ step: name }, "shutdown");
+    step("stop accepting requests");
     if (validator !== undefined) {
       await validator.stop();
       printValidatorSummary(validator, engine);
@@ -447,10 +518,15 @@ export const nodeCommand: CliCommand = {
     await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
     for (const s of servers) await s.close();
     closeApi();
+    step("finish in-flight work");
     await engine.lock.run(() => undefined);
+    step("persist");
     await txpool?.close();
+    const last = engine.chain.head();
+    step("close the database");
     await closeAll();
-    console.error("stopped");
+    await metricsServer?.close();
+    logger.info({ block: last.header.number, hash: bytesToHex(last.hash) }, "stopped");
     // Idle keep-alive connections would hold the event loop open until they time out.
     setTimeout(() => process.exit(0), 200).unref();
     return 0;

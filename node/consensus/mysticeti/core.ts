@@ -117,6 +117,8 @@ export class Core {
   private readonly reputation: ReputationTracker;
   /** accepted blocks carrying a vote, by voted commit index (recent window): certificates for commit sync */
   private readonly voteBlocks = new Map<number, VerifiedBlock[]>();
+  /** running totals the I/O shell turns into metrics (the core itself measures nothing) */
+  readonly counters = { blocksProposed: 0, leaderTimeouts: 0 };
 
   constructor(private readonly deps: CoreDeps) {
     this.committee = deps.committee;
@@ -152,6 +154,10 @@ export class Core {
   }
   get suspendedCount(): number {
     return this.blockManager.suspendedCount;
+  }
+  /** second blocks seen for a slot (author, round) so far */
+  get equivocations(): number {
+    return this.dag.equivocations;
   }
   leaderAt(round: Round): AuthorityIndex {
     return this.schedule.leaderAt(round);
@@ -402,6 +408,7 @@ export class Core {
       ...this.lastIncluded,
     ]);
     if (ancestors === undefined) return;
+    if (decision.leaderTimedOut) this.counters.leaderTimeouts++;
     for (const a of ancestors) this.lastIncluded[a.author] = a.round;
     const timestampMs = Math.max(now, ...ancestors.map((a) => a.timestampMs));
     const transactions =
@@ -426,6 +433,7 @@ export class Core {
     this.onAccepted(res.accepted);
     this.lastProposed = block;
     this.lastProposalMs = now;
+    this.counters.blocksProposed++;
     this.out.broadcast.push(block);
     // wake up for the next round even if no block arrives (a lone validator, or a quiet network)
     const next = now + o.minRoundDelayMs;

@@ -18,6 +18,8 @@ export class DagState {
   private evictedUpTo: Round = -1;
   private commit: Commit | undefined;
   private commitDigest: Uint8Array | undefined;
+  /** blocks accepted for a slot (author, round) that already held one: equivocations seen (metrics) */
+  equivocations = 0;
 
   constructor(
     readonly committee: Committee,
@@ -35,7 +37,10 @@ export class DagState {
     const sk = slotKey(block.round, block.author);
     const slot = this.slots.get(sk);
     if (slot === undefined) this.slots.set(sk, [block]);
-    else slot.push(block);
+    else {
+      slot.push(block);
+      this.equivocations++;
+    }
     const r = this.rounds.get(block.round);
     if (r === undefined) this.rounds.set(block.round, [block]);
     else r.push(block);

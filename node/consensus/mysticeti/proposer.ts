@@ -20,7 +20,8 @@ export interface ProposalTiming {
 }
 
 export type ProposalDecision =
-  | { readonly kind: "propose"; readonly round: Round }
+  /** `leaderTimedOut`: proposed without the previous round's leader(s), once `leaderTimeoutMs` passed */
+  | { readonly kind: "propose"; readonly round: Round; readonly leaderTimedOut: boolean }
   | { readonly kind: "wait"; readonly until: number | undefined };
 
 export interface ProposalInput {
@@ -46,17 +47,19 @@ export function proposalDecision(
   for (const b of dag.blocksAtRound(r - 1)) quorum.add(b.author);
   if (r > 1 && !quorum.reachedQuorum()) return { kind: "wait", until: undefined };
   let waitUntil = 0;
+  let leadersPresent = true;
   const delayEnd = input.lastProposalMs + timing.minRoundDelayMs;
   if (input.nowMs < delayEnd) waitUntil = delayEnd;
   if (r - 1 > 0) {
-    let leadersPresent = true;
     for (let o = 0; o < input.leadersPerRound; o++) {
       if (dag.blocksAtSlot(r - 1, schedule.leaderAt(r - 1, o)).length === 0) leadersPresent = false;
     }
     const timeoutAt = input.roundStartMs + timing.leaderTimeoutMs;
     if (!leadersPresent && input.nowMs < timeoutAt) waitUntil = Math.max(waitUntil, timeoutAt);
   }
-  return waitUntil > input.nowMs ? { kind: "wait", until: waitUntil } : { kind: "propose", round: r };
+  return waitUntil > input.nowMs
+    ? { kind: "wait", until: waitUntil }
+    : { kind: "propose", round: r, leaderTimedOut: !leadersPresent };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { ErrorObject } from "../errors.ts";
 import type { Transaction } from "../tx/types.ts";
+import type { WorkerTiming } from "./timing.ts";
 
 export interface RecoverTask {
   /** raw EIP-2718 transactions (typed: type byte + RLP payload; legacy: the RLP list) */
@@ -29,9 +30,6 @@ export interface RejectedTx {
 
 export type RecoverItem = RecoveredTx | RejectedTx;
 
-export interface RecoverResult {
+export interface RecoverResult extends WorkerTiming {
   readonly items: readonly RecoverItem[];
-  /** worker-side timestamps (performance.timeOrigin + now, ms) for queue-latency metrics */
-  readonly workerStartMs: number;
-  readonly workerEndMs: number;
 }

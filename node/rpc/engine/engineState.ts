@@ -6,6 +6,7 @@
  */
 import type { Chain } from "../../chain/chain.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
+import type { EngineMetrics } from "../../metrics/metrics.ts";
 import type { BuiltPayload, PayloadBuilder } from "./payloadBuilder.ts";
 
 /** geth keeps 512 invalid tipsets and 10 payloads. */
@@ -51,6 +52,16 @@ export interface EngineOptions {
   /** deepest forkchoice reorg accepted (-38006 above), default 64 */
   readonly maxReorgDepth?: number;
   readonly log?: (msg: string) => void;
+  /** the process's Engine API metrics (durations, status counts); absent: nothing is measured */
+  readonly metrics?: EngineMetrics;
+  /** ms clock for `lastForkchoice` (default Date.now) */
+  readonly clock?: () => number;
+}
+
+/** The latest forkchoiceUpdated answered: when (clock ms) and its payload status (readiness reads it). */
+export interface ForkchoiceSeen {
+  readonly atMs: number;
+  readonly status: string;
 }
 
 export class EngineState {
@@ -66,6 +77,9 @@ export class EngineState {
   };
   readonly maxReorgDepth: number;
   readonly log: (msg: string) => void;
+  readonly metrics: EngineMetrics | undefined;
+  readonly clock: () => number;
+  lastForkchoice: ForkchoiceSeen | undefined;
 
   constructor(
     readonly chain: Chain,
@@ -75,6 +89,8 @@ export class EngineState {
   ) {
     this.maxReorgDepth = opts.maxReorgDepth ?? 64;
     this.log = opts.log ?? ((m) => console.error(m));
+    this.metrics = opts.metrics;
+    this.clock = opts.clock ?? Date.now;
   }
 
   markInvalid(hash: string, entry: InvalidEntry): void {

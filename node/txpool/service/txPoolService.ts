@@ -23,6 +23,7 @@ import { bytesToHex } from "../../core/hex.ts";
 import type { SenderCache } from "../../core/tx/senderCache.ts";
 import type { RecoverItem } from "../../core/wire/recover.ts";
 import type { TxBatch, TxBatchVerdict } from "../../core/wire/txpool.ts";
+import type { TxPoolMetrics } from "../../metrics/metrics.ts";
 import { type TxPoolErrorCode, txPoolError } from "../errors.ts";
 import type { SelectionLimits, TxSource } from "../source.ts";
 import type { TxPool } from "../txPool.ts";
@@ -72,6 +73,8 @@ export interface TxPoolServiceDeps {
   readonly journal?: TxJournal;
   readonly clock?: () => number;
   readonly log?: (m: string) => void;
+  /** the process's txpool metrics, counted here (the pure pool does no I/O); absent: nothing is measured */
+  readonly metrics?: TxPoolMetrics;
 }
 
 /** What a validator's network side gives the pool (`connect`). */
@@ -115,6 +118,35 @@ export class TxPoolService implements TxSource {
     this.#d = deps;
     this.pool = deps.pool;
     this.#clock = deps.clock ?? Date.now;
+    const m = deps.metrics;
+    if (m !== undefined) {
+      m.pending.addCollect((g) => g.set(this.pool.stats().pending));
+      m.queued.addCollect((g) => g.set(this.pool.stats().queued));
+      m.admissionQueue.addCollect((g) => g.set(this.#submitted));
+    }
+  }
+
+  /** Counts one pool event into the metrics. */
+  #count(e: TxPoolEvent): void {
+    const m = this.#d.metrics;
+    if (m === undefined) return;
+    switch (e.kind) {
+      case "added":
+        m.added.inc({ origin: e.tx.local ? "local" : "remote" });
+        break;
+      case "evicted":
+        m.evicted.inc();
+        break;
+      case "dropped":
+        m.dropped.inc({ reason: e.reason });
+        break;
+      case "replaced":
+        m.replaced.inc();
+        break;
+      case "included":
+        m.included.inc();
+        break;
+    }
   }
 
   /** The head the pool checks against: the next block's base fee, the head's gas limit. */
@@ -187,6 +219,7 @@ export class TxPoolService implements TxSource {
    * pending (admitted executable, or promoted) goes to the `onPending` listeners (RPC subscriptions).
    */
   handleEvent(e: TxPoolEvent): void {
+    this.#count(e);
     if (this.#pendingListeners.size === 0) return;
     const pending = e.kind === "promoted" || (e.kind === "added" && e.tx.status === "pending");
     if (!pending) return;
@@ -217,6 +250,7 @@ export class TxPoolService implements TxSource {
     this.counters.submitted += raws.length;
     if (this.#submitted + raws.length > MAX_ADMISSION_QUEUE) {
       const busy = txPoolError(ErrorCode.TXPOOL_FULL, "admission queue full, retry").toObject();
+      this.#d.metrics?.refused.inc({ reason: busy.code }, raws.length);
       return Promise.resolve(raws.map(() => ({ ok: false, hash: null, error: busy })));
     }
     return new Promise((resolve) => {
@@ -320,7 +354,10 @@ export class TxPoolService implements TxSource {
     const results = out as SubmitResult[];
     for (const r of results) {
       if (r.ok) this.counters.accepted++;
-      else this.counters.refused++;
+      else {
+        this.counters.refused++;
+        this.#d.metrics?.refused.inc({ reason: r.error.code });
+      }
     }
     return results;
   }
@@ -455,6 +492,7 @@ export class TxPoolService implements TxSource {
           : [],
       );
       this.counters.reinjected += reinject.length;
+      this.#d.metrics?.reinjected.inc(reinject.length);
     }
     // the state is read at the head the chain has NOW (a later change is applied after this one)
     this.pool.newHead({

@@ -1,7 +1,9 @@
 /** JSON-RPC 2.0 framing: parse errors, invalid requests, batches, notifications, the batch limit, error mapping. */
 import fc from "fast-check";
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { ErrorCode, FastEvmError } from "../../../../node/core/errors.ts";
+import { createMetrics } from "../../../../node/metrics/metrics.ts";
 import { JsonRpcDispatcher, RpcCode, RpcError, type RpcHandler } from "../../../../node/rpc/jsonrpc.ts";
 
 const calls: string[] = [];
@@ -184,5 +186,37 @@ describe("JsonRpcDispatcher", () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+});
+
+describe("JsonRpcDispatcher metrics", () => {
+  it("counts calls by method and outcome, times them, and keeps unknown names out of the labels", async () => {
+    const metrics = createMetrics(new Registry());
+    const md = new JsonRpcDispatcher(methods, { log: () => {}, metrics: metrics.rpc, server: "http" });
+    const call = (m: string) => md.handle(JSON.stringify(req(m)));
+    expect(md.lastCallMs).toBeUndefined();
+    await call("echo");
+    await call("echo");
+    await call("unknownPayload");
+    await call("typed");
+    await call("bug");
+    await call("no_such_method_1");
+    await call("no_such_method_2");
+    expect(md.lastCallMs).toBeGreaterThan(0);
+    const text = await metrics.registry.metrics();
+    const at = (series: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    expect(at('fastevm_rpc_requests_total{server="http",method="echo",outcome="ok"}')).toBe(2);
+    expect(at('fastevm_rpc_requests_total{server="http",method="unknownPayload",outcome="error"}')).toBe(1);
+    expect(at('fastevm_rpc_requests_total{server="http",method="typed",outcome="error"}')).toBe(1);
+    expect(at('fastevm_rpc_requests_total{server="http",method="bug",outcome="internal_error"}')).toBe(1);
+    expect(at('fastevm_rpc_requests_total{server="http",method="unknown",outcome="not_found"}')).toBe(2);
+    expect(at('fastevm_rpc_request_seconds_count{server="http",method="echo"}')).toBe(2);
+    expect(text).not.toContain("no_such_method");
   });
 });

@@ -106,3 +106,20 @@ describe("BlockManager", () => {
     expect(bm.suspendedCount).toBe(0);
   });
 });
+
+describe("DagState equivocation count (metrics)", () => {
+  it("counts a second accepted version of a slot, once per extra version", () => {
+    const d = parseDag("R1: *\nR2: A,B,C,D,D'", t);
+    const { dag, bm } = fresh();
+    bm.tryAccept(d.round(1));
+    expect(dag.equivocations).toBe(0);
+    bm.tryAccept(d.round(2));
+    expect(dag.equivocations).toBe(0);
+    bm.tryAccept([d.get(2, 3, 1)!]);
+    expect(dag.blocksAtSlot(2, 3)).toHaveLength(2);
+    expect(dag.equivocations).toBe(1);
+    // the same block again is no new version
+    dag.accept(d.get(2, 3, 1)!);
+    expect(dag.equivocations).toBe(1);
+  });
+});

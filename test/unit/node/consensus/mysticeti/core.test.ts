@@ -87,6 +87,8 @@ describe("Core", () => {
     const h = new Harness();
     h.run(2000);
     expect(h.commits[0]!.length).toBeGreaterThan(20);
+    // everyone live: no proposal waited out a leader
+    for (const c of h.cores) expect(c.counters.leaderTimeouts).toBe(0);
     for (let i = 1; i < 4; i++) expect(h.commits[i]).toEqual(h.commits[0]!.slice(0, h.commits[i]!.length));
     // consecutive commit indices, starting at 1
     h.commits[0]!.forEach((c, k) => {
@@ -131,6 +133,9 @@ describe("Core", () => {
     expect(r4.timestampMs - r3.timestampMs).toBeGreaterThanOrEqual(OPTS.leaderTimeoutMs - 10);
     // and the three live validators keep committing (leaders other than D)
     expect(h.commits[0]!.length).toBeGreaterThan(3);
+    // each proposal made without a missing leader is counted (the node turns it into a metric)
+    expect(h.cores[0]!.counters.leaderTimeouts).toBeGreaterThan(0);
+    expect(h.cores[0]!.counters.blocksProposed).toBe(own.length);
   });
 
   it("restarts from its store: same commit tip, no re-proposal of a used round, indices continue", () => {
