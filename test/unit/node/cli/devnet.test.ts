@@ -52,8 +52,17 @@ describe("fastevm devnet", () => {
     expect(json.chainId).toBe(20256);
     expect(json.root).toBe(datadir);
     expect(json.nodes).toEqual([
-      { name: "validator-0", role: "validator", rpc: ep![1], ws: ep![2], engine: ep![3], p2p: ep![4] },
+      {
+        name: "validator-0",
+        role: "validator",
+        rpc: ep![1],
+        ws: ep![2],
+        engine: ep![3],
+        p2p: ep![4],
+        metrics: `http://127.0.0.1:${json.validators[0]!.metricsPort}/metrics`,
+      },
     ]);
+    expect(out).toContain(`metrics ${json.nodes[0]!.metrics}`);
     expect(json.validators[0]).toMatchObject({ name: "validator-0", datadir: join(datadir, "validator-0") });
     // the dev accounts, printed as anvil does and listed in devnet.json
     expect(json.accounts).toHaveLength(10);
