@@ -41,9 +41,12 @@ async function main(argv: readonly string[]): Promise<number> {
   let devnetDir: string | undefined;
   let run: LoadRun | undefined;
   const cleanup = async (): Promise<void> => {
+    const c0 = Date.now();
     await run?.close();
     run = undefined;
+    const c1 = Date.now();
     await devnet?.stop();
+    if (process.env.PERF_DEBUG) console.error(`cleanup: run ${c1 - c0} ms, devnet ${Date.now() - c1} ms`);
     devnet = undefined;
     if (devnetDir !== undefined) rmSync(devnetDir, { recursive: true, force: true });
     devnetDir = undefined;

@@ -69,6 +69,8 @@ export class LoadRun {
   readonly #pool: WorkerPool<SignTask, SignResult>;
   #lastBlock = -1;
   #wantBlock = -1;
+  /** head number → when it was reported; an entry lives until its block is read (bounded by the heads ahead) */
+  readonly #seen = new Map<number, number>();
   #reading: Promise<void> = Promise.resolve();
   #stopHeads: () => void = () => {};
   #headError: string | undefined;
@@ -122,17 +124,28 @@ export class LoadRun {
   #onHead(h: HeadEvent): void {
     if (h.number <= this.#wantBlock) return;
     this.#wantBlock = h.number;
+    this.#seen.set(h.number, h.seenMs);
     this.#reading = this.#reading
-      .then(() => this.#readBlocks(h.seenMs))
+      .then(() => this.#readBlocks())
       .catch((e: unknown) => {
         this.#headError = `reading blocks: ${(e as Error).message}`;
       });
   }
 
-  /** Reads every block up to the newest head seen, in order; `seenMs` is when that head was reported. */
-  async #readBlocks(seenMs: number): Promise<void> {
+  /** When block `n` was reported: its own head, or (skipped by the notifications) the first head above it. */
+  #seenAt(n: number): number {
+    for (let k = n; k <= this.#wantBlock; k++) {
+      const t = this.#seen.get(k);
+      if (t !== undefined) return t;
+    }
+    return Date.now();
+  }
+
+  /** Reads every block up to the newest head seen, in order. */
+  async #readBlocks(): Promise<void> {
     while (this.#lastBlock < this.#wantBlock) {
       const n = this.#lastBlock + 1;
+      const seenMs = this.#seenAt(n);
       const b = await this.#reader.call<{
         hash: string;
         transactions: string[];
@@ -172,6 +185,7 @@ export class LoadRun {
         baseFee: BigInt(b.baseFeePerGas ?? "0x0"),
       });
       this.#lastBlock = n;
+      this.#seen.delete(n);
     }
   }
 
