@@ -35,7 +35,8 @@ const ZONES: Record<string, readonly string[]> = {
   workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],
   "wasm/bindings": ["node/core", "wasm/bindings"],
   bench: ["node/*", "workers", "wasm/bindings", "bench"],
-  test: ["node/*", "workers", "wasm/bindings", "test"],
+  perf: ["node/*", "workers", "wasm/bindings", "perf"],
+  test: ["node/*", "workers", "wasm/bindings", "perf", "test"],
 };
 
 /** Zones that must do no I/O: the pure base and the pure consensus core. */
@@ -103,7 +104,7 @@ function importsOf(file: string): string[] {
   return out;
 }
 
-const SOURCE_ROOTS = ["node", "workers", "wasm/bindings", "bench"];
+const SOURCE_ROOTS = ["node", "workers", "wasm/bindings", "bench", "perf"];
 const files = SOURCE_ROOTS.flatMap((r) => tsFiles(join(REPO_ROOT, r)));
 
 describe("architecture boundaries", () => {

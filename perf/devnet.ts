@@ -1,0 +1,166 @@
+/**
+ * Where the load goes: the nodes (JSON-RPC over HTTP, `newHeads` over WebSocket) and the funded accounts.
+ * Three sources: `--rpc URL,…` (with `--ws`), an existing devnet's `DATADIR/devnet.json` (`--devnet`), or a
+ * local devnet started here and stopped after the run.
+ *
+ * `startLocalDevnet` is a stand-in until `fastevm devnet` serves public JSON-RPC and writes the nodes and
+ * accounts into devnet.json (DEVNET_JSON.md): it starts the validators itself (devnetSetup.ts, plus
+ * `--http --ws` on free ports), writes the same devnet.json keys and reads them back through the same
+ * `readDevnet` as `--devnet`. It stops only the processes it started, by PID.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { FASTEVM_BIN, freePort, prepareDevnet, validatorArgs } from "../node/cli/devnetSetup.ts";
+import {
+  addressOfKey,
+  DEV_ACCOUNT_COUNT,
+  DEVNET_CHAIN_ID,
+  devAccountKey,
+} from "../node/core/chain/devnet.ts";
+import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
+import { bytesToHex } from "../node/core/hex.ts";
+
+export interface TargetNode {
+  readonly name: string;
+  readonly rpc: string;
+  readonly ws?: string | undefined;
+}
+
+export interface Account {
+  readonly address: string;
+  readonly privateKey: string;
+}
+
+export interface Target {
+  readonly nodes: readonly TargetNode[];
+  /** funded accounts the senders are funded from */
+  readonly accounts: readonly Account[];
+}
+
+/** The devnet.json keys the perf tool reads (DEVNET_JSON.md). */
+interface DevnetFile {
+  readonly nodes?: readonly { name?: string; rpc?: string; ws?: string }[];
+  readonly accounts?: readonly Account[];
+}
+
+/** The nodes and accounts of `DATADIR/devnet.json`; a layout without them is refused with the reason. */
+export function readDevnet(datadir: string): Target {
+  const file = join(resolve(datadir), "devnet.json");
+  let json: DevnetFile;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8")) as DevnetFile;
+  } catch (e) {
+    throw new FastEvmError(ErrorCode.CLI_USAGE, `--devnet: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const nodes = (json.nodes ?? []).filter((n) => typeof n.rpc === "string");
+  if (nodes.length === 0)
+    throw new FastEvmError(
+      ErrorCode.CLI_USAGE,
+      `--devnet: ${file} lists no node with an "rpc" URL (a devnet made before the nodes serve JSON-RPC)`,
+    );
+  return {
+    nodes: nodes.map((n, i) => ({ name: n.name ?? `node-${i}`, rpc: n.rpc!, ws: n.ws })),
+    accounts: json.accounts ?? [],
+  };
+}
+
+/** The devnet genesis's funded dev accounts (node/core/chain/devnet.ts). */
+export function devAccounts(): Account[] {
+  return Array.from({ length: DEV_ACCOUNT_COUNT }, (_, i) => {
+    const key = devAccountKey(i);
+    return { address: bytesToHex(addressOfKey(key)), privateKey: bytesToHex(key) };
+  });
+}
+
+export interface LocalDevnet {
+  readonly root: string;
+  readonly target: Target;
+  stop(): Promise<void>;
+}
+
+/** Starts `n` validators in `root` (made when absent), each serving JSON-RPC; resolves once all serve it. */
+export async function startLocalDevnet(root: string, n: number): Promise<LocalDevnet> {
+  const layout = await prepareDevnet(root, n);
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      children.map(async (c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return;
+        const exited = new Promise((r) => c.once("exit", r));
+        c.kill("SIGTERM");
+        const t = setTimeout(() => c.kill("SIGKILL"), 20_000);
+        await exited;
+        clearTimeout(t);
+      }),
+    );
+  };
+  const killAll = (): void => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
+  try {
+    const nodes = await Promise.all(
+      layout.validators.map(async (v) => {
+        const http = await freePort();
+        const ws = await freePort();
+        const log = openSync(join(v.datadir, "node.log"), "a");
+        const child = spawn(
+          process.execPath,
+          [
+            FASTEVM_BIN,
+            ...validatorArgs(v),
+            "--http",
+            "--http.port",
+            String(http),
+            "--ws",
+            "--ws.port",
+            String(ws),
+          ],
+          { stdio: ["ignore", "pipe", log] },
+        );
+        closeSync(log);
+        children.push(child);
+        await new Promise<void>((ok, fail) => {
+          const seen = new Set<string>();
+          createInterface({ input: child.stdout! }).on("line", (line) => {
+            for (const key of ["http rpc listening on ", "ws rpc listening on ", "tx endpoint "])
+              if (line.startsWith(key)) seen.add(key);
+            if (seen.size === 3) ok();
+          });
+          child.once("exit", (code) =>
+            fail(
+              new FastEvmError(
+                ErrorCode.INVALID_ARGUMENT,
+                `${v.name} exited ${code} before serving JSON-RPC: see ${v.datadir}/node.log`,
+              ),
+            ),
+          );
+        });
+        return {
+          name: v.name,
+          role: "validator",
+          rpc: `http://127.0.0.1:${http}`,
+          ws: `ws://127.0.0.1:${ws}`,
+        };
+      }),
+    );
+    const file = join(layout.root, "devnet.json");
+    const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const out = { ...json, chainId: Number(DEVNET_CHAIN_ID), nodes, accounts: devAccounts() };
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  } catch (e) {
+    await stop();
+    process.off("exit", killAll);
+    throw e;
+  }
+  return {
+    root: layout.root,
+    target: readDevnet(layout.root),
+    async stop() {
+      await stop();
+      process.off("exit", killAll);
+    },
+  };
+}
