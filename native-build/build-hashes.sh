@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
-if ! emcc --version | head -1 | grep -q " 3.1.6 "; then
+# read the whole output first: `emcc --version | head -1` breaks emcc's pipe, which pipefail turns into a failure
+EMCC_VERSION_LINE="$(emcc --version 2>/dev/null)"
+EMCC_VERSION_LINE="${EMCC_VERSION_LINE%%$'\n'*}"
+if [[ "$EMCC_VERSION_LINE" != *" 3.1.6 "* ]]; then
   echo "build-hashes: emcc 3.1.6 required (apt-get install -y emscripten node-acorn)" >&2
   exit 1
 fi

@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EMCC_VERSION_WANTED="3.1.6"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
-if ! emcc --version | head -1 | grep -q " ${EMCC_VERSION_WANTED} "; then
-  echo "build-wasm: emcc ${EMCC_VERSION_WANTED} required (apt-get install -y emscripten node-acorn), found: $(emcc --version | head -1)" >&2
+# read the whole output first: `emcc --version | head -1` breaks emcc's pipe, which pipefail turns into a failure
+EMCC_VERSION_LINE="$(emcc --version 2>/dev/null)"
+EMCC_VERSION_LINE="${EMCC_VERSION_LINE%%$'\n'*}"
+if [[ "$EMCC_VERSION_LINE" != *" ${EMCC_VERSION_WANTED} "* ]]; then
+  echo "build-wasm: emcc ${EMCC_VERSION_WANTED} required (apt-get install -y emscripten node-acorn), found: ${EMCC_VERSION_LINE}" >&2
   exit 1
 fi
 OUT="${1:-wasm/build/fastevm.wasm}"
