@@ -148,7 +148,7 @@ for (const [kind, env] of [
     it(`serves on ${kind}`, async () => {
       for (let i = 0; i < 50 && !node.stderr.includes("jwt secret:"); i++)
         await new Promise((r) => setTimeout(r, 20));
-      expect(node.stderr).toContain(`jwt secret: ${secretFile}`);
+      expect(node.stderr).toContain(`"path":${JSON.stringify(secretFile)}`); // the structured log record
       expect(node.stderr).not.toContain("73".repeat(32));
     });
 
@@ -317,7 +317,7 @@ describe("fastevm node start-up", () => {
       // stderr is its own pipe: give its line a moment to arrive.
       for (let i = 0; i < 50 && !node.stderr.includes("jwt secret:"); i++)
         await new Promise((r) => setTimeout(r, 20));
-      expect(node.stderr).toContain(`jwt secret: ${path}`);
+      expect(node.stderr).toContain(`"path":${JSON.stringify(path)}`); // the structured log record
       expect(node.stderr).not.toContain(hex.slice(2));
       const c = new EngineHttpClient(`http://127.0.0.1:${node.port}`, parseJwtSecret(hex));
       expect(await c.call("eth_chainId")).toBe("0x539");
