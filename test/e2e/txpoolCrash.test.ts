@@ -7,36 +7,15 @@
  * TXPOOL_CRASH_TEST=0 skips it.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
 import { keccak256 } from "../../node/core/hash.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
-import { encodeTransaction } from "../../node/core/tx/encode.ts";
-import { signTransaction } from "../../node/core/tx/sign.ts";
-import { DevnetProcs } from "../utils/devnetProcs.ts";
+import { DevnetProcs, devnetTransfer } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const dir = tempDir("fastevm-txpool-crash-");
 let net: DevnetProcs;
 
-function transfer(nonce: bigint): Uint8Array {
-  return encodeTransaction(
-    signTransaction(
-      {
-        type: 2,
-        chainId: DEVNET_CHAIN_ID,
-        nonce,
-        maxPriorityFeePerGas: 1_000_000_000n,
-        maxFeePerGas: 100_000_000_000n,
-        gasLimit: 21_000n,
-        to: new Uint8Array(20).fill(0x42),
-        value: 1n,
-        data: new Uint8Array(0),
-        accessList: [],
-      },
-      devAccountKey(5),
-    ),
-  );
-}
+const transfer = (nonce: bigint): Uint8Array => devnetTransfer(5, nonce);
 
 async function post(i: number, raw: Uint8Array): Promise<number> {
   const res = await fetch(net.txUrl(i), { method: "POST", body: bytesToHex(raw) });
