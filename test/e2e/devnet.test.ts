@@ -13,11 +13,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
 import { decodeCommitStamp } from "../../node/consensus/execution/commitStamp.ts";
-import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
-import { encodeTransaction } from "../../node/core/tx/encode.ts";
-import { signTransaction } from "../../node/core/tx/sign.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { devnetTransfer } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const N = 4;
@@ -72,23 +70,7 @@ const block = (i: number, tag: string) => engine(i).call<BlockJson>("eth_getBloc
 async function submit(from: number, to: number): Promise<void> {
   const nonce = nonces.get(from) ?? 0n;
   nonces.set(from, nonce + 1n);
-  const raw = encodeTransaction(
-    signTransaction(
-      {
-        type: 2,
-        chainId: DEVNET_CHAIN_ID,
-        nonce,
-        maxPriorityFeePerGas: 1_000_000_000n,
-        maxFeePerGas: 100_000_000_000n,
-        gasLimit: 21_000n,
-        to: new Uint8Array(20).fill(0x42),
-        value: 1n,
-        data: new Uint8Array(0),
-        accessList: [],
-      },
-      devAccountKey(from),
-    ),
-  );
+  const raw = devnetTransfer(from, nonce);
   const res = await fetch(`http://127.0.0.1:${layout.validators[to]!.txPort}/tx`, {
     method: "POST",
     body: bytesToHex(raw),
