@@ -10,7 +10,7 @@
 import { blake2b } from "@noble/hashes/blake2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { HASH_WASM_BASE64 } from "./generated/hashWasm.ts";
-import { WebAssemblyApi } from "./wasmApi.ts";
+import { compileOptimized, WebAssemblyApi } from "./wasmApi.ts";
 
 interface HashExports {
   readonly memory: { readonly buffer: ArrayBuffer };
@@ -27,7 +27,7 @@ function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
-const wasm = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(base64ToBytes(HASH_WASM_BASE64)), {})
+const wasm = new WebAssemblyApi.Instance(compileOptimized(base64ToBytes(HASH_WASM_BASE64)), {})
   .exports as unknown as HashExports;
 const BUFFER_SIZE = wasm.hash_buffer_size();
 // The module's memory never grows (built without ALLOW_MEMORY_GROWTH), so this view stays valid.

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { bigintToFixedBytes } from "../../node/core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
-import { WebAssemblyApi } from "../../node/core/wasmApi.ts";
+import { compileOptimized, WebAssemblyApi } from "../../node/core/wasmApi.ts";
 import { decodeResponse, encodeRequest } from "./evmCodec.ts";
 import type { BlockEnv, EvmHost, EvmResult, EvmTx } from "./evmTypes.ts";
 import { hostPrecompile } from "./precompiles.ts";
@@ -30,7 +30,7 @@ export const WASM_PATH = new URL("../build/fastevm.wasm", import.meta.url);
 
 let compiled: object | undefined;
 function wasmModule(): object {
-  compiled ??= new WA.Module(readFileSync(WASM_PATH));
+  compiled ??= compileOptimized(readFileSync(WASM_PATH));
   return compiled;
 }
 
