@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds wasm/build/fastevm.wasm from wasm/src with Debian's emscripten 3.1.6 (pinned: the committed module
 # must be byte-identical to a rebuild). Standalone module, no JS glue: wasm/bindings/ loads it directly.
-# The interpreter sources also build with -Wconversion -Wsign-conversion; src/precompiles/ with the base flags.
+# The interpreter sources also build with -Wconversion -Wsign-conversion; src/precompiles/ with the base flags
+# and -msimd128 (BLAKE2F runs two G functions per vector instruction).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EMCC_VERSION_WANTED="3.1.6"
@@ -22,7 +23,7 @@ BASE="-std=c++20 -O3 -Wall -Wextra -Werror -Wshadow -fno-exceptions -fno-rtti -D
 OBJECTS=()
 for src in $(cd wasm/src && ls *.cpp precompiles/*.cpp | LC_ALL=C sort); do
   flags="$BASE"
-  case "$src" in precompiles/*) ;; *) flags="$BASE -Wconversion -Wsign-conversion" ;; esac
+  case "$src" in precompiles/*) flags="$BASE -msimd128" ;; *) flags="$BASE -Wconversion -Wsign-conversion" ;; esac
   obj="$OBJ/$(echo "$src" | tr / _).o"
   # shellcheck disable=SC2086
   emcc $flags -c "wasm/src/$src" -o "$obj"
