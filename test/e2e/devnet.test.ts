@@ -5,24 +5,17 @@
  * four reach the same head hash. One validator is SIGKILLed: the other three keep producing blocks.
  * Restarted on its datadir, it catches up to the same head. Every block's commit stamp is above its
  * parent's (no commit index executed twice) and every transaction is in exactly one block.
- * DEVNET_TEST=0 skips it; DEBUG_DEVNET_TEST=1 prints progress.
+ * DEVNET_TEST=0 skips it; DEBUG_DEVNET_TEST=1 prints progress, DEBUG_E2E=1 the validators' stderr.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
 import { decodeCommitStamp } from "../../node/consensus/execution/commitStamp.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
-import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
-import { devnetTransfer } from "../utils/devnetProcs.ts";
+import { type BlockJson, DevnetProcs, devnetTransfer } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const N = 4;
 const dir = tempDir("fastevm-devnet-");
-const children = new Map<number, ChildProcess>();
-const summaries = new Map<number, { lastExecutedCommit: number; headHash: string }>();
-let layout: DevnetLayout;
+let net: DevnetProcs;
 const nonces = new Map<number, bigint>();
 const submitted = new Set<string>();
 
@@ -30,48 +23,14 @@ const debug = (...a: unknown[]) => {
   if (process.env.DEBUG_DEVNET_TEST === "1") console.error(...a);
 };
 
-/** Starts validator i; resolves once its transaction endpoint is up. */
-function launch(i: number): Promise<void> {
-  const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(layout.validators[i]!)], {
-    stdio: ["ignore", "pipe", process.env.DEBUG_DEVNET_TEST === "1" ? "inherit" : "ignore"],
-  });
-  children.set(i, child);
-  child.stdout!.setEncoding("utf8");
-  return new Promise((ready, fail) => {
-    let buf = "";
-    child.stdout!.on("data", (chunk: string) => {
-      buf += chunk;
-      const lines = buf.split("\n");
-      buf = lines.pop()!;
-      for (const l of lines) {
-        if (l.startsWith("tx endpoint ")) ready();
-        if (l.startsWith("validator summary ")) summaries.set(i, JSON.parse(l.slice(18)));
-      }
-    });
-    child.once("exit", (code) => fail(new Error(`validator ${i} exited ${code} before it was ready`)));
-  });
-}
-
-function engine(i: number): EngineHttpClient {
-  const v = layout.validators[i]!;
-  const secret = hexToBytes(readFileSync(join(v.datadir, "jwt.hex"), "utf8").trim());
-  return new EngineHttpClient(`http://127.0.0.1:${v.enginePort}`, secret);
-}
-
-interface BlockJson {
-  hash: string;
-  number: string;
-  extraData: string;
-  transactions: string[];
-}
-const block = (i: number, tag: string) => engine(i).call<BlockJson>("eth_getBlockByNumber", [tag, false]);
+const block = (i: number, tag: string) => net.block(i, tag);
 
 /** A signed 1-wei transfer from dev account `from` with its next nonce, posted to validator `to`. */
 async function submit(from: number, to: number): Promise<void> {
   const nonce = nonces.get(from) ?? 0n;
   nonces.set(from, nonce + 1n);
   const raw = devnetTransfer(from, nonce);
-  const res = await fetch(`http://127.0.0.1:${layout.validators[to]!.txPort}/tx`, {
+  const res = await fetch(net.txUrl(to), {
     method: "POST",
     body: bytesToHex(raw),
   });
@@ -115,14 +74,14 @@ async function txCount(i: number): Promise<number> {
 }
 
 describe.skipIf(process.env.DEVNET_TEST === "0")("devnet: 4 validator processes with execution", () => {
-  afterAll(() => {
-    for (const c of children.values()) c.kill("SIGKILL");
+  afterAll(async () => {
+    await net?.stopAll("SIGKILL");
     dir.remove();
   });
 
   it("produce identical blocks, survive a SIGKILL of one, and the restarted one catches up", async () => {
-    layout = await prepareDevnet(dir.path, N);
-    await Promise.all([0, 1, 2, 3].map(launch));
+    net = await DevnetProcs.prepare(dir.path, N);
+    await Promise.all([0, 1, 2, 3].map((i) => net.launch(i)));
 
     // 1. transactions to every validator: blocks appear and all four agree
     for (let k = 0; k < 8; k++) await submit(k % 4, k % N);
@@ -130,14 +89,13 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("devnet: 4 validator processes 
     expect(Number(first.number)).toBeGreaterThan(0);
 
     // 2. SIGKILL validator 3: the other three keep producing blocks
-    children.get(3)!.kill("SIGKILL");
-    await new Promise((r) => children.get(3)!.once("exit", r));
+    await net.stop(3, "SIGKILL");
     for (let k = 0; k < 6; k++) await submit(k % 3, k % 3);
     const second = await converge([0, 1, 2], 14, 25_000);
     expect(Number(second.number)).toBeGreaterThan(Number(first.number));
 
     // 3. restart it: it replays from its store and catches up to the same head, then follows new blocks
-    await launch(3);
+    await net.launch(3);
     await submit(0, 0);
     const third = await converge([0, 1, 2, 3], 15, 30_000);
     expect(Number(third.number)).toBeGreaterThan(Number(second.number));
@@ -150,10 +108,9 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("devnet: 4 validator processes 
     expect(included.length).toBe(submitted.size);
 
     // clean shutdown: each reports its last executed commit, at or beyond the head's stamp
-    for (const [i, c] of children) {
-      c.kill("SIGTERM");
-      await new Promise((r) => c.once("exit", r));
-      const s = summaries.get(i);
+    for (const i of net.children.keys()) {
+      await net.stop(i);
+      const s = net.summaries.get(i);
       expect(s, `validator ${i} summary`).toBeDefined();
       expect(s!.headHash).toBe(third.hash);
       expect(s!.lastExecutedCommit).toBeGreaterThanOrEqual(

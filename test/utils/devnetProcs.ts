@@ -37,6 +37,9 @@ export function devnetTransfer(from: number, nonce: bigint): Uint8Array {
   );
 }
 
+/** How much of a validator's stderr `launch` keeps for its failure message. */
+const STDERR_TAIL = 4096;
+
 export interface BlockJson {
   hash: string;
   number: string;
@@ -60,12 +63,17 @@ export class DevnetProcs {
     const child = spawn(
       process.execPath,
       [FASTEVM_BIN, ...validatorArgs(this.layout.validators[i]!), ...extra],
-      {
-        stdio: ["ignore", "pipe", process.env.DEBUG_E2E === "1" ? "inherit" : "ignore"],
-      },
+      { stdio: ["ignore", "pipe", "pipe"] },
     );
     this.children.set(i, child);
     child.stdout!.setEncoding("utf8");
+    // the last STDERR_TAIL bytes of its stderr, for the message when it dies before it is ready
+    let stderr = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      if (process.env.DEBUG_E2E === "1") process.stderr.write(chunk);
+      stderr = (stderr + chunk).slice(-STDERR_TAIL);
+    });
     return new Promise((ready, fail) => {
       let buf = "";
       child.stdout!.on("data", (chunk: string) => {
@@ -78,7 +86,13 @@ export class DevnetProcs {
           if (l.startsWith("validator summary ")) this.summaries.set(i, JSON.parse(l.slice(18)));
         }
       });
-      child.once("exit", (code) => fail(new Error(`validator ${i} exited ${code} before it was ready`)));
+      child.once("exit", (code, signal) =>
+        fail(
+          new Error(
+            `validator ${i} exited ${code ?? signal} before it was ready; its stderr ended:\n${stderr}`,
+          ),
+        ),
+      );
     });
   }
 
