@@ -9,16 +9,12 @@
  * `readDevnet` as `--devnet`. It stops only the processes it started, by PID.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { FASTEVM_BIN, freePort, prepareDevnet, validatorArgs } from "../node/cli/devnetSetup.ts";
-import {
-  addressOfKey,
-  DEV_ACCOUNT_COUNT,
-  DEVNET_CHAIN_ID,
-  devAccountKey,
-} from "../node/core/chain/devnet.ts";
+import { NODE_READY_LINE } from "../node/cli/commands/node.ts";
+import { FASTEVM_BIN, prepareDevnet, validatorArgs } from "../node/cli/devnetSetup.ts";
+import { addressOfKey, DEV_ACCOUNT_COUNT, devAccountKey } from "../node/core/chain/devnet.ts";
 import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
 import { bytesToHex } from "../node/core/hex.ts";
 
@@ -101,33 +97,18 @@ export async function startLocalDevnet(root: string, n: number): Promise<LocalDe
   };
   process.once("exit", killAll);
   try {
-    const nodes = await Promise.all(
+    // each serves JSON-RPC on the ports prepareDevnet recorded in devnet.json (nodes[].rpc, .ws)
+    await Promise.all(
       layout.validators.map(async (v) => {
-        const http = await freePort();
-        const ws = await freePort();
         const log = openSync(join(v.datadir, "node.log"), "a");
-        const child = spawn(
-          process.execPath,
-          [
-            FASTEVM_BIN,
-            ...validatorArgs(v),
-            "--http",
-            "--http.port",
-            String(http),
-            "--ws",
-            "--ws.port",
-            String(ws),
-          ],
-          { stdio: ["ignore", "pipe", log] },
-        );
+        const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(v)], {
+          stdio: ["ignore", "pipe", log],
+        });
         closeSync(log);
         children.push(child);
         await new Promise<void>((ok, fail) => {
-          const seen = new Set<string>();
           createInterface({ input: child.stdout! }).on("line", (line) => {
-            for (const key of ["http rpc listening on ", "ws rpc listening on ", "tx endpoint "])
-              if (line.startsWith(key)) seen.add(key);
-            if (seen.size === 3) ok();
+            if (line === NODE_READY_LINE) ok();
           });
           child.once("exit", (code) =>
             fail(
@@ -138,18 +119,8 @@ export async function startLocalDevnet(root: string, n: number): Promise<LocalDe
             ),
           );
         });
-        return {
-          name: v.name,
-          role: "validator",
-          rpc: `http://127.0.0.1:${http}`,
-          ws: `ws://127.0.0.1:${ws}`,
-        };
       }),
     );
-    const file = join(layout.root, "devnet.json");
-    const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    const out = { ...json, chainId: Number(DEVNET_CHAIN_ID), nodes, accounts: devAccounts() };
-    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   } catch (e) {
     await stop();
     process.off("exit", killAll);

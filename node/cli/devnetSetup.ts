@@ -1,14 +1,15 @@
 /**
  * The devnet's on-disk layout, created on first start and reused after: per validator a datadir initialized
  * from the devnet genesis (`validator-i/`), its consensus keys and a copy of the committee
- * (`validator-i/consensus/`), and loopback ports for the Engine API, libp2p, the transaction endpoint and
- * the public JSON-RPC (HTTP and WebSocket) and the metrics server, all recorded in `devnet.json` with every node's endpoints and
+ * (`validator-i/consensus/`), and distinct loopback ports for the Engine API, libp2p, the public JSON-RPC
+ * (HTTP and WebSocket) and the metrics server, all recorded in `devnet.json` with every node's endpoints and
  * the funded dev accounts (format: DEVNET_JSON.md's `chainId`, `root`, `validators`, `nodes`, `accounts`).
  * The Engine API and libp2p ports are fixed at creation (the committee names the libp2p addresses); the
  * public ports are checked on every start: with a base port (`fastevm devnet`: 8545) validator 0 gets the
  * first free port from it and the next free one for WebSocket, validator 1 the two after, and so on; with
  * base 0 (tests) each keeps its recorded ports while they are free, else gets OS-chosen ones. A layout
- * written by an older version (no public ports) is upgraded in place; one missing the older keys is refused.
+ * written by an older version (no public ports; a `txPort` of the removed `POST /tx`) is upgraded in place;
+ * one missing the older keys is refused.
  * The cluster test and `fastevm devnet` both start validators from it.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -40,7 +41,6 @@ export interface DevnetValidator {
   readonly consensusDir: string;
   readonly enginePort: number;
   readonly p2pPort: number;
-  readonly txPort: number;
   /** the public JSON-RPC over HTTP (`--http.port`) */
   readonly httpPort: number;
   /** the public JSON-RPC over WebSocket (`--ws.port`) */
@@ -85,17 +85,31 @@ export const DEVNET_HTTP_PORT = 8545;
 
 export const LAYOUT_FILE = "devnet.json";
 
-/** A port the OS reports free on 127.0.0.1 right now (bind to 0, read, close). */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = a !== null && typeof a === "object" ? a.port : 0;
-      s.close(() => done(port));
-    });
-  });
+/**
+ * Where `freePort` looks: below the kernel's ephemeral range (Linux: `ip_local_port_range`, 32768–60999 by
+ * default), from which the OS hands out ports for `bind(0)` and the source ports of outgoing connections.
+ * A port picked from the ephemeral range and released until the node binds it can be taken in between by
+ * any process's next connection (seen in CI: "cannot listen on 127.0.0.1:42109" with the suite's other
+ * tests running); below it, only another explicit choice can collide, and `portIsFree` checks that.
+ */
+const FREE_PORT_LOW = 10_000;
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > FREE_PORT_LOW + 1000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** A random port on 127.0.0.1 that is free right now, below the ephemeral range (see FREE_PORT_LOW). */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = FREE_PORT_LOW + Math.floor(Math.random() * (high - FREE_PORT_LOW));
+    if (await portIsFree(port)) return port;
+  }
+  throw new FastEvmError(ErrorCode.CLI_USAGE, `no free port on 127.0.0.1 in ${FREE_PORT_LOW}..${high - 1}`);
 }
 
 /** Whether 127.0.0.1:`port` can be bound right now (nothing listens there, on it or on the wildcard). */
@@ -179,6 +193,9 @@ const layoutText = (layout: DevnetLayout) => `${JSON.stringify(layout, null, 2)}
 
 type StoredValidator = Omit<DevnetValidator, "httpPort" | "wsPort"> & { httpPort?: number; wsPort?: number };
 
+/** `devnet.json` as an older version wrote it may also hold the port of the removed `POST /tx`. */
+type LegacyValidator = StoredValidator & { txPort?: number };
+
 /** The validators of a stored devnet.json, or a clear refusal when it is not a layout this version runs. */
 function readStoredLayout(file: string, n: number): StoredValidator[] {
   const dir = resolve(file, "..");
@@ -201,7 +218,7 @@ function readStoredLayout(file: string, n: number): StoredValidator[] {
   validators.forEach((v, i) => {
     for (const k of ["name", "datadir", "consensusDir"] as const)
       if (typeof v?.[k] !== "string") throw refuse(`validators[${i}].${k} missing`);
-    for (const k of ["enginePort", "p2pPort", "txPort"] as const)
+    for (const k of ["enginePort", "p2pPort"] as const)
       if (!Number.isInteger(v[k])) throw refuse(`validators[${i}].${k} missing`);
     for (const k of ["httpPort", "wsPort"] as const)
       if (v[k] !== undefined && !Number.isInteger(v[k])) throw refuse(`validators[${i}].${k} is not a port`);
@@ -211,7 +228,7 @@ function readStoredLayout(file: string, n: number): StoredValidator[] {
       ErrorCode.CLI_USAGE,
       `${dir} holds a devnet of ${validators.length} validators, not ${n}: use another --datadir`,
     );
-  return validators as unknown as StoredValidator[];
+  return (validators as unknown as LegacyValidator[]).map(({ txPort: _removed, ...v }) => v);
 }
 
 /** Runs a CLI command in-process with its stdout silenced (setup chatter); its errors still throw. */
@@ -243,7 +260,7 @@ export async function prepareDevnet(
     const stored = readStoredLayout(file, n);
     // a running devnet holds its datadirs: refuse here, before its devnet.json is rewritten
     for (const v of stored) lockDatadir(v.datadir).release();
-    const reserved = new Set(stored.flatMap((v) => [v.enginePort, v.p2pPort, v.txPort]));
+    const reserved = new Set(stored.flatMap((v) => [v.enginePort, v.p2pPort, v.metricsPort ?? 0]));
     const ports = await choosePublicPorts(
       n,
       base,
@@ -261,6 +278,17 @@ export async function prepareDevnet(
     return layout;
   }
   mkdirSync(dir, { recursive: true });
+  // every port distinct: the OS may hand a just-released port out again
+  const reserved = new Set<number>();
+  const port = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!reserved.has(p)) {
+        reserved.add(p);
+        return p;
+      }
+    }
+  };
   const validators: StoredValidator[] = [];
   for (let i = 0; i < n; i++) {
     const datadir = join(dir, `validator-${i}`);
@@ -271,13 +299,11 @@ export async function prepareDevnet(
       name: `validator-${i}`,
       datadir,
       consensusDir,
-      enginePort: await freePort(),
-      p2pPort: await freePort(),
-      txPort: await freePort(),
-      metricsPort: await freePort(),
+      enginePort: await port(),
+      p2pPort: await port(),
+      metricsPort: await port(),
     });
   }
-  const reserved = new Set(validators.flatMap((v) => [v.enginePort, v.p2pPort, v.txPort]));
   const ports = await choosePublicPorts(n, base, reserved);
   const committeeFile = join(dir, COMMITTEE_FILE);
   const entries = validators.map((v) => `${v.consensusDir}:1:/ip4/127.0.0.1/tcp/${v.p2pPort}`);
@@ -314,9 +340,6 @@ export function validatorArgs(v: DevnetValidator): string[] {
     "--ws",
     "--ws.port",
     String(v.wsPort),
-    // the raw-transaction endpoint stays until the tests that still post to it move to eth_sendRawTransaction
-    "--tx-listen",
-    `127.0.0.1:${v.txPort}`,
     ...(v.metricsPort === undefined ? [] : ["--metrics", "--metrics.port", String(v.metricsPort)]),
   ];
 }

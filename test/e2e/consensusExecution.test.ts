@@ -1,6 +1,6 @@
 /**
  * Separate-process mode: `fastevm consensus --execution-url … --jwt-secret …` driving a `fastevm node` in
- * another process over HTTP + JWT. Transactions go to the execution node's pool (`POST /tx`) and the
+ * another process over HTTP + JWT. Transactions go to the execution node's pool (`eth_sendRawTransaction`) and the
  * consensus process takes its proposals from that pool (`fastevm_txpoolSelectV1`); they become blocks. The
  * execution node is SIGKILLed while consensus keeps committing, and once it is restarted the driver's
  * retries go through: every transaction lands in exactly one block and no commit index is executed twice
@@ -11,14 +11,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { NODE_READY_LINE } from "../../node/cli/commands/node.ts";
 import { type DevnetValidator, FASTEVM_BIN, prepareDevnet } from "../../node/cli/devnetSetup.ts";
 import { COMMITTEE_FILE } from "../../node/cli/validator.ts";
 import { decodeCommitStamp } from "../../node/consensus/execution/commitStamp.ts";
-import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
-import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
-import { encodeTransaction } from "../../node/core/tx/encode.ts";
-import { signTransaction } from "../../node/core/tx/sign.ts";
+import { hexToBytes } from "../../node/core/hex.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { devnetTransfer, sendRawTransaction } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const dir = tempDir("fastevm-consensus-exec-");
@@ -55,33 +54,18 @@ const startExecution = () =>
       v.datadir,
       "--authrpc.port",
       String(v.enginePort),
-      "--tx-listen",
-      `127.0.0.1:${v.txPort}`,
+      "--http",
+      "--http.port",
+      String(v.httpPort),
     ],
-    "tx endpoint",
+    NODE_READY_LINE,
   );
 
 async function submit(count: number): Promise<void> {
   for (let k = 0; k < count; k++) {
-    const raw = encodeTransaction(
-      signTransaction(
-        {
-          type: 2,
-          chainId: DEVNET_CHAIN_ID,
-          nonce: nonce++,
-          maxPriorityFeePerGas: 1_000_000_000n,
-          maxFeePerGas: 100_000_000_000n,
-          gasLimit: 21_000n,
-          to: new Uint8Array(20).fill(0x42),
-          value: 1n,
-          data: new Uint8Array(0),
-          accessList: [],
-        },
-        devAccountKey(1),
-      ),
-    );
-    const res = await fetch(`http://127.0.0.1:${v.txPort}/tx`, { method: "POST", body: bytesToHex(raw) });
-    expect(res.status).toBe(202);
+    const raw = devnetTransfer(1, nonce++);
+    const res = await sendRawTransaction(`http://127.0.0.1:${v.httpPort}`, raw);
+    expect(res.error).toBeUndefined();
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The real cluster: four `fastevm node --validator` processes laid out as `fastevm devnet` does (real
  * libp2p on random loopback ports, real LMDB, each with its execution node in-process). Signed transfers
- * from the devnet's funded accounts go to the validators' POST /tx endpoints; blocks are produced and all
+ * from the devnet's funded accounts go to the validators' eth_sendRawTransaction; blocks are produced and all
  * four reach the same head hash. One validator is SIGKILLed: the other three keep producing blocks.
  * Restarted on its datadir, it catches up to the same head. Every block's commit stamp is above its
  * parent's (no commit index executed twice) and every transaction is in exactly one block.
@@ -30,11 +30,8 @@ async function submit(from: number, to: number): Promise<void> {
   const nonce = nonces.get(from) ?? 0n;
   nonces.set(from, nonce + 1n);
   const raw = devnetTransfer(from, nonce);
-  const res = await fetch(net.txUrl(to), {
-    method: "POST",
-    body: bytesToHex(raw),
-  });
-  expect(res.status).toBe(202);
+  const res = await net.sendRaw(to, raw);
+  expect(res.error).toBeUndefined();
   submitted.add(bytesToHex(raw));
 }
 

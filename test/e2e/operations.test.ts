@@ -17,11 +17,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { initCommand } from "../../node/cli/commands/init.ts";
 import { KEY_FILES } from "../../node/cli/commands/keys.ts";
+import { NODE_READY_LINE } from "../../node/cli/commands/node.ts";
 import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
 import { DEVNET_GENESIS_PATH } from "../../node/core/chain/devnet.ts";
-import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
+import { hexToBytes } from "../../node/core/hex.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
-import { devnetTransfer } from "../utils/devnetProcs.ts";
+import { devnetTransfer, sendRawTransaction } from "../utils/devnetProcs.ts";
 import { startNodeProcess } from "../utils/nodeProcess.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
@@ -195,8 +196,8 @@ describe("a validator's operations (one-validator devnet)", () => {
     const v = layout.validators[0]!;
     const first = launch(layout);
     runs.push(first);
-    await until("the tx endpoint", 60_000, async () =>
-      first.stdout.some((l) => l.startsWith("tx endpoint ")) ? true : undefined,
+    await until("the node to be ready", 60_000, async () =>
+      first.stdout.includes(NODE_READY_LINE) ? true : undefined,
     );
     const port = v.metricsPort!;
     await until("/ready", 30_000, async () =>
@@ -204,8 +205,8 @@ describe("a validator's operations (one-validator devnet)", () => {
     );
     for (let nonce = 0n; nonce < 3n; nonce++) {
       const raw = devnetTransfer(0, nonce);
-      const res = await fetch(`http://127.0.0.1:${v.txPort}/tx`, { method: "POST", body: bytesToHex(raw) });
-      expect(res.status).toBe(202);
+      const res = await sendRawTransaction(`http://127.0.0.1:${v.httpPort}`, raw);
+      expect(res.error).toBeUndefined();
     }
     const imported = () => first.records.filter((r) => r.msg === "imported block");
     await until("3 transactions in imported blocks", 60_000, async () =>

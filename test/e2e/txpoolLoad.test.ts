@@ -5,7 +5,7 @@
  * out of nonce order. The load is offered for 20 s at a rate at least three times what the chain includes.
  * Then:
  * - every accepted transaction is included within 60 s after the load stops, and in exactly one block;
- * - every refused one got an explicit error (HTTP 400 with the pool's message), counted by reason;
+ * - every refused one got an explicit error (a JSON-RPC error with the pool's message), counted by reason;
  * - at least 99 % of the included transactions appear in exactly one DAG block (the validator a
  *   transaction arrived at proposes it; the others hold their gossiped copy back);
  * and the figures (offered, accepted, refused by reason, included, DAG-block duplicates) are printed.
@@ -66,10 +66,8 @@ interface Outcome {
 /** Keep-alive connections, several per validator: a sender's requests go out over several of them. */
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
-function post(
-  url: string,
-  body: string,
-): Promise<{ status: number; json: { error?: { message?: string } } }> {
+/** One eth_sendRawTransaction over the keep-alive agent: its JSON-RPC answer. */
+function post(url: string, body: string): Promise<{ result?: string; error?: { message?: string } }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent }, (res) => {
       let text = "";
@@ -79,35 +77,40 @@ function post(
       });
       res.on("end", () => {
         try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
+          resolve(JSON.parse(text));
         } catch (e) {
           reject(e);
         }
       });
     });
     req.on("error", reject);
+    req.setHeader("content-type", "application/json");
     req.end(body);
   });
 }
 
-/** POSTs `raw` to validator `to` until the pool accepts it (or `deadline` passes); every refusal recorded. */
+/** Sends `raw` to validator `to` until the pool accepts it (or `deadline` passes); every refusal recorded. */
 async function submit(to: number, raw: Uint8Array, out: Outcome, deadline: number): Promise<void> {
-  const body = bytesToHex(raw);
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "eth_sendRawTransaction",
+    params: [bytesToHex(raw)],
+  });
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    let res: { status: number; json: { error?: { message?: string } } };
+    let res: { result?: string; error?: { message?: string } };
     try {
-      res = await post(net.txUrl(to), body);
+      res = await post(net.rpcUrl(to), body);
     } catch (e) {
       out.refusals.push(`transport: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
-    const json = res.json;
-    if (res.status === 202) {
+    if (res.error === undefined) {
       out.accepted = true;
       return;
     }
-    const msg = json.error?.message ?? `HTTP ${res.status} without a message`;
+    const msg = res.error.message ?? "an error without a message";
     // a retry of one that got through before (its answer was lost) is "already known": accepted
     if (attempt > 0 && msg.startsWith("already known")) {
       out.accepted = true;

@@ -7,10 +7,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { NODE_READY_LINE } from "../../node/cli/commands/node.ts";
 import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
 import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
 import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
-import { hexToBytes } from "../../node/core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
 import { signTransaction } from "../../node/core/tx/sign.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
@@ -37,6 +38,25 @@ export function devnetTransfer(from: number, nonce: bigint): Uint8Array {
   );
 }
 
+/** `eth_sendRawTransaction` of `raw` to the JSON-RPC server at `url`: the hash, or the refusal. */
+export async function sendRawTransaction(
+  url: string,
+  raw: Uint8Array,
+): Promise<{ hash?: string; error?: { code: number; message: string } }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_sendRawTransaction",
+      params: [bytesToHex(raw)],
+    }),
+  });
+  const json = (await res.json()) as { result?: string; error?: { code: number; message: string } };
+  return json.error === undefined ? { hash: json.result! } : { error: json.error };
+}
+
 /** How much of a validator's stderr `launch` keeps for its failure message. */
 const STDERR_TAIL = 4096;
 
@@ -58,7 +78,7 @@ export class DevnetProcs {
     return new DevnetProcs(await prepareDevnet(root, n));
   }
 
-  /** Starts validator i (extra `fastevm node` flags appended); resolves once its tx endpoint is up. */
+  /** Starts validator i (extra `fastevm node` flags appended); resolves once it prints that it is ready. */
   launch(i: number, extra: readonly string[] = [], onLine?: (l: string) => void): Promise<void> {
     const child = spawn(
       process.execPath,
@@ -82,7 +102,7 @@ export class DevnetProcs {
         buf = lines.pop()!;
         for (const l of lines) {
           onLine?.(l);
-          if (l.startsWith("tx endpoint ")) ready();
+          if (l === NODE_READY_LINE) ready();
           if (l.startsWith("validator summary ")) this.summaries.set(i, JSON.parse(l.slice(18)));
         }
       });
@@ -106,8 +126,9 @@ export class DevnetProcs {
     return `ws://127.0.0.1:${this.layout.validators[i]!.wsPort}`;
   }
 
-  txUrl(i: number): string {
-    return `http://127.0.0.1:${this.layout.validators[i]!.txPort}/tx`;
+  /** `eth_sendRawTransaction` of `raw` to validator i's public JSON-RPC: the hash, or the pool's refusal. */
+  sendRaw(i: number, raw: Uint8Array): Promise<{ hash?: string; error?: { code: number; message: string } }> {
+    return sendRawTransaction(this.rpcUrl(i), raw);
   }
 
   engine(i: number): EngineHttpClient {

@@ -29,6 +29,7 @@ import {
   prepareDevnet,
   validatorArgs,
 } from "../devnetSetup.ts";
+import { NODE_READY_LINE } from "./node.ts";
 
 const USAGE =
   "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--http.port 8545] [--duration SECONDS]";
@@ -39,7 +40,6 @@ const ENDPOINT_LINES = [
   "http rpc listening on ",
   "ws rpc listening on ",
   "p2p listening ",
-  "tx endpoint ",
 ] as const;
 
 interface Running {
@@ -74,7 +74,7 @@ function launch(v: DevnetValidator): Running {
       for (const key of ENDPOINT_LINES)
         if (line.startsWith(key)) r.lines.set(key.trim(), line.slice(key.length).split(" ")[0]!);
       if (line.startsWith("validator summary ")) r.summary = JSON.parse(line.slice(18)) as Running["summary"];
-      if (line.startsWith("tx endpoint ")) done();
+      if (line === NODE_READY_LINE) done();
     });
     void r.exited.then((code) =>
       fail(

@@ -22,7 +22,6 @@
  * drains: a block being imported is committed); persist (the txpool journal is closed, LMDB flushed); close
  * the pools and the database; then the metrics server. Every step is logged (`shutdown` with `step`).
  */
-import type { Server } from "node:http";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Chain, importMs } from "../../chain/chain.ts";
@@ -57,7 +56,6 @@ import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
 import { createOps, executionReadiness, OPS_OPTIONS, OPS_USAGE, type OpsArgs, parseOpsArgs } from "../ops.ts";
-import { startTxEndpoint } from "../txEndpoint.ts";
 import {
   cachedWorkers,
   type NodeTxPool,
@@ -82,11 +80,13 @@ const USAGE = `usage: fastevm node --datadir DIR
   [--ws [--ws.addr 127.0.0.1] [--ws.port 8546] [--ws.api eth,net,web3,txpool] [--ws.origins LIST]]
   [--rpc.batch-request-limit 1000] [--rpc.batch-response-max-size 25000000] [--rpc.max-connections 500]
   [--rpc.rangelimit 10000] [--rpc.logs-limit 20000] [--rpc.gascap 50000000] [--rpc.evmtimeout 5s]
-  [--tx-listen HOST:PORT]
   [--txpool.accountslots 16] [--txpool.globalslots 5120] [--txpool.accountqueue 64] [--txpool.globalqueue 1024]
   [--txpool.lifetime 3h] [--txpool.pricelimit 1] [--txpool.pricebump 10] [--txpool.nojournal] [--rpc.allow-unprotected-txs]
   [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]
   ${OPS_USAGE}`;
+
+/** The last line `fastevm node` prints once every server is up (and the validator running): scripts wait for it. */
+export const NODE_READY_LINE = "node ready";
 
 const usage = (msg: string) => new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
 
@@ -112,7 +112,6 @@ interface NodeArgs {
   /** --validator: run consensus in-process, driving this node's Engine API (node/cli/validator.ts) */
   consensusDir?: string;
   p2pListen?: string;
-  txListen?: string;
   gasCap: bigint;
   evmTimeoutMs: number;
   /** the `--txpool.*` and `--rpc.allow-unprotected-txs` flags as given */
@@ -143,7 +142,6 @@ const STRING_OPTIONS = [
   "rpc.logs-limit",
   "consensus-dir",
   "p2p.listen",
-  "tx-listen",
   "rpc.gascap",
   "rpc.evmtimeout",
   ...(Object.keys(TXPOOL_FLAGS) as TxPoolFlag[]).filter((f) => !TXPOOL_BOOLEAN_FLAGS.includes(f)),
@@ -202,7 +200,6 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     if (values[k] !== undefined && values.ws !== true) throw usage(`--${k} needs --ws`);
   const jwt = str("authrpc.jwtsecret");
   const p2p = str("p2p.listen");
-  const txListen = str("tx-listen");
   const origins = str("ws.origins");
   const txpool: Record<string, string | boolean> = {};
   for (const f of Object.keys(TXPOOL_FLAGS)) {
@@ -255,7 +252,6 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     maxLogs: int("rpc.logs-limit", 20_000, 2 ** 31),
     ...(consensusDir === undefined ? {} : { consensusDir: resolve(consensusDir) }),
     ...(p2p === undefined ? {} : { p2pListen: p2p }),
-    ...(txListen === undefined ? {} : { txListen }),
   };
 }
 
@@ -351,8 +347,6 @@ export const nodeCommand: CliCommand = {
     let publicServers: { name: string; server: RpcServer }[] = [];
     let closeApi = () => {};
     let txpool: NodeTxPool | undefined;
-    let txServer: Server | undefined;
-    let txEndpoint: string | undefined;
     let metricsServer: MetricsServer | undefined;
     try {
       // Throws "run fastevm init" on an empty datadir, before a secret is written into it.
@@ -476,14 +470,8 @@ export const nodeCommand: CliCommand = {
           metrics,
         });
       }
-      if (args.txListen !== undefined) {
-        txServer = await startTxEndpoint((raws) => service.submit(raws), args.txListen);
-        const a = txServer.address();
-        if (a !== null && typeof a === "object") txEndpoint = `http://${a.address}:${a.port}/tx`;
-      }
     } catch (e) {
       await validator?.stop();
-      await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
       for (const s of servers) await s.close();
       closeApi();
       await txpool?.close();
@@ -498,7 +486,7 @@ export const nodeCommand: CliCommand = {
     if (metricsServer !== undefined)
       console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     if (validator !== undefined) printValidator(validator);
-    if (txEndpoint !== undefined) console.log(`tx endpoint ${txEndpoint}`);
+    console.log(NODE_READY_LINE);
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
@@ -515,7 +503,6 @@ export const nodeCommand: CliCommand = {
       await validator.stop();
       printValidatorSummary(validator, engine);
     }
-    await new Promise<void>((r) => (txServer === undefined ? r() : txServer.close(() => r())));
     for (const s of servers) await s.close();
     closeApi();
     step("finish in-flight work");

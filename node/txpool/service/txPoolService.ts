@@ -5,7 +5,7 @@
  * take from the pool (`TxSource`).
  *
  * Life of a transaction (ARCHITECTURE §2):
- * - `submit` (RPC, `POST /tx`, the journal) or `onGossip` (a peer): decoded and recovered off the main
+ * - `submit` (`eth_sendRawTransaction`, the journal) or `onGossip` (a peer): decoded and recovered off the main
  *   thread, then admitted or refused with geth's message; a local one is journaled before the submitter
  *   hears "accepted", and gossiped to the other validators in batches;
  * - `select` (a DAG block being proposed): the best executable transactions, marked in flight; a remote
@@ -245,7 +245,7 @@ export class TxPoolService implements TxSource {
     this.#link = link;
   }
 
-  /** Transactions submitted to this node (RPC, `POST /tx`): admitted as local, journaled, gossiped. */
+  /** Transactions submitted to this node (`eth_sendRawTransaction`): admitted as local, journaled, gossiped. */
   submit(raws: readonly Uint8Array[]): Promise<SubmitResult[]> {
     this.counters.submitted += raws.length;
     if (this.#submitted + raws.length > MAX_ADMISSION_QUEUE) {

@@ -1,15 +1,13 @@
 /**
  * The txpool service on a real chain (LMDB, the recover and execute pools): admission with geth's refusals,
  * the journal across a restart, proposals (in flight, returned to pending), inclusion and reorg
- * re-injection through the chain's head events, gossip verdicts, seen-in-DAG hold-back, and `POST /tx`.
+ * re-injection through the chain's head events, gossip verdicts and seen-in-DAG hold-back.
  */
-import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Chain } from "../../../../../node/chain/chain.ts";
 import { DEV_CHAIN_ID } from "../../../../../node/chain/chainGenerator.ts";
 import { type ChainPools, startChainPools } from "../../../../../node/cli/chainWorkers.ts";
-import { startTxEndpoint } from "../../../../../node/cli/txEndpoint.ts";
 import { cachedWorkers, type NodeTxPool, startNodeTxPool } from "../../../../../node/cli/txpoolSetup.ts";
 import { headerHash } from "../../../../../node/core/block/header.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
@@ -133,32 +131,5 @@ describe("TxPoolService", () => {
     expect(s.select(LIMITS).map((r) => bytesToHex(r))).toEqual([bytesToHex(b)]);
     s.connect({});
     await p.close();
-  });
-
-  it("POST /tx: 202 with the hash, 400 with the pool's message, 413 for an oversized body", async () => {
-    const p = await start("c");
-    const server: Server = await startTxEndpoint((raws) => p.service.submit(raws), "127.0.0.1:0");
-    try {
-      const a = server.address() as { port: number };
-      const url = `http://127.0.0.1:${a.port}/tx`;
-      const tx = devTx(3, 0n, to, 1n);
-      const ok = await fetch(url, { method: "POST", body: bytesToHex(tx) });
-      expect(ok.status).toBe(202);
-      expect(((await ok.json()) as { hash: string }).hash).toBe(bytesToHex(senders.get(tx)!.hash));
-      const again = await fetch(url, { method: "POST", body: bytesToHex(tx) });
-      expect(again.status).toBe(400);
-      expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(
-        /^already known/,
-      );
-      expect((await fetch(url, { method: "POST", body: "zz" })).status).toBe(400);
-      const big = await fetch(url, { method: "POST", body: `0x${"ab".repeat(300_000)}` }).catch(
-        () => undefined,
-      );
-      expect(big === undefined || big.status === 413).toBe(true);
-      expect((await fetch(`http://127.0.0.1:${a.port}/nope`)).status).toBe(404);
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-      await p.close();
-    }
   });
 });
