@@ -13,6 +13,7 @@
  * also checks the committed docker-compose.yml and Prometheus config equal a fresh generation).
  */
 import { join } from "node:path";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
 
 /** The ports of one pair's servers. */
 export interface PairPorts {
@@ -78,7 +79,7 @@ export function localPlacement(root: string, ports: readonly PairPorts[]): Place
     consensusHost: () => "127.0.0.1",
     ports: (i) => {
       const p = ports[i];
-      if (p === undefined) throw new RangeError(`no ports for pair ${i}`);
+      if (p === undefined) throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, `no ports for pair ${i}`);
       return p;
     },
   };
