@@ -23,7 +23,7 @@ export interface PanelSpec {
 const quantile = (q: number, bucket: string, selector: string) =>
   `histogram_quantile(${q}, sum by (le) (rate(${bucket}{${selector}}[1m])))`;
 
-const NEW_PAYLOAD = 'role="execution", method=~"engine_newPayload.*"';
+const NEW_PAYLOAD = 'role="execution", method="newPayload"';
 
 export const PANELS: readonly PanelSpec[] = [
   {
