@@ -6,7 +6,9 @@
  * client's libp2p address (`committeeAddress`: loopback ports, or `/dns4/consensus-i/…` in compose). Its
  * ports and every process's endpoints are recorded in ROOT/devnet.json (`mode: "split"`; `nodes` lists both
  * processes of each pair with their metrics URLs). Local ports are OS-chosen at creation, except the public
- * JSON-RPC ports, which are chosen on every start as `fastevm devnet` does (choosePublicPorts).
+ * JSON-RPC ports, which are chosen on every start as `fastevm devnet` does (choosePublicPorts). A local
+ * layout also gets ROOT/prometheus.yml, the scrape configuration of its processes (every 1 s), rewritten on
+ * every start: `prometheus --config.file ROOT/prometheus.yml` watches it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -36,8 +38,20 @@ import {
   type Placement,
   pairPaths,
   pairServices,
+  prometheusConfig,
   type ServiceSpec,
 } from "./topology.ts";
+
+/** The scrape configuration a local split layout writes beside devnet.json. */
+export const SPLIT_PROMETHEUS_FILE = "prometheus.yml";
+export const SPLIT_SCRAPE_INTERVAL = "1s";
+
+function writePrometheusConfig(layout: SplitLayout): void {
+  writeFileSync(
+    join(layout.root, SPLIT_PROMETHEUS_FILE),
+    prometheusConfig(splitServices(layout), { scrapeInterval: SPLIT_SCRAPE_INTERVAL }),
+  );
+}
 
 /** One process of the split devnet, as tools read it from devnet.json. */
 export interface SplitNode {
@@ -199,6 +213,7 @@ export async function prepareSplitDevnet(
     );
     const text = layoutText(layout);
     if (readFileSync(file, "utf8") !== text) writeFileSync(file, text);
+    writePrometheusConfig(layout);
     return layout;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -243,5 +258,6 @@ export async function prepareSplitDevnet(
   writeFileSync(layout.committee, `${JSON.stringify(committee, null, 2)}\n`);
   // written last: a half-made layout (interrupted setup) is not mistaken for a complete one
   writeFileSync(file, layoutText(layout));
+  if (placement === "local") writePrometheusConfig(layout);
   return layout;
 }

@@ -1,8 +1,8 @@
 /**
  * The Grafana dashboard against real Prometheus (Debian's /usr/bin/prometheus) and a real `fastevm devnet
- * --split` (4 execution + 4 consensus processes on loopback, random ports): Prometheus gets the scrape
- * configuration generated from the cluster description (node/cli/topology.ts prometheusConfig, scrape every
- * 1 s, its own temp storage, an OS-chosen loopback port), transfers go to the execution nodes over
+ * --split` (4 execution + 4 consensus processes on loopback, random ports): Prometheus runs on the scrape
+ * configuration the devnet wrote (DATADIR/prometheus.yml, checked equal to node/cli/topology.ts
+ * prometheusConfig of its processes, scrape every 1 s), with its own temp storage on an OS-chosen port, transfers go to the execution nodes over
  * eth_sendRawTransaction, and every PromQL expression of the dashboard (node/cli/dashboard.ts) must return a
  * non-empty result through /api/v1/query. It also checks that all 8 targets are up and the transfers were
  * included. Bounded (< 90 s); it stops only the processes it started (the devnet, which stops its own, and
@@ -10,12 +10,12 @@
  * Skipped with a message when /usr/bin/prometheus is absent; E2E_PROMETHEUS=0 skips it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { dashboardExpressions } from "../../node/cli/dashboard.ts";
 import { FASTEVM_BIN, freePort, LAYOUT_FILE } from "../../node/cli/devnetSetup.ts";
-import { type SplitLayout, splitServices } from "../../node/cli/splitDevnet.ts";
+import { SPLIT_PROMETHEUS_FILE, type SplitLayout, splitServices } from "../../node/cli/splitDevnet.ts";
 import { prometheusConfig } from "../../node/cli/topology.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { LOCK_FILE } from "../../node/storage/datadirLock.ts";
@@ -127,8 +127,9 @@ describe.skipIf(process.env.E2E_PROMETHEUS === "0")(
         const services = splitServices(layout);
         expect(services).toHaveLength(2 * N);
 
-        const config = join(dir.path, "prometheus.yml");
-        writeFileSync(config, prometheusConfig(services, { scrapeInterval: "1s" }));
+        // the devnet's own scrape configuration: the cluster description's, for these processes, every 1 s
+        const config = join(root, SPLIT_PROMETHEUS_FILE);
+        expect(readFileSync(config, "utf8")).toBe(prometheusConfig(services, { scrapeInterval: "1s" }));
         const port = await freePort();
         const base = `http://127.0.0.1:${port}`;
         const prom = start(
