@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
+import { devnetCommand } from "../../../../node/cli/commands/devnet.ts";
 import { dashboardExpressions, dashboardJson, PANELS } from "../../../../node/cli/dashboard.ts";
 import { prepareDevnet } from "../../../../node/cli/devnetSetup.ts";
 import {
@@ -169,5 +170,14 @@ describe("cluster topology", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("refuses --init-only without --split and --compose without --init-only", async () => {
+    await expect(devnetCommand.run(["--init-only", "--datadir", join(dir.path, "u")])).rejects.toThrow(
+      /--init-only needs --split/,
+    );
+    await expect(
+      devnetCommand.run(["--split", "--compose", "--datadir", join(dir.path, "u")]),
+    ).rejects.toThrow(/--compose needs --init-only/);
   });
 });
