@@ -15,7 +15,8 @@
  * an execution node (`fastevm node`) and a consensus client (`fastevm consensus --execution-url …
  * --jwt-secret …`), with the same commands and flags as the compose services, on loopback ports; the layout
  * (node/cli/splitDevnet.ts) lists both processes of each pair with their metrics URLs in DIR/devnet.json;
- * their output goes to DIR/validator-i/execution.log and consensus.log. `--init-only` makes the layout and
+ * their output goes to DIR/validator-i/execution.log and consensus.log, and DIR/prometheus.yml is the scrape
+ * configuration of its processes. `--init-only` makes the layout and
  * exits (with `--compose`: laid out for the compose services — the `init` service runs this).
  */
 import { type ChildProcess, spawn } from "node:child_process";
