@@ -232,7 +232,7 @@ function readStoredLayout(file: string, n: number): StoredValidator[] {
 }
 
 /** Runs a CLI command in-process with its stdout silenced (setup chatter); its errors still throw. */
-async function quietly(run: () => Promise<number>): Promise<void> {
+export async function quietly(run: () => Promise<number>): Promise<void> {
   const log = console.log;
   console.log = () => {};
   try {

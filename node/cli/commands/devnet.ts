@@ -10,6 +10,14 @@
  * exits 0 when every validator stopped with its summary, 1 otherwise. Validators run in their own process
  * group, so each gets exactly one SIGTERM from here.
  * Each validator's own output goes to DIR/validator-i/node.log.
+ *
+ * `--split` runs the docker-compose topology (node/cli/topology.ts) as local processes instead: per validator
+ * an execution node (`fastevm node`) and a consensus client (`fastevm consensus --execution-url …
+ * --jwt-secret …`), with the same commands and flags as the compose services, on loopback ports; the layout
+ * (node/cli/splitDevnet.ts) lists both processes of each pair with their metrics URLs in DIR/devnet.json;
+ * their output goes to DIR/validator-i/execution.log and consensus.log, and DIR/prometheus.yml is the scrape
+ * configuration of its processes. `--init-only` makes the layout and
+ * exits (with `--compose`: laid out for the compose services — the `init` service runs this).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
@@ -29,10 +37,12 @@ import {
   prepareDevnet,
   validatorArgs,
 } from "../devnetSetup.ts";
+import { prepareSplitDevnet, type SplitLayout, splitServices } from "../splitDevnet.ts";
+import type { ServiceSpec } from "../topology.ts";
 import { NODE_READY_LINE } from "./node.ts";
 
 const USAGE =
-  "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--http.port 8545] [--duration SECONDS]";
+  "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--http.port 8545] [--duration SECONDS] [--split [--init-only [--compose]]]";
 
 /** The stdout lines of `fastevm node` whose endpoint the devnet prints. */
 const ENDPOINT_LINES = [
@@ -125,7 +135,15 @@ export const devnetCommand: CliCommand = {
   summary: "run a local network: N validator processes (consensus + execution) on loopback",
   usage: USAGE,
   async run(argv) {
-    let values: { validators?: string; datadir?: string; duration?: string; "http.port"?: string };
+    let values: {
+      validators?: string;
+      datadir?: string;
+      duration?: string;
+      "http.port"?: string;
+      split?: boolean;
+      "init-only"?: boolean;
+      compose?: boolean;
+    };
     try {
       values = parseArgs({
         args: [...argv],
@@ -134,6 +152,9 @@ export const devnetCommand: CliCommand = {
           datadir: { type: "string" },
           duration: { type: "string" },
           "http.port": { type: "string" },
+          split: { type: "boolean" },
+          "init-only": { type: "boolean" },
+          compose: { type: "boolean" },
         },
       }).values;
     } catch (e) {
@@ -146,6 +167,21 @@ export const devnetCommand: CliCommand = {
     const httpPort = Number(values["http.port"] ?? DEVNET_HTTP_PORT);
     if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65534)
       throw usage("--http.port must be 0..65534 (0: OS-chosen ports)");
+    if (values["init-only"] === true && values.split !== true) throw usage("--init-only needs --split");
+    if (values.compose === true && values["init-only"] !== true) throw usage("--compose needs --init-only");
+    if (values.split === true) {
+      const split = await prepareSplitDevnet(values.datadir ?? ".devnet", n, {
+        httpPort,
+        ...(values.compose === true ? { compose: true } : {}),
+      });
+      if (values["init-only"] === true) {
+        console.log(
+          `devnet: ${n} validator pairs laid out in ${split.root} (${join(split.root, LAYOUT_FILE)})`,
+        );
+        return 0;
+      }
+      return runSplit(split, duration);
+    }
     const layout = await prepareDevnet(values.datadir ?? ".devnet", n, { httpPort });
     console.log(`devnet: ${n} validators, chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`);
     // Signals are handled from here to the end: the first one stops the network, repeats (pnpm forwards
@@ -216,3 +252,129 @@ export const devnetCommand: CliCommand = {
     return missing === 0 ? 0 : 1;
   },
 };
+
+interface RunningService {
+  readonly s: ServiceSpec;
+  readonly log: string;
+  readonly child: ChildProcess;
+  /** the stdout lines kept for the closing summary */
+  readonly summary: string[];
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts one process of the split topology; ready once it printed its `readyLine`. */
+function launchService(s: ServiceSpec, dir: string): RunningService {
+  const file = join(dir, `${s.role}.log`);
+  const log = openSync(file, "a");
+  // its own process group, as the validators of `fastevm devnet` (one SIGTERM from here)
+  const child = spawn(process.execPath, [FASTEVM_BIN, ...s.args], {
+    stdio: ["ignore", "pipe", log],
+    detached: true,
+  });
+  closeSync(log);
+  const r: RunningService = {
+    s,
+    log: file,
+    child,
+    summary: [],
+    ready: Promise.resolve(),
+    exited: Promise.resolve(null),
+  };
+  r.exited = new Promise((done) => child.once("exit", (code) => done(code)));
+  r.ready = new Promise((done, fail) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith(s.readyLine)) done();
+      if (line.startsWith("last commit index ") || line.startsWith("execution head ")) r.summary.push(line);
+    });
+    void r.exited.then((code) =>
+      fail(new FastEvmError(ErrorCode.INVALID_ARGUMENT, `${s.name} exited ${code}: see ${file}`)),
+    );
+  });
+  return r;
+}
+
+async function stopServices(running: readonly RunningService[]): Promise<void> {
+  await Promise.all(
+    running.map(async (r) => {
+      if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGTERM");
+      const t = setTimeout(() => r.child.kill("SIGKILL"), 20_000);
+      await r.exited;
+      clearTimeout(t);
+    }),
+  );
+}
+
+/**
+ * `fastevm devnet --split`: every execution node first, then the consensus clients (each drives its pair's
+ * node); stopped in the reverse order. Exits 0 when every process stopped with exit code 0.
+ */
+async function runSplit(layout: SplitLayout, duration: number | undefined): Promise<number> {
+  const services = splitServices(layout);
+  const dirOf = (s: ServiceSpec) => layout.pairs[s.validator]!.dir;
+  console.log(
+    `devnet --split: ${layout.pairs.length} validator pairs (execution + consensus processes), chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`,
+  );
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((done) => {
+    stopRequested = done;
+  });
+  process.on("SIGINT", stopRequested);
+  process.on("SIGTERM", stopRequested);
+  const running: RunningService[] = [];
+  const killAll = () => {
+    for (const r of running)
+      if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
+  };
+  process.on("exit", killAll);
+  const stop = async () => {
+    await stopServices(running.filter((r) => r.s.role === "consensus"));
+    await stopServices(running.filter((r) => r.s.role === "execution"));
+  };
+  try {
+    let interrupted = false;
+    for (const role of ["execution", "consensus"] as const) {
+      const started = services.filter((s) => s.role === role).map((s) => launchService(s, dirOf(s)));
+      running.push(...started);
+      try {
+        await Promise.race([
+          Promise.all(started.map((r) => r.ready)),
+          stopped.then(() => (interrupted = true)),
+        ]);
+      } catch (e) {
+        await stop();
+        throw e;
+      }
+      if (interrupted) break;
+    }
+    if (!interrupted) {
+      for (const n of layout.nodes)
+        console.log(
+          `${n.name}  ${n.rpc === undefined ? `p2p ${n.p2p}  drives ${n.engine}` : `rpc ${n.rpc}  ws ${n.ws}  engine ${n.engine}`}  metrics ${n.metrics}`,
+        );
+      console.log(
+        `layout: ${join(layout.root, LAYOUT_FILE)}; logs: ${layout.root}/validator-*/execution.log, consensus.log`,
+      );
+      console.log(duration === undefined ? "running; Ctrl-C to stop" : `running for ${duration} s`);
+      for (const r of running)
+        void r.exited.then((code) => {
+          if (code !== 0) console.log(`${r.s.name} exited ${code}; see ${r.log}`);
+        });
+      const timer = duration === undefined ? undefined : setTimeout(stopRequested, duration * 1000);
+      await stopped;
+      clearTimeout(timer);
+    }
+    await stop();
+  } finally {
+    process.off("SIGINT", stopRequested);
+    process.off("SIGTERM", stopRequested);
+    process.off("exit", killAll);
+  }
+  let failed = 0;
+  for (const r of running) {
+    if (r.child.exitCode !== 0) failed++;
+    const tail = r.summary.length === 0 ? "" : `  ${r.summary.join("  ")}`;
+    console.log(`${r.s.name}  exit ${r.child.exitCode ?? r.child.signalCode}${tail}`);
+  }
+  return failed === 0 ? 0 : 1;
+}
