@@ -32,10 +32,24 @@ export function mergeBlooms(blooms: Iterable<Uint8Array>): Uint8Array {
   return out;
 }
 
+/** The three bits `value` sets in a bloom, as (byte index, mask) pairs: computed once, tested many times. */
+export type BloomProbe = readonly [number, number, number, number, number, number];
+
+export function bloomProbe(value: Uint8Array): BloomProbe {
+  const h = keccak256(value);
+  const at = (i: number): [number, number] => {
+    const bit = ((h[i]! << 8) | h[i + 1]!) & 2047;
+    return [BLOOM_BYTES - 1 - (bit >> 3), 1 << (bit & 7)];
+  };
+  return [...at(0), ...at(2), ...at(4)];
+}
+
+/** True when every bit of the probe is set in `bloom` (may be a false positive, never a false negative). */
+export function bloomHas(bloom: Uint8Array, p: BloomProbe): boolean {
+  return (bloom[p[0]]! & p[1]) !== 0 && (bloom[p[2]]! & p[3]) !== 0 && (bloom[p[4]]! & p[5]) !== 0;
+}
+
 /** True when every bit of `value` is set in `bloom` (may be a false positive, never a false negative). */
 export function bloomContains(bloom: Uint8Array, value: Uint8Array): boolean {
-  const probe = new Uint8Array(BLOOM_BYTES);
-  bloomAdd(probe, value);
-  for (let i = 0; i < BLOOM_BYTES; i++) if ((bloom[i]! & probe[i]!) !== probe[i]) return false;
-  return true;
+  return bloomHas(bloom, bloomProbe(value));
 }

@@ -4,7 +4,7 @@
  * `limits.logRange` blocks and answers at most `limits.maxLogs` logs (geth's error wording).
  */
 import type { HeadChange } from "../../chain/chain.ts";
-import { bloomContains } from "../../core/block/bloom.ts";
+import { type BloomProbe, bloomHas, bloomProbe } from "../../core/block/bloom.ts";
 import type { BlockHeader } from "../../core/block/header.ts";
 import type { Log } from "../../core/block/log.ts";
 import { equalBytes } from "../../core/bytes.ts";
@@ -83,9 +83,29 @@ export function logMatches(l: Log, f: LogCriteria): boolean {
 
 /** Cheap pre-check with the header bloom: false means no log of the block can match. */
 export function bloomMayMatch(bloom: Uint8Array, f: LogCriteria): boolean {
-  const has = (v: Uint8Array) => bloomContains(bloom, v);
-  if (f.addresses.length > 0 && !f.addresses.some(has)) return false;
-  return f.topics.every((set) => set === null || set.some(has));
+  const p = probesOf(f);
+  const has = (q: BloomProbe) => bloomHas(bloom, q);
+  if (p.addresses.length > 0 && !p.addresses.some(has)) return false;
+  return p.topics.every((set) => set === null || set.some(has));
+}
+
+interface CriteriaProbes {
+  readonly addresses: readonly BloomProbe[];
+  readonly topics: readonly (readonly BloomProbe[] | null)[];
+}
+
+/** A criteria's bloom probes, hashed once per criteria object (a query tests them against every block). */
+const probes = new WeakMap<LogCriteria, CriteriaProbes>();
+function probesOf(f: LogCriteria): CriteriaProbes {
+  let p = probes.get(f);
+  if (p === undefined) {
+    p = {
+      addresses: f.addresses.map(bloomProbe),
+      topics: f.topics.map((set) => (set === null ? null : set.map(bloomProbe))),
+    };
+    probes.set(f, p);
+  }
+  return p;
 }
 
 /** The matching logs of one stored block, in order (`removed` marks logs a reorg took out). */
