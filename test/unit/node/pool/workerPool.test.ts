@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { isFastEvmError } from "../../../../node/core/errors.ts";
 import { keccak256 } from "../../../../node/core/hash.ts";
 import { WorkerPool } from "../../../../node/pool/workerPool.ts";
 
@@ -41,16 +40,21 @@ describe("WorkerPool", () => {
 
   it("rejects work beyond its queue bound and after close", async () => {
     pool = new WorkerPool<Task, Result>({ name: "echo", worker, threads: 1, maxQueue: 2 });
-    const running = [0, 1, 2].map(() =>
-      pool!.run({ bytes: new Uint8Array(1), delayMs: 200 }).catch((e) => e),
-    );
-    await new Promise((r) => setTimeout(r, 20));
-    const overflow = await Promise.all(
-      [3, 4, 5].map(() => pool!.run({ bytes: new Uint8Array(1) }).catch((e) => e)),
-    );
-    expect(overflow.some((e) => isFastEvmError(e, "POOL_FULL"))).toBe(true);
-    await Promise.all(running);
-    await pool.close();
-    await expect(pool.run({ bytes: new Uint8Array(1) })).rejects.toMatchObject({ code: "POOL_CLOSED" });
+    const p = pool;
+    // one task running (the worker is up and took it), then exactly two waiting fill the queue
+    const first = p.run({ bytes: new Uint8Array(1), delayMs: 500 });
+    const deadline = Date.now() + 30_000;
+    while (!(p.busy === 1 && p.queueSize === 0)) {
+      if (Date.now() > deadline) throw new Error("the worker never took the first task");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const queued = [p.run({ bytes: new Uint8Array(1) }), p.run({ bytes: new Uint8Array(1) })];
+    expect(p.queueSize).toBe(2);
+    await expect(p.run({ bytes: new Uint8Array(1) })).rejects.toMatchObject({ code: "POOL_FULL" });
+    // nothing accepted was dropped: the running and both queued tasks complete
+    const done = await Promise.all([first, ...queued]);
+    expect(done).toHaveLength(3);
+    await p.close();
+    await expect(p.run({ bytes: new Uint8Array(1) })).rejects.toMatchObject({ code: "POOL_CLOSED" });
   });
 });
