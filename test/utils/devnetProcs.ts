@@ -7,7 +7,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
+import {
+  type DevnetLayout,
+  type DevnetOptions,
+  FASTEVM_BIN,
+  prepareDevnet,
+  validatorArgs,
+} from "../../node/cli/devnetSetup.ts";
 import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
 import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
 import { hexToBytes } from "../../node/core/hex.ts";
@@ -44,6 +50,7 @@ export interface BlockJson {
   hash: string;
   number: string;
   extraData: string;
+  miner: string;
   transactions: string[];
 }
 
@@ -54,8 +61,8 @@ export class DevnetProcs {
 
   private constructor(readonly layout: DevnetLayout) {}
 
-  static async prepare(root: string, n: number): Promise<DevnetProcs> {
-    return new DevnetProcs(await prepareDevnet(root, n));
+  static async prepare(root: string, n: number, opts: DevnetOptions = {}): Promise<DevnetProcs> {
+    return new DevnetProcs(await prepareDevnet(root, n, opts));
   }
 
   /** Starts validator i (extra `fastevm node` flags appended); resolves once its tx endpoint is up. */
