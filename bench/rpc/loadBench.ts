@@ -4,10 +4,13 @@
  * handlers, only the HTTP server differs), each driven by N concurrent keep-alive HTTP/1.1 connections in
  * a closed loop (each sends its next request when the answer arrives). Calls: eth_getBalance at the head
  * (flat state) and eth_call of an ERC-20 `balanceOf` at the head (WASM EVM in the node's execute pool), on
- * the `rpcstate` suite's genesis. Requests/s over the window and p50/p99 latency; ratios uWS / node:http.
+ * the `rpcstate` suite's genesis. Both nodes run side by side (the idle one waits) and the measurements
+ * alternate between them in BENCH_RPC_ROUNDS rounds (default 2; the order flips each round), so a burst of
+ * load from elsewhere on the machine does not land on one server only. Requests/s over the windows and
+ * p50/p99 latency, pooled over the rounds; ratios uWS / node:http.
  * The clients are raw sockets with a pre-encoded request (a node:http client would cost more CPU than the
  * server it measures); every answer must be the checked first answer, byte for byte.
- * BENCH_RPC_CLIENTS (default 16) sets N, BENCH_RPC_LOAD_MS (default 3000) the window per figure.
+ * BENCH_RPC_CLIENTS (default 16) sets N, BENCH_RPC_LOAD_MS (default 2500) the window per round.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
@@ -22,8 +25,9 @@ import { killLeft, printRows, type Row, row, stopChild } from "./rows.ts";
 import { ERC20, TOKENS, writeBalanceOfGenesis } from "./stateBench.ts";
 
 const CLIENTS = Number(process.env.BENCH_RPC_CLIENTS ?? 16);
-const WINDOW_MS = Number(process.env.BENCH_RPC_LOAD_MS ?? 3000);
-const WARMUP_MS = Math.min(1000, WINDOW_MS);
+const WINDOW_MS = Number(process.env.BENCH_RPC_LOAD_MS ?? 2500);
+const WARMUP_MS = Math.min(500, WINDOW_MS);
+const ROUNDS = Number(process.env.BENCH_RPC_ROUNDS ?? 2);
 
 const HEADER_END = Buffer.from("\r\n\r\n");
 
@@ -99,7 +103,7 @@ function httpPost(port: number, body: string): Buffer {
 
 /**
  * CLIENTS connections in a closed loop for WARMUP_MS, then WINDOW_MS measured: the requests completed in the
- * window and their latencies. The first answer is checked against `expected`; every later one must equal it.
+ * window: their latencies. The first answer is checked against `expected`; every later one must equal it.
  */
 async function load(
   server: string,
@@ -107,7 +111,7 @@ async function load(
   port: number,
   body: string,
   expected: string,
-): Promise<Row> {
+): Promise<number[]> {
   const request = httpPost(port, body);
   const conns = await Promise.all(Array.from({ length: CLIENTS }, () => Connection.open(port)));
   try {
@@ -132,7 +136,7 @@ async function load(
         }
       }),
     );
-    return row(server, call, lat, WINDOW_MS);
+    return lat;
   } finally {
     for (const c of conns) c.close();
   }
@@ -140,15 +144,18 @@ async function load(
 
 export async function runRpcLoadBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "fastevm-rpcload-bench-"));
-  const datadir = join(dir, "datadir");
   const nodes: Node[] = [];
   try {
-    const storage = openStorage(datadir, { noSync: true });
-    let holder: string;
-    try {
-      holder = bytesToHex((await writeBalanceOfGenesis(storage))[3]!);
-    } finally {
-      await storage.close();
+    // one datadir per node (a datadir is locked by the node that opens it), the same genesis in both
+    const datadirs = [join(dir, "datadir-0"), join(dir, "datadir-1")];
+    let holder = "";
+    for (const d of datadirs) {
+      const storage = openStorage(d, { noSync: true });
+      try {
+        holder = bytesToHex((await writeBalanceOfGenesis(storage))[3]!);
+      } finally {
+        await storage.close();
+      }
     }
     const req = (method: string, params: unknown[]) =>
       JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
@@ -164,15 +171,28 @@ export async function runRpcLoadBench(): Promise<void> {
       ["uWebSockets.js", false],
       ["node:http (fallback)", true],
     ] as const;
-    const rows: Row[] = [];
-    for (const [name, fallback] of servers) {
-      const n = await startNode(datadir, fallback);
+    const running = new Map<string, Node>();
+    for (const [i, [name, fallback]] of servers.entries()) {
+      const n = await startNode(datadirs[i]!, fallback);
       nodes.push(n);
-      for (const [call, body, expected] of calls) rows.push(await load(name, call, n.port, body, expected));
-      await stopChild(n.child);
+      running.set(name, n);
     }
+    const lat = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? servers : [...servers].reverse();
+      for (const [call, body, expected] of calls)
+        for (const [name] of order) {
+          const key = `${name}\n${call}`;
+          const got = await load(name, call, running.get(name)!.port, body, expected);
+          lat.set(key, [...(lat.get(key) ?? []), ...got]);
+        }
+    }
+    for (const n of nodes) await stopChild(n.child);
+    const rows: Row[] = servers.flatMap(([name]) =>
+      calls.map(([call]) => row(name, call, lat.get(`${name}\n${call}`)!, WINDOW_MS * ROUNDS)),
+    );
     console.log(
-      `\n${CLIENTS} concurrent keep-alive connections, ${WINDOW_MS} ms per figure (after ${WARMUP_MS} ms warm-up)\n`,
+      `\n${CLIENTS} concurrent keep-alive connections, ${ROUNDS} rounds of ${WINDOW_MS} ms per figure (each after ${WARMUP_MS} ms warm-up), alternating servers\n`,
     );
     printRows(rows, "requests/s", 3);
     for (const [call] of calls) {
