@@ -60,6 +60,12 @@ export const SUITES: readonly BenchSuite[] = [
     run: async () => (await import("./rpc/publicBench.ts")).runPublicRpcBench(),
   },
   {
+    name: "rpcload",
+    description:
+      "public JSON-RPC server under 16 concurrent keep-alive clients (eth_getBalance, eth_call balanceOf): req/s, p50/p99, uWS vs node:http",
+    run: async () => (await import("./rpc/loadBench.ts")).runRpcLoadBench(),
+  },
+  {
     name: "txpool",
     description:
       "transaction pool at 10,000 pending from 1,000 senders: admission tx/s (pool-side; with decode + recovery) and ms per DAG-block selection",

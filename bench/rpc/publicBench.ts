@@ -21,12 +21,13 @@ const CALLS = Number(process.env.BENCH_RPC_CALLS ?? 5000);
 const LOG_CALLS = Number(process.env.BENCH_RPC_LOGS ?? 40);
 const WARMUP = 20;
 
-interface Node {
+export interface Node {
   readonly child: ChildProcess;
   readonly port: number;
 }
 
-async function startNode(datadir: string, fallback: boolean): Promise<Node> {
+/** `fastevm node --http` on `datadir`, on uWebSockets.js or (fallback) node:http; resolves with its HTTP port. */
+export async function startNode(datadir: string, fallback: boolean): Promise<Node> {
   const child = spawn(
     process.execPath,
     [

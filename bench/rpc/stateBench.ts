@@ -20,7 +20,7 @@ import { stateMethods } from "../../node/rpc/eth/state.ts";
 import type { BlockRef } from "../../node/rpc/eth/stateContext.ts";
 import { JsonRpcDispatcher } from "../../node/rpc/jsonrpc.ts";
 import { writeGenesis } from "../../node/state/genesis.ts";
-import { openStorage } from "../../node/storage/storage.ts";
+import { openStorage, type Storage } from "../../node/storage/storage.ts";
 
 const N = Number(process.env.BENCH_RPC_STATE_N ?? 2000);
 const IN_FLIGHT = 16;
@@ -30,9 +30,31 @@ const OLD_BLOCKS = 8;
  * A minimal ERC-20 `balanceOf(address)`: selector check, then sload(the address word) — the dev token's
  * storage layout (slot = holder address).
  */
-const BALANCE_OF_CODE = "0x5f3560e01c6370a08231146011575f5ffd5b600435545f5260205ff3";
-const ERC20 = `0x${"00".repeat(18)}70c1`;
-const TOKENS = 10n ** 21n;
+export const BALANCE_OF_CODE = "0x5f3560e01c6370a08231146011575f5ffd5b600435545f5260205ff3";
+export const ERC20 = `0x${"00".repeat(18)}70c1`;
+export const TOKENS = 10n ** 21n;
+
+/**
+ * Writes the dev genesis (8 funded keys, 10^24 wei each) plus the `balanceOf` contract at ERC20, where each
+ * key's address holds TOKENS, into `storage`; returns the holders. The `rpcload` suite serves it too.
+ */
+export async function writeBalanceOfGenesis(storage: Storage): Promise<Uint8Array[]> {
+  const keys = devKeys(8);
+  const holders = keys.map((k) => privateKeyToAddress(k));
+  const genesis = parseGenesisText(devGenesisJson(keys));
+  const tokenStorage = new Map(
+    holders.map((h) => [bytesToHex(bigintToFixedBytes(BigInt(bytesToHex(h)), 32)), TOKENS]),
+  );
+  const alloc = new Map(genesis.alloc);
+  alloc.set(ERC20, {
+    balance: 0n,
+    nonce: 0n,
+    code: hexToBytes(BALANCE_OF_CODE),
+    storage: tokenStorage,
+  });
+  await writeGenesis(storage, { ...genesis, alloc });
+  return holders;
+}
 
 async function measure(
   dispatcher: JsonRpcDispatcher,
@@ -76,20 +98,7 @@ export async function runStateRpcBench(): Promise<void> {
   const recover = new RecoverPool({ threads: 1 });
   const execute = new ExecutePool({ threads: 1 });
   try {
-    const keys = devKeys(8);
-    const holders = keys.map((k) => privateKeyToAddress(k));
-    const genesis = parseGenesisText(devGenesisJson(keys));
-    const tokenStorage = new Map(
-      holders.map((h) => [bytesToHex(bigintToFixedBytes(BigInt(bytesToHex(h)), 32)), TOKENS]),
-    );
-    const alloc = new Map(genesis.alloc);
-    alloc.set(ERC20, {
-      balance: 0n,
-      nonce: 0n,
-      code: hexToBytes(BALANCE_OF_CODE),
-      storage: tokenStorage,
-    });
-    await writeGenesis(storage, { ...genesis, alloc });
+    const holders = await writeBalanceOfGenesis(storage);
     const chain = new Chain(storage, {
       recover: (txs, chainId) => (txs.length === 0 ? Promise.resolve([]) : recover.recover(txs, chainId)),
       execute: (t) => execute.execute(t),

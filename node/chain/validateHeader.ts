@@ -1,7 +1,8 @@
 /**
  * Header rules checked against the parent before a block is executed (post-merge chains, Paris to Cancun):
- * linkage, gas limit bounds, EIP-1559 base fee, timestamp, extraData, the merge constants, and the fork fields
- * of Shanghai and Cancun (EIP-4844 blob gas). Each rule throws its own BLOCK_* code. What needs execution
+ * linkage, gas limit bounds, EIP-1559 base fee, timestamp, extraData, the merge constants, the fork fields
+ * of Shanghai and Cancun (EIP-4844 blob gas), and on a FastEVM chain with a fixed fee recipient
+ * (`config.fastevm.feeRecipient`) the coinbase. Each rule throws its own BLOCK_* code. What needs execution
  * (gas used, state/receipts roots, bloom, blob gas used vs. transactions) is checked after execution.
  */
 import { type BlockHeader, EMPTY_OMMERS_HASH } from "../core/block/header.ts";
@@ -23,7 +24,7 @@ import {
   MIN_GAS_LIMIT,
 } from "../core/chain/params.ts";
 import { type ErrorCode, FastEvmError } from "../core/errors.ts";
-import { bytesToHex } from "../core/hex.ts";
+import { bytesToHex, hexToBytes } from "../core/hex.ts";
 
 export type { TimestampRule };
 
@@ -138,4 +139,11 @@ export function validateHeader(
   if (!equalBytes(header.ommersHash, EMPTY_OMMERS_HASH))
     reject("BLOCK_OMMERS", "ommers hash is not that of an empty list");
   if (header.excessBlobGas !== undefined) checkBlobGas(header, parent, config);
+  // `leader` needs the committee, which the execution layer does not know: only a fixed address is checked
+  const fee = config.feeRecipient;
+  if (fee !== undefined && fee !== "leader" && !equalBytes(header.coinbase, hexToBytes(fee, 20)))
+    reject(
+      "BLOCK_COINBASE",
+      `coinbase ${bytesToHex(header.coinbase)} is not the chain's fee recipient ${fee}`,
+    );
 }

@@ -78,6 +78,8 @@ export interface DevnetLayout {
 export interface DevnetOptions {
   /** where the public ports start (validator 0's HTTP port when free); 0 = OS-chosen (default) */
   readonly httpPort?: number;
+  /** the genesis.json each validator is initialized from (default the devnet genesis); used on creation only */
+  readonly genesis?: string;
 }
 
 /** The default base of `fastevm devnet`'s public ports: 8545 (HTTP) and 8546 (WebSocket), as geth and anvil. */
@@ -293,7 +295,7 @@ export async function prepareDevnet(
   for (let i = 0; i < n; i++) {
     const datadir = join(dir, `validator-${i}`);
     const consensusDir = join(datadir, "consensus");
-    await quietly(() => initCommand.run(["--datadir", datadir, DEVNET_GENESIS_PATH]));
+    await quietly(() => initCommand.run(["--datadir", datadir, opts.genesis ?? DEVNET_GENESIS_PATH]));
     await quietly(() => keysCommand.run(["--out", consensusDir]));
     validators.push({
       name: `validator-${i}`,

@@ -16,6 +16,7 @@ import { subDagTransactions } from "../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../consensus/signer.ts";
 import { equalBytes } from "../core/bytes.ts";
+import type { FeeRecipientRule } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import type { Logger } from "../metrics/logger.ts";
@@ -43,6 +44,8 @@ export interface ValidatorOptions {
   readonly storage: Storage;
   readonly engine: EngineEndpoint;
   readonly timestampRule?: "strict" | "non-decreasing";
+  /** the chain's `config.fastevm.feeRecipient` (default `leader`) */
+  readonly feeRecipient?: FeeRecipientRule;
   /** libp2p listen multiaddr (default: the committee's first address for this validator) */
   readonly listen?: string;
   /**
@@ -101,6 +104,7 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     engine: o.engine,
     committee,
     ...(o.timestampRule === undefined ? {} : { timestampRule: o.timestampRule }),
+    ...(o.feeRecipient === undefined ? {} : { feeRecipient: o.feeRecipient }),
     log: (m) => o.logger.warn(m),
     onBlock: (b) =>
       o.logger.debug(

@@ -86,8 +86,12 @@ export function buildGenesis(g: Genesis): GenesisBlock {
 /** The chain config as JSON with integers as decimal strings (bigints do not survive JSON.stringify). */
 export function chainConfigToJson(c: ChainConfig): string {
   // FastEVM keys go back under `fastevm`, the shape parseChainConfig reads
-  const { timestampRule, ...rest } = c;
-  const json = timestampRule === undefined ? rest : { ...rest, fastevm: { timestampRule } };
+  const { timestampRule, feeRecipient, ...rest } = c;
+  const fastevm = {
+    ...(timestampRule === undefined ? {} : { timestampRule }),
+    ...(feeRecipient === undefined ? {} : { feeRecipient }),
+  };
+  const json = Object.keys(fastevm).length === 0 ? rest : { ...rest, fastevm };
   return JSON.stringify(json, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }
 

@@ -8,7 +8,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NODE_READY_LINE } from "../../node/cli/commands/node.ts";
-import { type DevnetLayout, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../../node/cli/devnetSetup.ts";
+import {
+  type DevnetLayout,
+  type DevnetOptions,
+  FASTEVM_BIN,
+  prepareDevnet,
+  validatorArgs,
+} from "../../node/cli/devnetSetup.ts";
 import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
 import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
@@ -64,6 +70,7 @@ export interface BlockJson {
   hash: string;
   number: string;
   extraData: string;
+  miner: string;
   transactions: string[];
 }
 
@@ -74,8 +81,8 @@ export class DevnetProcs {
 
   private constructor(readonly layout: DevnetLayout) {}
 
-  static async prepare(root: string, n: number): Promise<DevnetProcs> {
-    return new DevnetProcs(await prepareDevnet(root, n));
+  static async prepare(root: string, n: number, opts: DevnetOptions = {}): Promise<DevnetProcs> {
+    return new DevnetProcs(await prepareDevnet(root, n, opts));
   }
 
   /** Starts validator i (extra `fastevm node` flags appended); resolves once it prints that it is ready. */

@@ -2,6 +2,8 @@
  * `fastevm consensus`: runs one Mysticeti validator over libp2p with its LMDB consensus store, printing
  * each commit. With `--execution-url URL --jwt-secret FILE` it drives an execution node in another process
  * (`fastevm node`) through the Engine API driver (HTTP + JWT): one EVM block per non-empty commit.
+ * `--timestamp-rule` and `--fee-recipient` must match the chain's genesis (`config.fastevm.timestampRule`,
+ * `config.fastevm.feeRecipient`); an execution node whose chain fixes the fee recipient refuses any other.
  * `--metrics` serves this process's metrics (consensus, p2p, process), /health (the consensus store is
  * open) and /ready (node/cli/ops.ts); logs go to stderr (`--log.level`, `--log.format`).
  */
@@ -18,6 +20,7 @@ import { subDagTransactions } from "../../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
 import { equalBytes } from "../../core/bytes.ts";
+import { feeRecipientRuleError, feeRecipientRuleOf } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { createHost, type Host } from "../../network/host.ts";
@@ -28,7 +31,7 @@ import type { CliCommand } from "../command.ts";
 import { createOps, OPS_OPTIONS, OPS_USAGE, parseOpsArgs, validatorReadiness } from "../ops.ts";
 import { KEY_FILES } from "./keys.ts";
 
-const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
+const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict] [--fee-recipient leader|ADDRESS]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
 
 function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
@@ -55,6 +58,7 @@ export const consensusCommand: CliCommand = {
           "execution-url": { type: "string" },
           "jwt-secret": { type: "string" },
           "timestamp-rule": { type: "string" },
+          "fee-recipient": { type: "string" },
           ...OPS_OPTIONS,
         },
       }).values;
@@ -72,6 +76,9 @@ export const consensusCommand: CliCommand = {
     const rule = values["timestamp-rule"] ?? "non-decreasing";
     if (rule !== "strict" && rule !== "non-decreasing")
       throw usage("--timestamp-rule must be strict or non-decreasing");
+    const feeRecipient = feeRecipientRuleOf(values["fee-recipient"] ?? "leader");
+    if (feeRecipient === undefined)
+      throw usage(feeRecipientRuleError("--fee-recipient", values["fee-recipient"]));
     const ops = createOps(parseOpsArgs(values));
     const { logger, metrics } = ops;
     const committee = committeeFromJson(readJson(committeeFile));
@@ -92,6 +99,7 @@ export const consensusCommand: CliCommand = {
             engine,
             committee,
             timestampRule: rule,
+            feeRecipient,
             log: (m) => logger.warn(m),
             onBlock: (b) => {
               if (values.quiet !== true)

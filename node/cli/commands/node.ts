@@ -463,6 +463,7 @@ export const nodeCommand: CliCommand = {
           storage,
           engine: dispatcherEndpoint(dispatcher),
           timestampRule: chain.config.timestampRule ?? "strict",
+          ...(chain.config.feeRecipient === undefined ? {} : { feeRecipient: chain.config.feeRecipient }),
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),
           txpool: service,
           blockGasLimit: head.header.gasLimit,

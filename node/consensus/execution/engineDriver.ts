@@ -5,7 +5,9 @@
  * advance the executed commit index.
  *
  * Attributes: timestamp = the commit time in seconds (never below the parent's; above it on strict chains),
- * prevRandao = the commit digest, suggestedFeeRecipient = the leader's fee recipient, withdrawals = [],
+ * prevRandao = the commit digest, suggestedFeeRecipient = the chain's fee-recipient rule
+ * (`config.fastevm.feeRecipient`: the commit leader's fee recipient in the committee, or a fixed address),
+ * withdrawals = [],
  * parentBeaconBlockRoot = 32 zero bytes (there is no beacon chain), and the FastEVM extension:
  * `transactions` (linearized, de-duplicated), `noTxPool: true`, `extraData` = the commit stamp
  * (commitStamp.ts), `gasLimit` when configured. Every input is a function of the commit sequence and the
@@ -15,6 +17,7 @@
  * (of either side) commits at or below it are skipped. An unreachable or failing execution node is retried
  * with exponential backoff, forever: a commit is never skipped (consensus waits, back-pressured).
  */
+import type { FeeRecipientRule } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { type CommittedSubDag, subDagTransactions } from "../mysticeti/commit.ts";
@@ -35,6 +38,8 @@ export interface EngineDriverOptions {
   readonly committee: Committee;
   /** the execution chain's timestamp rule (default non-decreasing, as FastEVM chains declare) */
   readonly timestampRule?: "strict" | "non-decreasing";
+  /** the execution chain's fee-recipient rule (`config.fastevm.feeRecipient`; default `leader`) */
+  readonly feeRecipient?: FeeRecipientRule;
   readonly gasLimit?: bigint;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
@@ -99,6 +104,18 @@ export function dedupeTransactions(txs: readonly Uint8Array[]): Uint8Array[] {
     out.push(t);
   }
   return out;
+}
+
+/**
+ * The block's coinbase under `rule`: the fee recipient of authority `leader` in the committee, or the fixed
+ * address. A function of the commit and the chain config only, so every validator picks the same one.
+ */
+export function feeRecipientFor(
+  rule: FeeRecipientRule | undefined,
+  committee: Committee,
+  leader: number,
+): string {
+  return rule === undefined || rule === "leader" ? committee.authority(leader).feeRecipient : rule;
 }
 
 export class EngineDriver {
@@ -176,7 +193,7 @@ export class EngineDriver {
     const attrs = {
       timestamp: bigintToQuantity(timestamp),
       prevRandao: bytesToHex(s.commitRef.digest),
-      suggestedFeeRecipient: this.o.committee.authority(s.leader.author).feeRecipient,
+      suggestedFeeRecipient: feeRecipientFor(this.o.feeRecipient, this.o.committee, s.leader.author),
       withdrawals: [],
       parentBeaconBlockRoot: ZERO32,
       transactions: txs.map((t) => bytesToHex(t)),

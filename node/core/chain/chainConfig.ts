@@ -64,10 +64,19 @@ type TimeForkKey = (typeof TIME_FORK_KEYS)[number][0];
 export type TimestampRule = "strict" | "non-decreasing";
 export const TIMESTAMP_RULES: readonly TimestampRule[] = ["strict", "non-decreasing"];
 
+/**
+ * Where a block's priority fees go (its coinbase), genesis `config.fastevm.feeRecipient`: `leader` = the fee
+ * recipient of the commit's leader in the committee (the default), or one fixed 20-byte address (for example a
+ * burn address), lowercase 0x-hex. Every validator's driver follows it, so blocks stay identical.
+ */
+export type FeeRecipientRule = "leader" | `0x${string}`;
+
 export type ChainConfig = {
   readonly chainId: bigint;
   /** FastEVM extension, genesis `config.fastevm.timestampRule`; absent = strict (Ethereum) */
   readonly timestampRule?: TimestampRule;
+  /** FastEVM extension, genesis `config.fastevm.feeRecipient`; absent = `leader` */
+  readonly feeRecipient?: FeeRecipientRule;
   /** when set, the chain is merged once total difficulty reaches it (0 = merged from genesis) */
   readonly terminalTotalDifficulty?: bigint;
 } & { readonly [K in BlockForkKey]?: bigint } & { readonly [K in TimeForkKey]?: bigint };
@@ -87,17 +96,48 @@ function readInt(obj: Record<string, unknown>, key: string): bigint | undefined 
   }
 }
 
-/** The `fastevm` object of a config: `{ timestampRule?: "strict" | "non-decreasing" }`. */
-function parseFastEvmExtension(v: unknown): TimestampRule | undefined {
-  if (v === undefined || v === null) return undefined;
+/**
+ * A fee-recipient rule as written in genesis (`config.fastevm.feeRecipient`) or on a command line: `"leader"`
+ * or a 0x-prefixed 20-byte hex address (any case; returned lowercase). Undefined when `v` is neither.
+ */
+export function feeRecipientRuleOf(v: unknown): FeeRecipientRule | undefined {
+  if (v === "leader") return "leader";
+  if (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v)) return v.toLowerCase() as `0x${string}`;
+  return undefined;
+}
+
+/** The refusal of a malformed fee-recipient rule, `what` naming where it was written. */
+export const feeRecipientRuleError = (what: string, v: unknown): string =>
+  `${what} must be "leader" or a 0x-prefixed 20-byte hex address, got ${JSON.stringify(v)}`;
+
+interface FastEvmExtension {
+  readonly timestampRule?: TimestampRule;
+  readonly feeRecipient?: FeeRecipientRule;
+}
+
+/**
+ * The `fastevm` object of a config: `{ timestampRule?: "strict" | "non-decreasing", feeRecipient?: "leader" |
+ * ADDRESS }`.
+ */
+function parseFastEvmExtension(v: unknown): FastEvmExtension {
+  if (v === undefined || v === null) return {};
   if (typeof v !== "object" || Array.isArray(v)) throw configError("fastevm must be an object");
-  const rule = (v as Record<string, unknown>).timestampRule;
-  if (rule === undefined) return undefined;
-  if (!TIMESTAMP_RULES.includes(rule as TimestampRule))
-    throw configError(
-      `fastevm.timestampRule must be "strict" or "non-decreasing", got ${JSON.stringify(rule)}`,
-    );
-  return rule as TimestampRule;
+  const o = v as Record<string, unknown>;
+  const out: { timestampRule?: TimestampRule; feeRecipient?: FeeRecipientRule } = {};
+  const rule = o.timestampRule;
+  if (rule !== undefined) {
+    if (!TIMESTAMP_RULES.includes(rule as TimestampRule))
+      throw configError(
+        `fastevm.timestampRule must be "strict" or "non-decreasing", got ${JSON.stringify(rule)}`,
+      );
+    out.timestampRule = rule as TimestampRule;
+  }
+  if (o.feeRecipient !== undefined) {
+    const fee = feeRecipientRuleOf(o.feeRecipient);
+    if (fee === undefined) throw configError(feeRecipientRuleError("fastevm.feeRecipient", o.feeRecipient));
+    out.feeRecipient = fee;
+  }
+  return out;
 }
 
 /**
@@ -164,8 +204,7 @@ export function parseChainConfig(json: unknown): ChainConfig {
   if (out.shanghaiTime !== undefined && (out.londonBlock === undefined || ttd === undefined)) {
     throw configError("shanghaiTime needs londonBlock and terminalTotalDifficulty (the merge)");
   }
-  const timestampRule = parseFastEvmExtension(obj.fastevm);
-  return (timestampRule === undefined ? out : { ...out, timestampRule }) as ChainConfig;
+  return { ...out, ...parseFastEvmExtension(obj.fastevm) } as ChainConfig;
 }
 
 /**

@@ -3,8 +3,9 @@
  * state shape (-32602) → unknown head (SYNCING) → invalid head (INVALID) → head an ancestor of the finalized
  * block (VALID, no update, no build) → safe/finalized on the head's chain (-38002) → reorg depth (-38006) →
  * head, safe and finalized written atomically → only then the attributes: shape (-38003), fork (-38005),
- * timestamp after the head's (-38003), each failure keeping the update → the build starts, its payloadId
- * returned.
+ * timestamp after the head's (-38003), gasLimit within the 1/1024 rule (-38003), suggestedFeeRecipient equal to
+ * the chain's fixed fee recipient when `config.fastevm.feeRecipient` names one (-38003; the block would fail
+ * the header rule), each failure keeping the update → the build starts, its payloadId returned.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { BlockHeader } from "../../core/block/header.ts";
@@ -13,7 +14,7 @@ import { bigintToFixedBytes, concatBytes, equalBytes } from "../../core/bytes.ts
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
 import { GAS_LIMIT_BOUND_DIVISOR, MIN_GAS_LIMIT } from "../../core/chain/params.ts";
 import { keccak256 } from "../../core/hash.ts";
-import { bytesToHex } from "../../core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { encodeRlp } from "../../core/rlp.ts";
 import { META_KEYS } from "../../storage/tables.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
@@ -191,6 +192,16 @@ export function forkchoiceUpdated(
           `gasLimit ${attrs.gasLimit} breaks the 1/1024 rule`,
         );
     }
+    const fee = config.feeRecipient;
+    if (
+      fee !== undefined &&
+      fee !== "leader" &&
+      !equalBytes(attrs.suggestedFeeRecipient, hexToBytes(fee, 20))
+    )
+      throw new RpcError(
+        RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
+        `suggestedFeeRecipient ${bytesToHex(attrs.suggestedFeeRecipient)} is not the chain's fee recipient ${fee}`,
+      );
     const id = payloadId(state.head, attrs, version);
     if (!engine.payloads.has(id)) {
       const parent = state.head;

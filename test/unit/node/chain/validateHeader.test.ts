@@ -59,6 +59,24 @@ describe("validateHeader", () => {
     expect(codeOf(h)).toBe(code);
   });
 
+  it("checks the coinbase only on a chain with a fixed fee recipient (config.fastevm.feeRecipient)", () => {
+    const burn = `0x${"de".repeat(20)}` as const;
+    const check = (c: typeof config, coinbase: Uint8Array) => () =>
+      validateHeader({ ...child, coinbase }, parent, parentHash, { config: c });
+    const other = new Uint8Array(20).fill(0x11);
+    expect(check(config, other)).not.toThrow();
+    expect(check({ ...config, feeRecipient: "leader" }, other)).not.toThrow();
+    expect(check({ ...config, feeRecipient: burn }, new Uint8Array(20).fill(0xde))).not.toThrow();
+    let code: string | undefined;
+    try {
+      check({ ...config, feeRecipient: burn }, other)();
+    } catch (e) {
+      code = isFastEvmError(e) ? e.code : "untyped";
+    }
+    expect(code).toBe("BLOCK_COINBASE");
+    expect(check({ ...config, feeRecipient: burn }, other)).toThrow(/is not the chain's fee recipient/);
+  });
+
   it("allows equal timestamps only under the non-decreasing rule", () => {
     const same = { ...child, timestamp: 1000n };
     expect(codeOf(same, "non-decreasing")).toBeUndefined();

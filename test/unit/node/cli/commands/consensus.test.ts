@@ -58,5 +58,9 @@ describe("fastevm consensus", () => {
     await expect(consensusCommand.run([...args, "--execution-url", "http://x"])).rejects.toThrow(
       /go together/,
     );
+    // the chain's fee-recipient rule: "leader" or a 20-byte address, named in the refusal
+    await expect(consensusCommand.run([...args, "--fee-recipient", "0x1234"])).rejects.toThrow(
+      /--fee-recipient must be "leader" or a 0x-prefixed 20-byte hex address, got "0x1234"/,
+    );
   });
 });

@@ -3,7 +3,9 @@
  * as FastEVM chains declare): one block per non-empty commit with the commit's stamp, digest and leader's fee
  * recipient; empty commits produce none; duplicates are dropped; a new driver resumes from the head's stamp
  * and skips executed commits; failures (unreachable node, a crash between newPayload and the head update)
- * are retried until the commit is executed exactly once; stop() ends a retry loop.
+ * are retried until the commit is executed exactly once; stop() ends a retry loop. On a chain whose
+ * `config.fastevm.feeRecipient` is a fixed address, the driver builds with it (that address earns the
+ * priority fees) and a driver left on `leader` is refused by the execution node.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devGenesisJson } from "../../../../../node/chain/chainGenerator.ts";
@@ -13,12 +15,13 @@ import {
   dedupeTransactions,
   EngineDriver,
   type EngineEndpoint,
+  feeRecipientFor,
 } from "../../../../../node/consensus/execution/engineDriver.ts";
 import type { CommittedSubDag } from "../../../../../node/consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
 import { isFastEvmError } from "../../../../../node/core/errors.ts";
-import { bytesToHex } from "../../../../../node/core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../../../../node/core/hex.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
 import { closePayloadPool, type EngineHarness, openEngine } from "../../../../utils/engineHarness.ts";
 
@@ -42,14 +45,17 @@ const committee = committeeFromJson({
 });
 
 /** A real endpoint over the harness's dispatcher, with optional injected failures before a call. */
-function endpoint(fail: (method: string) => boolean = () => false): EngineEndpoint & { calls: string[] } {
+function endpoint(
+  fail: (method: string) => boolean = () => false,
+  on: () => EngineHarness = () => h,
+): EngineEndpoint & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
     async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
       calls.push(method);
       if (fail(method)) throw new Error(`injected: ${method} unreachable`);
-      const r = await h.call(method, [...params]);
+      const r = await on().call(method, [...params]);
       if (r.error !== undefined) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
       return r.result as T;
     },
@@ -163,5 +169,58 @@ describe("engine driver", () => {
     expect(isFastEvmError(err, "CONSENSUS_ENGINE")).toBe(true);
     expect(d.lastExecutedCommit).toBe(0);
     expect(decodeCommitStamp(head().header.extraData)?.index).toBe(7);
+  });
+});
+
+const BURN = `0x${"de".repeat(20)}` as const;
+
+describe("engine driver: the chain's fee-recipient rule", () => {
+  let f: EngineHarness;
+  beforeAll(async () => {
+    f = await openEngine(pools, 64, { config: { ...config, feeRecipient: BURN } });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+  const balance = async (a: string) => f.dev.chain.store.account(hexToBytes(a, 20))?.balance ?? 0n;
+
+  it("feeRecipientFor: the leader's recipient under `leader` (and by default), else the fixed address", () => {
+    expect(feeRecipientFor(undefined, committee, 3)).toBe(committee.authority(3).feeRecipient);
+    expect(feeRecipientFor("leader", committee, 2)).toBe(committee.authority(2).feeRecipient);
+    expect(feeRecipientFor(BURN, committee, 2)).toBe(BURN);
+  });
+
+  it("a fixed recipient: every block's coinbase, and its balance grows by the priority fees", async () => {
+    const d = new EngineDriver({ engine: endpoint(undefined, () => f), committee, feeRecipient: BURN });
+    await d.init();
+    const before = await balance(BURN);
+    const leaderBefore = await balance(committee.authority(1).feeRecipient);
+    await d.execute(subDag(1, 1_000_000, [[tx(0), tx(1)]], 1));
+    await d.execute(subDag(2, 1_001_000, [[tx(2)]], 2));
+    expect(f.dev.chain.head().header.number).toBe(2n);
+    for (const n of [1n, 2n])
+      expect(bytesToHex(f.dev.chain.store.blockByNumber(n)!.header.coinbase)).toBe(BURN);
+    // devTx: 21,000 gas at a 1 gwei tip, three transfers
+    expect((await balance(BURN)) - before).toBe(3n * 21_000n * 1_000_000_000n);
+    expect(await balance(committee.authority(1).feeRecipient)).toBe(leaderBefore);
+  });
+
+  it("a driver left on `leader` is refused by that chain's execution node (-38003), not given another block", async () => {
+    const logs: string[] = [];
+    const d = new EngineDriver({
+      engine: endpoint(undefined, () => f),
+      committee,
+      retryInitialMs: 5,
+      retryMaxMs: 10,
+      log: (m) => logs.push(m),
+    });
+    await d.init();
+    const number = f.dev.chain.head().header.number;
+    const pending = d.execute(subDag(3, 1_002_000, [[tx(3)]], 1));
+    while (logs.length < 2) await new Promise((r) => setTimeout(r, 5));
+    d.stop();
+    await expect(pending).rejects.toThrow(/driver stopped/);
+    expect(logs[0]).toMatch(/-38003 .*is not the chain's fee recipient/);
+    expect(f.dev.chain.head().header.number).toBe(number);
   });
 });

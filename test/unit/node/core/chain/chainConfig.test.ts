@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   chainConfigForFork,
+  feeRecipientRuleOf,
   forkAt,
   isCancun,
   isForkActive,
@@ -93,6 +94,45 @@ describe("chain config", () => {
     ).toBeUndefined();
     expectInvalid({ ...mainnetLike, fastevm: { timestampRule: "loose" } }, "timestampRule");
     expectInvalid({ ...mainnetLike, fastevm: 1 }, "fastevm");
+  });
+
+  it("reads the fee-recipient rule from config.fastevm (absent = leader), lowercased, and round-trips it", () => {
+    expect(parseChainConfig(mainnetLike).feeRecipient).toBeUndefined();
+    expect(parseChainConfig({ ...mainnetLike, fastevm: { feeRecipient: "leader" } }).feeRecipient).toBe(
+      "leader",
+    );
+    const mixed = `0x${"aB".repeat(20)}`;
+    const c = parseChainConfig({
+      ...mainnetLike,
+      fastevm: { timestampRule: "non-decreasing", feeRecipient: mixed },
+    });
+    expect(c.feeRecipient).toBe(mixed.toLowerCase());
+    expect(JSON.parse(chainConfigToJson(c)).fastevm).toEqual({
+      timestampRule: "non-decreasing",
+      feeRecipient: mixed.toLowerCase(),
+    });
+    expect(parseChainConfig(JSON.parse(chainConfigToJson(c)))).toEqual(c);
+    const burnOnly = parseChainConfig({ ...mainnetLike, fastevm: { feeRecipient: `0x${"00".repeat(20)}` } });
+    expect(JSON.parse(chainConfigToJson(burnOnly)).fastevm).toEqual({ feeRecipient: `0x${"00".repeat(20)}` });
+    expect(feeRecipientRuleOf("leader")).toBe("leader");
+    for (const bad of [
+      "Leader",
+      "",
+      `0x${"11".repeat(19)}`,
+      `0x${"11".repeat(21)}`,
+      "11".repeat(20),
+      `0x${"zz".repeat(20)}`,
+      42,
+      null,
+      {},
+    ]) {
+      expect(feeRecipientRuleOf(bad)).toBeUndefined();
+      expectInvalid({ ...mainnetLike, fastevm: { feeRecipient: bad } }, "fastevm.feeRecipient must be");
+    }
+    expectInvalid(
+      { ...mainnetLike, fastevm: { feeRecipient: "0x1234" } },
+      'fastevm.feeRecipient must be "leader" or a 0x-prefixed 20-byte hex address, got "0x1234"',
+    );
   });
 
   it("the devnet genesis declares non-decreasing timestamps", () => {
