@@ -29,6 +29,7 @@ import type { ChainMetrics } from "../metrics/metrics.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
+import { type BlockRef, blockPath } from "./blockPath.ts";
 import { ChainStore, type HeadInfo } from "./chainStore.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
@@ -180,43 +181,30 @@ export class Chain {
     }
   }
 
-  /** The rewind/re-apply path from the head to `parentHash` (both empty when the parent is the head). */
+  /**
+   * The rewind/re-apply path from the head (or `from`) to `parentHash` (both empty when the parent is the
+   * head), found by the one path finder (`blockPath.ts`) within `maxReorgDepth`, with each block's state diff.
+   */
   #pathTo(
     parentHash: Uint8Array,
     parent: BlockHeader,
     from: { hash: Uint8Array; header: BlockHeader } = this.store.head(),
   ): Path {
-    const head = from;
-    if (equalBytes(head.hash, parentHash)) return { rewind: [], reapply: [] };
-    const load = (hash: Uint8Array, header: BlockHeader) => {
-      const diff = this.store.stateDiff(hash);
+    const found = blockPath(
+      this.store,
+      from,
+      { hash: parentHash, header: parent },
+      {
+        maxRewind: this.#maxReorgDepth,
+      },
+    );
+    const load = (b: BlockRef) => {
+      const diff = this.store.stateDiff(b.hash);
       if (diff === undefined)
-        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(hash)} has no state diff`);
-      return { hash, header, diff };
+        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(b.hash)} has no state diff`);
+      return { hash: b.hash, header: b.header, diff };
     };
-    const rewind: Path["rewind"] = [];
-    const reapply: Path["reapply"] = [];
-    let a = { hash: head.hash, header: head.header };
-    let b = { hash: parentHash, header: parent };
-    const step = (x: { hash: Uint8Array; header: BlockHeader }) => {
-      const h = this.store.header(x.header.parentHash);
-      if (h === undefined)
-        throw new FastEvmError(ErrorCode.STORAGE, `missing ancestor ${bytesToHex(x.header.parentHash)}`);
-      return { hash: x.header.parentHash, header: h };
-    };
-    while (!equalBytes(a.hash, b.hash)) {
-      if (a.header.number >= b.header.number) {
-        rewind.push(load(a.hash, a.header));
-        if (rewind.length > this.#maxReorgDepth)
-          throw blockError(ErrorCode.BLOCK_REORG_TOO_DEEP, `reorg deeper than ${this.#maxReorgDepth} blocks`);
-        a = step(a);
-      } else {
-        reapply.push(load(b.hash, b.header));
-        b = step(b);
-      }
-    }
-    reapply.reverse();
-    return { rewind, reapply };
+    return { rewind: found.rewind.map(load), reapply: found.reapply.map(load) };
   }
 
   async #recover(block: Block): Promise<{ txs: ExecTx[]; hashes: Uint8Array[] }> {

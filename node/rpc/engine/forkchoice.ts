@@ -7,18 +7,19 @@
  * returned.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { type BlockPath, blockPath } from "../../chain/blockPath.ts";
 import type { BlockHeader } from "../../core/block/header.ts";
 import { withdrawalToRlpInput } from "../../core/block/withdrawal.ts";
 import { bigintToFixedBytes, concatBytes, equalBytes } from "../../core/bytes.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
 import { GAS_LIMIT_BOUND_DIVISOR, MIN_GAS_LIMIT } from "../../core/chain/params.ts";
+import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
 import { keccak256 } from "../../core/hash.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { encodeRlp } from "../../core/rlp.ts";
 import { META_KEYS } from "../../storage/tables.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
-import { pathToBlock } from "./headPath.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
 import {
   expectParams,
@@ -124,12 +125,21 @@ export function forkchoiceUpdated(
           `${name} block ${bytesToHex(h)} is not on the head's chain`,
         );
     }
-    const path = pathToBlock(chain, state.head);
-    if (path.rewind.length > engine.maxReorgDepth)
+    let path: BlockPath;
+    try {
+      path = blockPath(
+        store,
+        store.head(),
+        { hash: state.head, header: head },
+        { maxRewind: engine.maxReorgDepth },
+      );
+    } catch (e) {
+      if (!isFastEvmError(e, ErrorCode.BLOCK_REORG_TOO_DEEP)) throw e;
       throw new RpcError(
         RpcCode.TOO_DEEP_REORG,
-        `reorg of ${path.rewind.length} blocks exceeds the limit of ${engine.maxReorgDepth}`,
+        `reorg to ${headHex} rewinds more than the limit of ${engine.maxReorgDepth} blocks`,
       );
+    }
     const safe = equalBytes(state.safe, ZERO32) ? null : state.safe;
     const finalized = equalBytes(state.finalized, ZERO32) ? null : state.finalized;
     const same = (key: string, h: Uint8Array | null) => {
