@@ -29,7 +29,7 @@ import type { ChainMetrics } from "../metrics/metrics.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
-import { type BlockRef, blockPath } from "./blockPath.ts";
+import { type BlockRef, blockPath, DEFAULT_MAX_REORG_DEPTH } from "./blockPath.ts";
 import { ChainStore, type HeadInfo } from "./chainStore.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
@@ -50,7 +50,7 @@ export interface ChainWorkers {
 export interface ChainOptions {
   readonly config?: ChainConfig;
   readonly timestampRule?: TimestampRule;
-  /** deepest reorg accepted, in blocks (default 128) */
+  /** deepest reorg accepted, in blocks (default DEFAULT_MAX_REORG_DEPTH, 64) */
   readonly maxReorgDepth?: number;
   /** the process's chain metrics; absent: nothing is measured */
   readonly metrics?: ChainMetrics;
@@ -134,7 +134,7 @@ export class Chain {
     this.store = new ChainStore(storage);
     this.config = opts.config ?? this.store.chainConfig();
     this.#timestampRule = opts.timestampRule ?? this.config.timestampRule ?? "strict";
-    this.#maxReorgDepth = opts.maxReorgDepth ?? 128;
+    this.#maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
     this.#metrics = opts.metrics;
     this.#onImported = opts.onImported;
     this.#metrics?.headNumber.set(Number(this.store.head().header.number));

@@ -25,6 +25,7 @@
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import { Chain, importMs } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
@@ -77,7 +78,7 @@ import {
 } from "../validator.ts";
 
 const USAGE = `usage: fastevm node --datadir DIR
-  [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64]
+  [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth ${DEFAULT_MAX_REORG_DEPTH}]
   [--http [--http.addr 127.0.0.1] [--http.port 8545] [--http.api eth,net,web3,txpool] [--http.corsdomain LIST] [--http.vhosts localhost]]
   [--ws [--ws.addr 127.0.0.1] [--ws.port 8546] [--ws.api eth,net,web3,txpool] [--ws.origins LIST]]
   [--rpc.batch-request-limit 1000] [--rpc.batch-response-max-size 25000000] [--rpc.max-connections 500]
@@ -226,7 +227,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     addr: str("authrpc.addr") ?? "127.0.0.1",
     port: int("authrpc.port", 8551, 65535),
     ...(jwt === undefined ? {} : { jwtSecret: resolve(jwt) }),
-    maxReorgDepth: int("engine.maxreorgdepth", 64, 1_000_000),
+    maxReorgDepth: int("engine.maxreorgdepth", DEFAULT_MAX_REORG_DEPTH, 1_000_000),
     ...(values.http === true
       ? {
           http: {
@@ -360,7 +361,9 @@ export const nodeCommand: CliCommand = {
       // one recovery per transaction: the pool's senders serve the builder, block import and the RPC
       const senders = new SenderCache();
       const workers = cachedWorkers(pools, chainId, senders);
+      // one reorg limit for the chain (import, setHead) and forkchoiceUpdated (-38006)
       const chain = new Chain(storage, workers, {
+        maxReorgDepth: args.maxReorgDepth,
         metrics: metrics.chain,
         onImported: (r) =>
           logger.info(
