@@ -13,6 +13,7 @@ import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header
 import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
 import { equalBytes } from "../core/bytes.ts";
+import { timestampRuleOf } from "../core/chain/blockRules.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError, isValidationError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
@@ -133,7 +134,7 @@ export class Chain {
   ) {
     this.store = new ChainStore(storage);
     this.config = opts.config ?? this.store.chainConfig();
-    this.#timestampRule = opts.timestampRule ?? this.config.timestampRule ?? "strict";
+    this.#timestampRule = timestampRuleOf(this.config, opts.timestampRule);
     this.#maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
     this.#metrics = opts.metrics;
     this.#onImported = opts.onImported;

@@ -16,6 +16,7 @@ import { subDagTransactions } from "../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../consensus/signer.ts";
 import { equalBytes } from "../core/bytes.ts";
+import type { TimestampRule } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import type { Logger } from "../metrics/logger.ts";
@@ -42,7 +43,7 @@ export interface ValidatorOptions {
   /** the LMDB environment holding the consensus tables */
   readonly storage: Storage;
   readonly engine: EngineEndpoint;
-  readonly timestampRule?: "strict" | "non-decreasing";
+  readonly timestampRule?: TimestampRule;
   /** libp2p listen multiaddr (default: the committee's first address for this validator) */
   readonly listen?: string;
   /**

@@ -18,6 +18,7 @@ import { subDagTransactions } from "../../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
 import { equalBytes } from "../../core/bytes.ts";
+import { DEFAULT_TIMESTAMP_RULE } from "../../core/chain/blockRules.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { createHost, type Host } from "../../network/host.ts";
@@ -28,7 +29,7 @@ import type { CliCommand } from "../command.ts";
 import { createOps, OPS_OPTIONS, OPS_USAGE, parseOpsArgs, validatorReadiness } from "../ops.ts";
 import { KEY_FILES } from "./keys.ts";
 
-const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
+const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule strict|non-decreasing (default strict; pass the chain's)]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
 
 function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
@@ -69,7 +70,7 @@ export const consensusCommand: CliCommand = {
     const jwtFile = values["jwt-secret"];
     if ((typeof executionUrl === "string") !== (typeof jwtFile === "string"))
       throw usage("--execution-url and --jwt-secret go together");
-    const rule = values["timestamp-rule"] ?? "non-decreasing";
+    const rule = values["timestamp-rule"] ?? DEFAULT_TIMESTAMP_RULE;
     if (rule !== "strict" && rule !== "non-decreasing")
       throw usage("--timestamp-rule must be strict or non-decreasing");
     const ops = createOps(parseOpsArgs(values));

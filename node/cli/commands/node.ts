@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import { Chain, importMs } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
+import { timestampRuleOf } from "../../core/chain/blockRules.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { SenderCache } from "../../core/tx/senderCache.ts";
@@ -471,7 +472,7 @@ export const nodeCommand: CliCommand = {
           consensusDir: args.consensusDir,
           storage,
           engine: dispatcherEndpoint(dispatcher),
-          timestampRule: chain.config.timestampRule ?? "strict",
+          timestampRule: timestampRuleOf(chain.config),
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),
           txpool: service,
           blockGasLimit: head.header.gasLimit,

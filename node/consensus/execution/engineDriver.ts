@@ -15,6 +15,8 @@
  * (of either side) commits at or below it are skipped. An unreachable or failing execution node is retried
  * with exponential backoff, forever: a commit is never skipped (consensus waits, back-pressured).
  */
+import { DEFAULT_TIMESTAMP_RULE, minChildTimestamp } from "../../core/chain/blockRules.ts";
+import type { TimestampRule } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { type CommittedSubDag, subDagTransactions } from "../mysticeti/commit.ts";
@@ -33,8 +35,11 @@ export interface EngineEndpoint {
 export interface EngineDriverOptions {
   readonly engine: EngineEndpoint;
   readonly committee: Committee;
-  /** the execution chain's timestamp rule (default non-decreasing, as FastEVM chains declare) */
-  readonly timestampRule?: "strict" | "non-decreasing";
+  /**
+   * the execution chain's timestamp rule (pass the chain's: FastEVM chains declare non-decreasing); default
+   * DEFAULT_TIMESTAMP_RULE (strict), which every chain accepts
+   */
+  readonly timestampRule?: TimestampRule;
   readonly gasLimit?: bigint;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
@@ -170,8 +175,7 @@ export class EngineDriver {
     const parent = this.#head!;
     const call = this.o.engine.call.bind(this.o.engine);
     const commitSeconds = BigInt(Math.floor(s.timestampMs / 1000));
-    const floor =
-      (this.o.timestampRule ?? "non-decreasing") === "strict" ? parent.timestamp + 1n : parent.timestamp;
+    const floor = minChildTimestamp(this.o.timestampRule ?? DEFAULT_TIMESTAMP_RULE, parent.timestamp);
     const timestamp = commitSeconds > floor ? commitSeconds : floor;
     const attrs = {
       timestamp: bigintToQuantity(timestamp),

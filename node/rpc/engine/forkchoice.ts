@@ -11,8 +11,8 @@ import { type BlockPath, blockPath } from "../../chain/blockPath.ts";
 import type { BlockHeader } from "../../core/block/header.ts";
 import { withdrawalToRlpInput } from "../../core/block/withdrawal.ts";
 import { bigintToFixedBytes, concatBytes, equalBytes } from "../../core/bytes.ts";
+import { gasLimitProblem, timestampProblem, timestampRuleOf } from "../../core/chain/blockRules.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
-import { GAS_LIMIT_BOUND_DIVISOR, MIN_GAS_LIMIT } from "../../core/chain/params.ts";
 import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
 import { keccak256 } from "../../core/hash.ts";
 import { bytesToHex } from "../../core/hex.ts";
@@ -185,22 +185,12 @@ export function forkchoiceUpdated(
         RpcCode.UNSUPPORTED_FORK,
         `forkchoiceUpdatedV${version} does not cover timestamp ${attrs.timestamp}`,
       );
-    // FastEVM chains may declare non-decreasing timestamps (several commits per second)
-    const equalOk = config.timestampRule === "non-decreasing";
-    if (equalOk ? attrs.timestamp < head.timestamp : attrs.timestamp <= head.timestamp)
-      throw new RpcError(
-        RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
-        `timestamp ${attrs.timestamp} not after the head's ${head.timestamp}`,
-      );
-    if (attrs.gasLimit !== undefined) {
-      const diff =
-        attrs.gasLimit > head.gasLimit ? attrs.gasLimit - head.gasLimit : head.gasLimit - attrs.gasLimit;
-      if (diff >= head.gasLimit / GAS_LIMIT_BOUND_DIVISOR || attrs.gasLimit < MIN_GAS_LIMIT)
-        throw new RpcError(
-          RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
-          `gasLimit ${attrs.gasLimit} breaks the 1/1024 rule`,
-        );
-    }
+    // the chain's timestamp rule (FastEVM chains may declare non-decreasing: several commits per second)
+    const tsProblem = timestampProblem(timestampRuleOf(config), attrs.timestamp, head.timestamp);
+    if (tsProblem !== undefined) throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, tsProblem);
+    const gasProblem =
+      attrs.gasLimit === undefined ? undefined : gasLimitProblem(attrs.gasLimit, head.gasLimit);
+    if (gasProblem !== undefined) throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, gasProblem);
     const id = payloadId(state.head, attrs, version);
     if (!engine.payloads.has(id)) {
       const parent = state.head;

@@ -88,7 +88,12 @@ describe("engine driver", () => {
   });
 
   it("one block per non-empty commit: stamp, randao, fee recipient, timestamps; empty commits make none", async () => {
-    const d = new EngineDriver({ engine: endpoint(), committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: endpoint(),
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     expect(await d.init()).toBe(0);
     await d.execute(subDag(1, 1_000_500, [[tx(0)], [tx(1), tx(0)]], 2));
     let b = head();
@@ -116,7 +121,12 @@ describe("engine driver", () => {
 
   it("a new driver resumes at the head's stamp and skips executed commits (idempotent by index)", async () => {
     const e = endpoint();
-    const d = new EngineDriver({ engine: e, committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     expect(await d.init()).toBe(5);
     const before = bytesToHex(head().hash);
     for (const i of [1, 3, 5]) await d.execute(subDag(i, 1_003_000, [[tx(99)]]));
@@ -130,6 +140,7 @@ describe("engine driver", () => {
     const d = new EngineDriver({
       engine: endpoint(() => failures-- > 0),
       committee,
+      timestampRule: config.timestampRule,
       retryInitialMs: 5,
       retryMaxMs: 20,
     });
@@ -142,7 +153,12 @@ describe("engine driver", () => {
   it("a failure after newPayload (head not moved) re-reads the head and finishes the same block", async () => {
     let fcus = 0;
     const e = endpoint((m) => m === "engine_forkchoiceUpdatedV3" && ++fcus === 2);
-    const d = new EngineDriver({ engine: e, committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     await d.init();
     const number = head().header.number;
     await d.execute(subDag(7, 1_005_000, [[tx(6)]]));
@@ -153,7 +169,12 @@ describe("engine driver", () => {
   });
 
   it("stop() ends a retry loop with an error instead of skipping the commit", async () => {
-    const d = new EngineDriver({ engine: endpoint(() => true), committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: endpoint(() => true),
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     const pending = d.execute(subDag(8, 1_006_000, [[tx(7)]]));
     setTimeout(() => d.stop(), 30);
     const err = await pending.then(
