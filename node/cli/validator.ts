@@ -59,6 +59,8 @@ export interface ValidatorOptions {
   readonly logger: Logger;
   /** the process's consensus and p2p metrics */
   readonly metrics?: Pick<Metrics, "consensus" | "p2p">;
+  /** the validator stopped on a fatal error (a rejected commit, a safety violation): exit non-zero */
+  readonly onFatal?: (e: FastEvmError) => void;
 }
 
 export interface RunningValidator {
@@ -78,9 +80,18 @@ export function dispatcherEndpoint(dispatcher: JsonRpcDispatcher): EngineEndpoin
   return {
     async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
       const text = await dispatcher.handle(JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }));
-      const res = JSON.parse(text ?? "{}") as { result?: T; error?: { code: number; message: string } };
-      if (res.error !== undefined)
-        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${res.error.code} ${res.error.message}`);
+      const res = JSON.parse(text ?? "{}") as {
+        result?: T;
+        error?: { code: number; message: string; data?: { err?: unknown } | null };
+      };
+      if (res.error !== undefined) {
+        // the code (and the server's error code, -32000's data.err) tell the driver what is worth retrying
+        const cause = res.error.data?.err;
+        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${res.error.code} ${res.error.message}`, {
+          rpcCode: res.error.code,
+          ...(typeof cause === "string" ? { cause } : {}),
+        });
+      }
       return res.result as T;
     },
   };
@@ -103,6 +114,8 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     committee,
     ...(o.timestampRule === undefined ? {} : { timestampRule: o.timestampRule }),
     log: (m) => o.logger.warn(m),
+    onRejected: (e) =>
+      o.logger.fatal({ commitIndex: e.meta?.commitIndex, reason: e.meta?.reason, code: e.code }, e.message),
     onBlock: (b) =>
       o.logger.debug(
         { block: b.number, hash: b.hash, commitIndex: b.commitIndex, txs: b.transactions },
@@ -149,6 +162,7 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
       },
       ...(o.metrics === undefined ? {} : { metrics: o.metrics.consensus, p2p: o.metrics.p2p }),
       log: (m) => o.logger.warn(m),
+      onFatal: (e) => o.onFatal?.(e),
     });
     if (pool !== undefined) {
       const n = node;

@@ -66,7 +66,15 @@ export interface ConsensusNodeOptions {
   readonly p2p?: P2pMetrics;
   /** where step failures are reported (they are also counted); default: not logged */
   readonly log?: (msg: string) => void;
+  /** called once when the loop stops on a fatal error (`fatal`): the process should exit non-zero */
+  readonly onFatal?: (e: FastEvmError) => void;
 }
+
+/** Step failures that stop the node instead of being counted and skipped. */
+const FATAL_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.CONSENSUS_SAFETY_VIOLATION,
+  ErrorCode.CONSENSUS_ENGINE_REJECTED,
+]);
 
 export class ConsensusNode {
   readonly core: Core;
@@ -222,9 +230,12 @@ export class ConsensusNode {
         this.errors++;
         this.o.metrics?.errors.inc();
         this.o.log?.(`consensus step failed: ${(e as Error).message}`);
-        if (e instanceof FastEvmError && e.code === ErrorCode.CONSENSUS_SAFETY_VIOLATION) {
+        // a safety violation, or a commit the execution node rejects deterministically: nothing after it
+        // can be right, so the loop stops and the process is told (it exits non-zero)
+        if (e instanceof FastEvmError && FATAL_CODES.has(e.code)) {
           this.fatal = e;
           this.stopped = true;
+          this.o.onFatal?.(e);
         }
       } finally {
         this.queued--;

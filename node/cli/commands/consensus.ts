@@ -94,6 +94,11 @@ export const consensusCommand: CliCommand = {
             committee,
             timestampRule: rule,
             log: (m) => logger.warn(m),
+            onRejected: (e) =>
+              logger.fatal(
+                { commitIndex: e.meta?.commitIndex, reason: e.meta?.reason, code: e.code },
+                e.message,
+              ),
             onBlock: (b) => {
               if (values.quiet !== true)
                 console.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
@@ -108,6 +113,7 @@ export const consensusCommand: CliCommand = {
       maxGossipBytes: 8 << 20,
     })) as Host;
     let last = 0;
+    let stop: () => void = () => {};
     // transactions come from the execution node's pool (submitted there), one prefetched DAG block's worth
     const txSource = engine === undefined ? undefined : new RemoteTxSource(engine);
     const gasLimit = driver?.head?.gasLimit;
@@ -126,6 +132,14 @@ export const consensusCommand: CliCommand = {
       metrics: metrics.consensus,
       p2p: metrics.p2p,
       log: (m) => logger.warn(m),
+      // a rejected commit or a safety violation: stop now and exit 1 (no waiting for a signal)
+      onFatal: (e) => {
+        logger.fatal(
+          { code: e.code, commitIndex: e.meta?.commitIndex, reason: e.meta?.reason },
+          "validator stopped",
+        );
+        stop();
+      },
       onCommit: async (s) => {
         await driver?.execute(s);
         last = s.commit.index;
@@ -160,9 +174,9 @@ export const consensusCommand: CliCommand = {
       console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     await node.connect();
     await node.start();
-    let stop: () => void = () => {};
     const promise = new Promise<void>((resolve) => {
       stop = () => resolve();
+      if (node.fatal !== undefined) resolve();
     });
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -349,6 +349,9 @@ export const nodeCommand: CliCommand = {
     let server: RpcServer;
     let engine: EngineState;
     let validator: RunningValidator | undefined;
+    /** set when the validator stops on a fatal error; `wake` ends the wait below */
+    let fatal: FastEvmError | undefined;
+    let wake: () => void = () => {};
     const servers: RpcServer[] = [];
     let publicServers: { name: string; server: RpcServer }[] = [];
     let closeApi = () => {};
@@ -478,6 +481,14 @@ export const nodeCommand: CliCommand = {
           blockGasLimit: head.header.gasLimit,
           logger,
           metrics,
+          onFatal: (e) => {
+            fatal = e;
+            logger.fatal(
+              { code: e.code, commitIndex: e.meta?.commitIndex, reason: e.meta?.reason },
+              "validator stopped",
+            );
+            wake();
+          },
         });
       }
       if (args.txListen !== undefined) {
@@ -503,6 +514,7 @@ export const nodeCommand: CliCommand = {
       console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     if (validator !== undefined) printValidator(validator);
     if (txEndpoint !== undefined) console.log(`tx endpoint ${txEndpoint}`);
+    // until a signal, or until the validator stops on a fatal error (then the exit status is 1)
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
@@ -511,6 +523,8 @@ export const nodeCommand: CliCommand = {
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
+      wake = stop;
+      if (fatal !== undefined) stop();
     });
     stopping = true;
     const step = (name: string) => logger.info({ step: name }, "shutdown");
@@ -532,7 +546,8 @@ export const nodeCommand: CliCommand = {
     await metricsServer?.close();
     logger.info({ block: last.header.number, hash: bytesToHex(last.hash) }, "stopped");
     // Idle keep-alive connections would hold the event loop open until they time out.
-    setTimeout(() => process.exit(0), 200).unref();
-    return 0;
+    const status = fatal === undefined ? 0 : 1;
+    setTimeout(() => process.exit(status), 200).unref();
+    return status;
   },
 };

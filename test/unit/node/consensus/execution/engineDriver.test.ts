@@ -17,7 +17,7 @@ import {
 import type { CommittedSubDag } from "../../../../../node/consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
-import { isFastEvmError } from "../../../../../node/core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../../../../../node/core/errors.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
 import { closePayloadPool, type EngineHarness, openEngine } from "../../../../utils/engineHarness.ts";
@@ -50,7 +50,11 @@ function endpoint(fail: (method: string) => boolean = () => false): EngineEndpoi
       calls.push(method);
       if (fail(method)) throw new Error(`injected: ${method} unreachable`);
       const r = await h.call(method, [...params]);
-      if (r.error !== undefined) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      // an answer carries its JSON-RPC code, as the HTTP client and the in-process endpoint give it
+      if (r.error !== undefined)
+        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${r.error.code} ${r.error.message}`, {
+          rpcCode: r.error.code,
+        });
       return r.result as T;
     },
   };
@@ -166,6 +170,38 @@ describe("engine driver", () => {
     expect(decodeCommitStamp(head().header.extraData)?.index).toBe(7);
     expect(d.counters).toMatchObject({ blocks: 1, retries: 1 });
     expect(e.calls.filter((m) => m === "engine_newPayloadV3").length).toBe(2);
+  });
+
+  it("a deterministic rejection (-38003, a gas limit past the 1/1024 bound) is not retried: CONSENSUS_ENGINE_REJECTED, onRejected, and nothing more executes", async () => {
+    const e = endpoint();
+    const rejected: FastEvmError[] = [];
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      gasLimit: head().header.gasLimit * 2n,
+      retryInitialMs: 5,
+      onRejected: (x) => rejected.push(x),
+    });
+    await d.init();
+    const before = bytesToHex(head().hash);
+    const err = await d.execute(subDag(20, 1_007_000, [[tx(7)]])).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isFastEvmError(err, "CONSENSUS_ENGINE_REJECTED")).toBe(true);
+    expect((err as FastEvmError).meta).toMatchObject({
+      commitIndex: 20,
+      reason: "-38003 invalid payload attributes",
+    });
+    expect(rejected).toEqual([err]);
+    expect(d.counters.retries).toBe(0);
+    expect(e.calls.filter((m) => m === "engine_forkchoiceUpdatedV3")).toHaveLength(1);
+    expect(bytesToHex(head().hash)).toBe(before);
+    // the driver stays stopped: the next commit gets the same error, and calls nothing
+    const calls = e.calls.length;
+    await expect(d.execute(subDag(21, 1_007_500, [[tx(7)]]))).rejects.toBe(err);
+    expect(e.calls.length).toBe(calls);
   });
 
   it("stop() ends a retry loop with an error instead of skipping the commit", async () => {
