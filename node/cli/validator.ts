@@ -161,7 +161,7 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
         return driver.execute(s);
       },
       ...(o.metrics === undefined ? {} : { metrics: o.metrics.consensus, p2p: o.metrics.p2p }),
-      log: (m) => o.logger.warn(m),
+      logger: o.logger,
       onFatal: (e) => o.onFatal?.(e),
     });
     if (pool !== undefined) {

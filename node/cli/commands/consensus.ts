@@ -131,7 +131,7 @@ export const consensusCommand: CliCommand = {
       ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
       metrics: metrics.consensus,
       p2p: metrics.p2p,
-      log: (m) => logger.warn(m),
+      logger,
       // a rejected commit or a safety violation: stop now and exit 1 (no waiting for a signal)
       onFatal: (e) => {
         logger.fatal(
