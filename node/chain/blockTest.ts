@@ -59,6 +59,12 @@ export interface BlockTestResult {
 export const BLOCK_TEST_FORKS: readonly Fork[] = ["Paris", "Shanghai", "Cancun"];
 
 /**
+ * A fixture is replayed whole, however deep its side branches go (geth's block tests have no reorg limit):
+ * the node's policy (`DEFAULT_MAX_REORG_DEPTH`) is not a rule the fixtures were written against.
+ */
+export const FIXTURE_MAX_REORG_DEPTH = 1024;
+
+/**
  * Checks that parsed JSON is a BlockchainTests file: an object of tests, each with a `network` name, a
  * `genesisRLP`, a `blocks` list and a `lastblockhash`. Anything else (a state test, a genesis.json) is
  * FIXTURE_INVALID, naming `source` and what is missing.
@@ -179,7 +185,7 @@ export async function runBlockTest(
   });
   try {
     env = await genesisStorage(test, fork);
-    const chain = new Chain(env.storage, workers);
+    const chain = new Chain(env.storage, workers, { maxReorgDepth: FIXTURE_MAX_REORG_DEPTH });
     for (const [i, b] of test.blocks.entries()) {
       const headBefore = chain.head().hash;
       let error: unknown;

@@ -13,6 +13,7 @@ import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header
 import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
 import { equalBytes } from "../core/bytes.ts";
+import { timestampRuleOf } from "../core/chain/blockRules.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError, isValidationError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
@@ -29,6 +30,7 @@ import type { ChainMetrics } from "../metrics/metrics.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
+import { type BlockRef, blockPath, DEFAULT_MAX_REORG_DEPTH } from "./blockPath.ts";
 import { ChainStore, type HeadInfo } from "./chainStore.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
@@ -49,7 +51,7 @@ export interface ChainWorkers {
 export interface ChainOptions {
   readonly config?: ChainConfig;
   readonly timestampRule?: TimestampRule;
-  /** deepest reorg accepted, in blocks (default 128) */
+  /** deepest reorg accepted, in blocks (default DEFAULT_MAX_REORG_DEPTH, 64) */
   readonly maxReorgDepth?: number;
   /** the process's chain metrics; absent: nothing is measured */
   readonly metrics?: ChainMetrics;
@@ -132,8 +134,8 @@ export class Chain {
   ) {
     this.store = new ChainStore(storage);
     this.config = opts.config ?? this.store.chainConfig();
-    this.#timestampRule = opts.timestampRule ?? this.config.timestampRule ?? "strict";
-    this.#maxReorgDepth = opts.maxReorgDepth ?? 128;
+    this.#timestampRule = timestampRuleOf(this.config, opts.timestampRule);
+    this.#maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
     this.#metrics = opts.metrics;
     this.#onImported = opts.onImported;
     this.#metrics?.headNumber.set(Number(this.store.head().header.number));
@@ -180,43 +182,30 @@ export class Chain {
     }
   }
 
-  /** The rewind/re-apply path from the head to `parentHash` (both empty when the parent is the head). */
+  /**
+   * The rewind/re-apply path from the head (or `from`) to `parentHash` (both empty when the parent is the
+   * head), found by the one path finder (`blockPath.ts`) within `maxReorgDepth`, with each block's state diff.
+   */
   #pathTo(
     parentHash: Uint8Array,
     parent: BlockHeader,
     from: { hash: Uint8Array; header: BlockHeader } = this.store.head(),
   ): Path {
-    const head = from;
-    if (equalBytes(head.hash, parentHash)) return { rewind: [], reapply: [] };
-    const load = (hash: Uint8Array, header: BlockHeader) => {
-      const diff = this.store.stateDiff(hash);
+    const found = blockPath(
+      this.store,
+      from,
+      { hash: parentHash, header: parent },
+      {
+        maxRewind: this.#maxReorgDepth,
+      },
+    );
+    const load = (b: BlockRef) => {
+      const diff = this.store.stateDiff(b.hash);
       if (diff === undefined)
-        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(hash)} has no state diff`);
-      return { hash, header, diff };
+        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(b.hash)} has no state diff`);
+      return { hash: b.hash, header: b.header, diff };
     };
-    const rewind: Path["rewind"] = [];
-    const reapply: Path["reapply"] = [];
-    let a = { hash: head.hash, header: head.header };
-    let b = { hash: parentHash, header: parent };
-    const step = (x: { hash: Uint8Array; header: BlockHeader }) => {
-      const h = this.store.header(x.header.parentHash);
-      if (h === undefined)
-        throw new FastEvmError(ErrorCode.STORAGE, `missing ancestor ${bytesToHex(x.header.parentHash)}`);
-      return { hash: x.header.parentHash, header: h };
-    };
-    while (!equalBytes(a.hash, b.hash)) {
-      if (a.header.number >= b.header.number) {
-        rewind.push(load(a.hash, a.header));
-        if (rewind.length > this.#maxReorgDepth)
-          throw blockError(ErrorCode.BLOCK_REORG_TOO_DEEP, `reorg deeper than ${this.#maxReorgDepth} blocks`);
-        a = step(a);
-      } else {
-        reapply.push(load(b.hash, b.header));
-        b = step(b);
-      }
-    }
-    reapply.reverse();
-    return { rewind, reapply };
+    return { rewind: found.rewind.map(load), reapply: found.reapply.map(load) };
   }
 
   async #recover(block: Block): Promise<{ txs: ExecTx[]; hashes: Uint8Array[] }> {

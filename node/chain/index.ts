@@ -1,4 +1,5 @@
 /** Public surface of the chain domain: block import and fork choice, the chain store, diffs, chain files, tools. */
+export * from "./blockPath.ts";
 export * from "./blockTest.ts";
 export * from "./chain.ts";
 export * from "./chainFile.ts";

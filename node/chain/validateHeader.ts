@@ -7,6 +7,7 @@
  */
 import { type BlockHeader, EMPTY_OMMERS_HASH } from "../core/block/header.ts";
 import { equalBytes } from "../core/bytes.ts";
+import { gasLimitProblem, timestampProblem, timestampRuleOf } from "../core/chain/blockRules.ts";
 import {
   type ChainConfig,
   isCancun,
@@ -17,11 +18,9 @@ import {
 import { calcBaseFee, calcExcessBlobGas } from "../core/chain/fees.ts";
 import {
   ELASTICITY_MULTIPLIER,
-  GAS_LIMIT_BOUND_DIVISOR,
   GAS_PER_BLOB,
   MAX_BLOB_GAS_PER_BLOCK,
   MAX_EXTRA_DATA_BYTES,
-  MIN_GAS_LIMIT,
 } from "../core/chain/params.ts";
 import { type ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../core/hex.ts";
@@ -30,7 +29,7 @@ export type { TimestampRule };
 
 export interface HeaderRules {
   readonly config: ChainConfig;
-  /** overrides `config.timestampRule` (default strict) */
+  /** overrides `config.timestampRule` (default DEFAULT_TIMESTAMP_RULE, strict) */
   readonly timestampRule?: TimestampRule;
 }
 
@@ -38,26 +37,13 @@ function reject(code: ErrorCode, message: string): never {
   throw new FastEvmError(code, `invalid block: ${message}`);
 }
 
-/** Gas limits (and so gas used) must fit in a signed 64-bit integer, as every client stores them. */
-const MAX_GAS_LIMIT = (1n << 63n) - 1n;
-
-/** EIP-1559 gas limit rule: within parent/1024 of the parent's (doubled at the London fork block), ≥ 5000. */
+/** EIP-1559 gas limit rule (blockRules.ts), against the parent's limit doubled at the London fork block. */
 function checkGasLimit(header: BlockHeader, parent: BlockHeader, config: ChainConfig): void {
-  if (header.gasLimit > MAX_GAS_LIMIT)
-    reject("BLOCK_GAS_LIMIT", `gas limit ${header.gasLimit} exceeds 2^63 - 1`);
   let parentLimit = parent.gasLimit;
   if (isLondon(config, header.number) && !isLondon(config, parent.number))
     parentLimit *= ELASTICITY_MULTIPLIER;
-  const diff = header.gasLimit > parentLimit ? header.gasLimit - parentLimit : parentLimit - header.gasLimit;
-  const bound = parentLimit / GAS_LIMIT_BOUND_DIVISOR;
-  if (diff >= bound) {
-    reject(
-      "BLOCK_GAS_LIMIT",
-      `gas limit ${header.gasLimit} differs from the parent's ${parentLimit} by ${diff} (limit ${bound - 1n})`,
-    );
-  }
-  if (header.gasLimit < MIN_GAS_LIMIT)
-    reject("BLOCK_GAS_LIMIT", `gas limit ${header.gasLimit} is below ${MIN_GAS_LIMIT}`);
+  const problem = gasLimitProblem(header.gasLimit, parentLimit);
+  if (problem !== undefined) reject("BLOCK_GAS_LIMIT", problem);
 }
 
 function checkForkFields(header: BlockHeader, config: ChainConfig): void {
@@ -115,13 +101,12 @@ export function validateHeader(
       `extraData of ${header.extraData.length} bytes exceeds ${MAX_EXTRA_DATA_BYTES}`,
     );
   }
-  const strict = (rules.timestampRule ?? config.timestampRule ?? "strict") === "strict";
-  if (strict ? header.timestamp <= parent.timestamp : header.timestamp < parent.timestamp) {
-    reject(
-      "BLOCK_TIMESTAMP",
-      `timestamp ${header.timestamp} is ${strict ? "not after" : "before"} the parent's ${parent.timestamp}`,
-    );
-  }
+  const tsProblem = timestampProblem(
+    timestampRuleOf(config, rules.timestampRule),
+    header.timestamp,
+    parent.timestamp,
+  );
+  if (tsProblem !== undefined) reject("BLOCK_TIMESTAMP", tsProblem);
   checkGasLimit(header, parent, config);
   if (header.gasUsed > header.gasLimit)
     reject("BLOCK_GAS_USED", `gas used ${header.gasUsed} exceeds the gas limit ${header.gasLimit}`);

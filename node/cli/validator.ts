@@ -16,7 +16,7 @@ import { subDagTransactions } from "../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../consensus/signer.ts";
 import { equalBytes } from "../core/bytes.ts";
-import type { FeeRecipientRule } from "../core/chain/chainConfig.ts";
+import type { FeeRecipientRule, TimestampRule } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import type { Logger } from "../metrics/logger.ts";
@@ -43,7 +43,7 @@ export interface ValidatorOptions {
   /** the LMDB environment holding the consensus tables */
   readonly storage: Storage;
   readonly engine: EngineEndpoint;
-  readonly timestampRule?: "strict" | "non-decreasing";
+  readonly timestampRule?: TimestampRule;
   /** the chain's `config.fastevm.feeRecipient` (default `leader`) */
   readonly feeRecipient?: FeeRecipientRule;
   /** libp2p listen multiaddr (default: the committee's first address for this validator) */
@@ -61,6 +61,8 @@ export interface ValidatorOptions {
   readonly logger: Logger;
   /** the process's consensus and p2p metrics */
   readonly metrics?: Pick<Metrics, "consensus" | "p2p">;
+  /** the validator stopped on a fatal error (a rejected commit, a safety violation): exit non-zero */
+  readonly onFatal?: (e: FastEvmError) => void;
 }
 
 export interface RunningValidator {
@@ -80,9 +82,18 @@ export function dispatcherEndpoint(dispatcher: JsonRpcDispatcher): EngineEndpoin
   return {
     async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
       const text = await dispatcher.handle(JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }));
-      const res = JSON.parse(text ?? "{}") as { result?: T; error?: { code: number; message: string } };
-      if (res.error !== undefined)
-        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${res.error.code} ${res.error.message}`);
+      const res = JSON.parse(text ?? "{}") as {
+        result?: T;
+        error?: { code: number; message: string; data?: { err?: unknown } | null };
+      };
+      if (res.error !== undefined) {
+        // the code (and the server's error code, -32000's data.err) tell the driver what is worth retrying
+        const cause = res.error.data?.err;
+        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${res.error.code} ${res.error.message}`, {
+          rpcCode: res.error.code,
+          ...(typeof cause === "string" ? { cause } : {}),
+        });
+      }
       return res.result as T;
     },
   };
@@ -106,6 +117,8 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     ...(o.timestampRule === undefined ? {} : { timestampRule: o.timestampRule }),
     ...(o.feeRecipient === undefined ? {} : { feeRecipient: o.feeRecipient }),
     log: (m) => o.logger.warn(m),
+    onRejected: (e) =>
+      o.logger.fatal({ commitIndex: e.meta?.commitIndex, reason: e.meta?.reason, code: e.code }, e.message),
     onBlock: (b) =>
       o.logger.debug(
         { block: b.number, hash: b.hash, commitIndex: b.commitIndex, txs: b.transactions },
@@ -151,7 +164,8 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
         return driver.execute(s);
       },
       ...(o.metrics === undefined ? {} : { metrics: o.metrics.consensus, p2p: o.metrics.p2p }),
-      log: (m) => o.logger.warn(m),
+      logger: o.logger,
+      onFatal: (e) => o.onFatal?.(e),
     });
     if (pool !== undefined) {
       const n = node;

@@ -6,11 +6,19 @@
  * Around Core it does what a validator needs to stay live: fetch missing ancestors from the peer that sent
  * the block (plus a periodic sweep), re-send the own last block while the round is stuck, and, when
  * started with an empty store, re-learn its own last block from peers before proposing (amnesia guard).
+ *
+ * The step queue is bounded (`maxQueuedSteps`) and says what it drops: when it is full, new peer input — a
+ * received or fetched batch of blocks, a commit-sync range — is refused (counted in `stepsDropped` and
+ * `fastevm_consensus_steps_dropped_total`, logged), because it is asked for again (the missing-ancestor
+ * sweep, the peers' re-broadcast, the next commit-sync interval). Timer ticks are coalesced (one queued
+ * tick does what several would) and the amnesia guard's one step is always admitted, so nothing the node
+ * itself needs is dropped. Step failures are logged (warn) and counted; fatal ones stop the node.
  */
 import type { PeerId } from "@libp2p/interface";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToUnprefixedHex } from "../core/hex.ts";
 import type { BlockRef, FetchBlocksResponse, FetchCommitsResponse } from "../core/wire/consensus.ts";
+import type { Logger } from "../metrics/logger.ts";
 import type { ConsensusMetrics, P2pMetrics } from "../metrics/metrics.ts";
 import { type BlockVerdict, ConsensusTransport } from "../network/consensusTransport.ts";
 import type { Host } from "../network/host.ts";
@@ -44,16 +52,16 @@ export interface ConsensusNodeOptions {
   readonly onCommit?: (subDag: CommittedSubDag) => void | Promise<void>;
   readonly core?: Partial<CoreOptions>;
   readonly clock?: () => number;
+  /** the tunables below, each defaulting to CONSENSUS_NODE_DEFAULTS */
   readonly syncIntervalMs?: number;
   readonly rebroadcastMs?: number;
   readonly maxBlocksPerFetch?: number;
   readonly commitSyncIntervalMs?: number;
-  /** start commit sync when the quorum commit index is this far ahead of ours */
   readonly commitSyncLag?: number;
-  /** wait for peers' view of our last block before proposing when the store is empty */
   readonly amnesiaGuard?: boolean;
-  /** give up waiting for peers' answers after this long (then propose above what was learned) */
   readonly amnesiaTimeoutMs?: number;
+  readonly maxQueuedSteps?: number;
+  readonly maxRecentBlocks?: number;
   /**
    * The last commit index execution has applied (persisted with its state). Stored commits after it are
    * re-sent through `onCommit` before anything new, so a crash between "commit stored" and "block
@@ -64,9 +72,48 @@ export interface ConsensusNodeOptions {
   readonly metrics?: ConsensusMetrics;
   /** the process's peer-to-peer metrics, for the consensus transport */
   readonly p2p?: P2pMetrics;
-  /** where step failures are reported (they are also counted); default: not logged */
-  readonly log?: (msg: string) => void;
+  /** the process's logger: step failures, refused steps, failed fetches and syncs; absent: not logged */
+  readonly logger?: Pick<Logger, "warn" | "debug">;
+  /** called once when the loop stops on a fatal error (`fatal`): the process should exit non-zero */
+  readonly onFatal?: (e: FastEvmError) => void;
 }
+
+/** The one place ConsensusNode's defaults live. */
+export const CONSENSUS_NODE_DEFAULTS = {
+  /** how often missing ancestors are fetched (the sweep), ms */
+  syncIntervalMs: 500,
+  /** re-send the own last block when the round has not moved for this long, ms */
+  rebroadcastMs: 1000,
+  /** most blocks served in one fetch response */
+  maxBlocksPerFetch: 500,
+  /** how often commit sync checks whether it is behind, ms */
+  commitSyncIntervalMs: 2000,
+  /** start commit sync when the quorum commit index is this far ahead of ours */
+  commitSyncLag: 20,
+  /** wait for peers' view of our last block before proposing when the store is empty */
+  amnesiaGuard: false,
+  /** give up waiting for peers' answers after this long (then propose above what was learned), ms */
+  amnesiaTimeoutMs: 5000,
+  /** core steps that may wait on the queue; beyond it new peer input is refused (see the module comment) */
+  maxQueuedSteps: 1024,
+  /** fingerprints of verified blocks kept to skip a second verification (cleared when full) */
+  maxRecentBlocks: 20_000,
+} as const;
+
+type ConsensusNodeSettings = {
+  -readonly [K in keyof typeof CONSENSUS_NODE_DEFAULTS]: (typeof CONSENSUS_NODE_DEFAULTS)[K] extends boolean
+    ? boolean
+    : number;
+};
+
+/** What a queued step is: ticks coalesce, peer input may be refused, the own-sync step never is. */
+type StepKind = "tick" | "blocks" | "commits" | "ownSync";
+
+/** Step failures that stop the node instead of being counted and skipped. */
+const FATAL_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.CONSENSUS_SAFETY_VIOLATION,
+  ErrorCode.CONSENSUS_ENGINE_REJECTED,
+]);
 
 export class ConsensusNode {
   readonly core: Core;
@@ -84,11 +131,18 @@ export class ConsensusNode {
   /** peer id string → authority index, from the committee file */
   private readonly authorities = new Map<string, number>();
   errors = 0;
+  private readonly settings: ConsensusNodeSettings;
+  /** a tick is queued and not yet run: another would do nothing more */
+  private tickQueued = false;
+  /** when a refused step was last logged (refusals are logged at most once a second) */
+  private lastDropLogMs = 0;
   private readonly counters = {
+    /** peer blocks / commit ranges refused because the queue was full */
+    stepsDropped: 0,
+    fetchFailures: 0,
     blocksReceived: 0,
     blocksRejected: 0,
     fetches: 0,
-    fetchFailures: 0,
     commitSyncs: 0,
   };
   /** the core's running totals already added to the metrics */
@@ -102,6 +156,18 @@ export class ConsensusNode {
 
   constructor(private readonly o: ConsensusNodeOptions) {
     this.clock = o.clock ?? Date.now;
+    const D = CONSENSUS_NODE_DEFAULTS;
+    this.settings = {
+      syncIntervalMs: o.syncIntervalMs ?? D.syncIntervalMs,
+      rebroadcastMs: o.rebroadcastMs ?? D.rebroadcastMs,
+      maxBlocksPerFetch: o.maxBlocksPerFetch ?? D.maxBlocksPerFetch,
+      commitSyncIntervalMs: o.commitSyncIntervalMs ?? D.commitSyncIntervalMs,
+      commitSyncLag: o.commitSyncLag ?? D.commitSyncLag,
+      amnesiaGuard: o.amnesiaGuard ?? D.amnesiaGuard,
+      amnesiaTimeoutMs: o.amnesiaTimeoutMs ?? D.amnesiaTimeoutMs,
+      maxQueuedSteps: o.maxQueuedSteps ?? D.maxQueuedSteps,
+      maxRecentBlocks: o.maxRecentBlocks ?? D.maxRecentBlocks,
+    };
     const c = o.committee;
     this.verifier = new BlockVerifier(c, new Ed25519Verifier(c.authorities.map((a) => a.protocolKey)));
     const emptyStore = o.store.lastBlockOf(o.authority) === undefined;
@@ -113,7 +179,7 @@ export class ConsensusNode {
       store: o.store,
       ...(o.transactions === undefined ? {} : { transactions: o.transactions }),
       ...(o.core === undefined ? {} : { options: o.core }),
-      awaitOwnBlockSync: (o.amnesiaGuard ?? false) && emptyStore,
+      awaitOwnBlockSync: this.settings.amnesiaGuard && emptyStore,
     });
     c.authorities.forEach((a, i) => {
       if (a.peerId !== "") this.authorities.set(a.peerId, i);
@@ -136,7 +202,7 @@ export class ConsensusNode {
             req.refs,
             req.highestAccepted,
             lookup,
-            o.maxBlocksPerFetch ?? 500,
+            this.settings.maxBlocksPerFetch,
           );
           return { kind: "fetchBlocksResponse", blocks: blocks.map((b) => b.serialized) };
         },
@@ -187,11 +253,12 @@ export class ConsensusNode {
     }
     await this.transport.start();
     this.started = true;
-    this.intervals.push(setInterval(() => this.sweep(), this.o.syncIntervalMs ?? 500));
-    this.intervals.push(setInterval(() => this.rebroadcast(), this.o.rebroadcastMs ?? 1000));
-    this.intervals.push(setInterval(() => void this.syncCommits(), this.o.commitSyncIntervalMs ?? 2000));
+    const cfg = this.settings;
+    this.intervals.push(setInterval(() => this.sweep(), cfg.syncIntervalMs));
+    this.intervals.push(setInterval(() => this.rebroadcast(), cfg.rebroadcastMs));
+    this.intervals.push(setInterval(() => void this.syncCommits(), cfg.commitSyncIntervalMs));
     if (this.core.isAwaitingOwnSync) void this.syncOwnLastBlock();
-    this.enqueue(() => this.core.tick());
+    this.enqueue("tick", () => this.core.tick());
   }
 
   /** Dials the committee's other validators (their first address). */
@@ -211,26 +278,59 @@ export class ConsensusNode {
     await this.queue;
   }
 
-  private enqueue(step: () => CoreOutput, fetchFrom?: string): void {
+  /**
+   * Queues a core step (bounded, see the module comment). Returns false when the step was not queued: a
+   * tick already queued, or peer input refused because `maxQueuedSteps` steps are waiting.
+   */
+  private enqueue(kind: StepKind, step: () => CoreOutput, fetchFrom?: string): boolean {
+    if (kind === "tick") {
+      if (this.tickQueued) return false;
+      this.tickQueued = true;
+    } else if ((kind === "blocks" || kind === "commits") && this.queued >= this.settings.maxQueuedSteps) {
+      this.counters.stepsDropped++;
+      this.o.metrics?.stepsDropped.inc({ step: kind });
+      const now = Date.now();
+      if (now - this.lastDropLogMs >= 1000) {
+        this.lastDropLogMs = now;
+        this.o.logger?.warn(
+          { step: kind, queued: this.queued, dropped: this.counters.stepsDropped, from: fetchFrom },
+          "consensus queue full: refused peer input (it is fetched again)",
+        );
+      }
+      return false;
+    }
     this.queued++;
     this.o.metrics?.queueLength.set(this.queued);
     this.queue = this.queue.then(async () => {
       try {
+        if (kind === "tick") this.tickQueued = false;
         if (this.stopped) return;
         await this.apply(step(), fetchFrom);
       } catch (e) {
         this.errors++;
         this.o.metrics?.errors.inc();
-        this.o.log?.(`consensus step failed: ${(e as Error).message}`);
-        if (e instanceof FastEvmError && e.code === ErrorCode.CONSENSUS_SAFETY_VIOLATION) {
+        this.o.logger?.warn(
+          {
+            step: kind,
+            code: e instanceof FastEvmError ? e.code : undefined,
+            err: (e as Error).message,
+            errors: this.errors,
+          },
+          "consensus step failed",
+        );
+        // a safety violation, or a commit the execution node rejects deterministically: nothing after it
+        // can be right, so the loop stops and the process is told (it exits non-zero)
+        if (e instanceof FastEvmError && FATAL_CODES.has(e.code)) {
           this.fatal = e;
           this.stopped = true;
+          this.o.onFatal?.(e);
         }
       } finally {
         this.queued--;
         this.o.metrics?.queueLength.set(this.queued);
       }
     });
+    return true;
   }
 
   private async apply(out: CoreOutput, fetchFrom?: string): Promise<void> {
@@ -256,7 +356,7 @@ export class ConsensusNode {
       () => {
         this.timer = undefined;
         this.timerAt = Number.POSITIVE_INFINITY;
-        this.enqueue(() => this.core.tick());
+        this.enqueue("tick", () => this.core.tick());
       },
       Math.max(0, at - this.clock()),
     );
@@ -273,17 +373,19 @@ export class ConsensusNode {
     this.o.metrics?.blocksReceived.inc();
     try {
       block = this.verifier.verifyBytes(bytes, this.clock());
-    } catch {
+    } catch (e) {
       this.counters.blocksRejected++;
       this.o.metrics?.blocksRejected.inc();
+      this.o.logger?.debug({ from, err: (e as Error).message }, "rejected a peer block");
       return "reject";
     }
-    if (this.recent.size > 20_000) this.recent.clear();
+    if (this.recent.size > this.settings.maxRecentBlocks) this.recent.clear();
     this.recent.add(fingerprint);
     if (this.core.dag.has(block.key)) return "ignore";
     if (block.author !== this.o.authority && block.block.transactions.length > 0)
       this.o.onPeerBlockTransactions?.(block.author, block.block.transactions);
-    this.enqueue(() => this.core.addBlocks([block]), from);
+    // refused when the queue is full: forget the fingerprint so that a re-sent copy is verified again
+    if (!this.enqueue("blocks", () => this.core.addBlocks([block]), from)) this.recent.delete(fingerprint);
     return "accept";
   }
 
@@ -308,8 +410,9 @@ export class ConsensusNode {
       });
       this.acceptFetched(res, peer.toString());
       this.o.metrics?.fetches.inc({ outcome: "ok" });
-    } catch {
+    } catch (e) {
       // the sweep retries with another peer
+      this.o.logger?.debug({ peer: peer.toString(), err: (e as Error).message }, "block fetch failed");
       this.counters.fetchFailures++;
       this.o.metrics?.fetches.inc({ outcome: "failed" });
     }
@@ -323,12 +426,13 @@ export class ConsensusNode {
         if (b.author !== this.o.authority && b.block.transactions.length > 0 && !this.core.dag.has(b.key))
           this.o.onPeerBlockTransactions?.(b.author, b.block.transactions);
         blocks.push(b);
-      } catch {
+      } catch (e) {
         // one bad block in a response: the transport scores the peer on decode errors; skip it here
+        this.o.logger?.debug({ from, err: (e as Error).message }, "skipped a bad fetched block");
       }
     }
     this.o.metrics?.blocksFetched.inc(blocks.length);
-    if (blocks.length > 0) this.enqueue(() => this.core.addBlocks(blocks), from);
+    if (blocks.length > 0) this.enqueue("blocks", () => this.core.addBlocks(blocks), from);
   }
 
   private sweep(): void {
@@ -343,7 +447,7 @@ export class ConsensusNode {
   private async syncCommits(): Promise<void> {
     const core = this.core;
     if (this.syncingCommits || this.stopped) return;
-    if (core.quorumCommitIndex() <= core.lastCommitIndex + (this.o.commitSyncLag ?? 20)) return;
+    if (core.quorumCommitIndex() <= core.lastCommitIndex + this.settings.commitSyncLag) return;
     const peer = this.peerFor();
     if (peer === undefined) return;
     this.syncingCommits = true;
@@ -358,10 +462,11 @@ export class ConsensusNode {
       if (items.length > 0) {
         this.counters.commitSyncs++;
         this.o.metrics?.commitSyncs.inc();
-        this.enqueue(() => this.core.addCertifiedCommits(items));
+        this.enqueue("commits", () => this.core.addCertifiedCommits(items));
       }
-    } catch {
+    } catch (e) {
       // a bad or stale range: the next interval asks another peer
+      this.o.logger?.debug({ peer: peer.toString(), err: (e as Error).message }, "commit sync failed");
     } finally {
       this.syncingCommits = false;
     }
@@ -385,7 +490,7 @@ export class ConsensusNode {
     const c = this.o.committee;
     const answered = new Set<number>();
     const need = c.quorumThreshold - c.stake(this.o.authority);
-    const deadline = Date.now() + (this.o.amnesiaTimeoutMs ?? 5000);
+    const deadline = Date.now() + this.settings.amnesiaTimeoutMs;
     const stakeAnswered = () => [...answered].reduce((s, a) => s + c.stake(a), 0);
     while (!this.stopped && stakeAnswered() < need && Date.now() < deadline) {
       const peers = this.o.host.getPeers().filter((p) => {
@@ -401,7 +506,7 @@ export class ConsensusNode {
       );
       if (stakeAnswered() < need) await new Promise((r) => setTimeout(r, 250));
     }
-    this.enqueue(() => this.core.ownLastBlockSynced());
+    this.enqueue("ownSync", () => this.core.ownLastBlockSynced());
   }
 
   /** Counters and positions for logs, the devnet summary and metrics. */

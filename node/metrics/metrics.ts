@@ -207,6 +207,11 @@ function consensusMetrics(f: Factory) {
     ),
     commitSyncs: f.counter("fastevm_consensus_commit_syncs_total", "certified commit ranges applied"),
     errors: f.counter("fastevm_consensus_errors_total", "core steps that failed"),
+    stepsDropped: f.counter(
+      "fastevm_consensus_steps_dropped_total",
+      "peer blocks and commit ranges refused because the consensus queue was full, by step",
+      ["step"],
+    ),
   };
 }
 

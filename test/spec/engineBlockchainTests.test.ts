@@ -9,7 +9,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeFixtureGenesis } from "../../node/chain/blockTest.ts";
+import { FIXTURE_MAX_REORG_DEPTH, writeFixtureGenesis } from "../../node/chain/blockTest.ts";
 import { Chain } from "../../node/chain/chain.ts";
 import { startChainPools } from "../../node/cli/chainWorkers.ts";
 import { type Block, decodeBlock } from "../../node/core/block/block.ts";
@@ -50,9 +50,9 @@ async function replay(
   const storage = openStorage(join(dir.path, "datadir"), { noSync: true });
   try {
     await writeFixtureGenesis(storage, test, "Cancun");
-    const chain = new Chain(storage, workers);
+    const chain = new Chain(storage, workers, { maxReorgDepth: FIXTURE_MAX_REORG_DEPTH });
     const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
-      maxReorgDepth: 1024,
+      maxReorgDepth: FIXTURE_MAX_REORG_DEPTH,
       log: () => {},
     });
     const api = publicMethods(createRpcContext(chain, workers.recover));

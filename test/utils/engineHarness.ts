@@ -2,6 +2,7 @@
  * An in-process Engine API over a real dev chain (temp LMDB datadir, real recover/execute pools): calls go
  * through the JSON-RPC dispatcher, so tests see the exact error codes a remote client would.
  */
+import { DEFAULT_MAX_REORG_DEPTH } from "../../node/chain/blockPath.ts";
 import type { ChainOptions, ChainWorkers } from "../../node/chain/chain.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { PayloadPool } from "../../node/pool/payloadPool.ts";
@@ -49,7 +50,7 @@ export async function closePayloadPool(): Promise<void> {
 
 export async function openEngine(
   workers: ChainWorkers,
-  maxReorgDepth = 64,
+  maxReorgDepth = DEFAULT_MAX_REORG_DEPTH,
   chainOpts: ChainOptions = {},
 ): Promise<EngineHarness> {
   const dev = await openDevChain(workers, chainOpts);

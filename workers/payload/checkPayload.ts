@@ -5,12 +5,11 @@
  */
 import { payloadToBlock } from "../../node/core/block/payload.ts";
 import { equalBytes } from "../../node/core/bytes.ts";
+import { MAX_EXTRA_DATA_BYTES } from "../../node/core/chain/params.ts";
 import { ErrorCode, isFastEvmError } from "../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { decodeTransaction } from "../../node/core/tx/decode.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../node/core/wire/payload.ts";
-
-const MAX_EXTRA_DATA = 32;
 
 export function checkPayload(task: PayloadCheckTask): PayloadCheckResult {
   const p = task.payload;
@@ -36,11 +35,11 @@ export function checkPayload(task: PayloadCheckTask): PayloadCheckResult {
   } catch (e) {
     return { ok: false, kind: "params", message: `extraData: ${(e as Error).message}` };
   }
-  if (extra.length > MAX_EXTRA_DATA)
+  if (extra.length > MAX_EXTRA_DATA_BYTES)
     return {
       ok: false,
       kind: "invalid",
-      message: `extraData is ${extra.length} bytes, max ${MAX_EXTRA_DATA}`,
+      message: `extraData is ${extra.length} bytes, max ${MAX_EXTRA_DATA_BYTES}`,
     };
   let rebuilt: ReturnType<typeof payloadToBlock>;
   try {

@@ -20,6 +20,7 @@ import { subDagTransactions } from "../../consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
 import { equalBytes } from "../../core/bytes.ts";
+import { DEFAULT_TIMESTAMP_RULE } from "../../core/chain/blockRules.ts";
 import { feeRecipientRuleError, feeRecipientRuleOf } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
@@ -31,7 +32,7 @@ import type { CliCommand } from "../command.ts";
 import { createOps, OPS_OPTIONS, OPS_USAGE, parseOpsArgs, validatorReadiness } from "../ops.ts";
 import { KEY_FILES } from "./keys.ts";
 
-const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule non-decreasing|strict] [--fee-recipient leader|ADDRESS]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
+const USAGE = `usage: fastevm consensus --committee FILE --keys DIR --datadir DIR [--listen MULTIADDR] [--execution-url URL --jwt-secret FILE [--timestamp-rule strict|non-decreasing (default strict; pass the chain's)] [--fee-recipient leader|ADDRESS]] [--duration SECONDS] [--quiet] ${OPS_USAGE}`;
 
 function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
@@ -73,7 +74,7 @@ export const consensusCommand: CliCommand = {
     const jwtFile = values["jwt-secret"];
     if ((typeof executionUrl === "string") !== (typeof jwtFile === "string"))
       throw usage("--execution-url and --jwt-secret go together");
-    const rule = values["timestamp-rule"] ?? "non-decreasing";
+    const rule = values["timestamp-rule"] ?? DEFAULT_TIMESTAMP_RULE;
     if (rule !== "strict" && rule !== "non-decreasing")
       throw usage("--timestamp-rule must be strict or non-decreasing");
     const feeRecipient = feeRecipientRuleOf(values["fee-recipient"] ?? "leader");
@@ -101,6 +102,11 @@ export const consensusCommand: CliCommand = {
             timestampRule: rule,
             feeRecipient,
             log: (m) => logger.warn(m),
+            onRejected: (e) =>
+              logger.fatal(
+                { commitIndex: e.meta?.commitIndex, reason: e.meta?.reason, code: e.code },
+                e.message,
+              ),
             onBlock: (b) => {
               if (values.quiet !== true)
                 console.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
@@ -115,6 +121,7 @@ export const consensusCommand: CliCommand = {
       maxGossipBytes: 8 << 20,
     })) as Host;
     let last = 0;
+    let stop: () => void = () => {};
     // transactions come from the execution node's pool (submitted there), one prefetched DAG block's worth
     const txSource = engine === undefined ? undefined : new RemoteTxSource(engine);
     const gasLimit = driver?.head?.gasLimit;
@@ -132,7 +139,15 @@ export const consensusCommand: CliCommand = {
       ...(lastExecutedCommit === undefined ? {} : { lastExecutedCommit }),
       metrics: metrics.consensus,
       p2p: metrics.p2p,
-      log: (m) => logger.warn(m),
+      logger,
+      // a rejected commit or a safety violation: stop now and exit 1 (no waiting for a signal)
+      onFatal: (e) => {
+        logger.fatal(
+          { code: e.code, commitIndex: e.meta?.commitIndex, reason: e.meta?.reason },
+          "validator stopped",
+        );
+        stop();
+      },
       onCommit: async (s) => {
         await driver?.execute(s);
         last = s.commit.index;
@@ -167,9 +182,9 @@ export const consensusCommand: CliCommand = {
       console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     await node.connect();
     await node.start();
-    let stop: () => void = () => {};
     const promise = new Promise<void>((resolve) => {
       stop = () => resolve();
+      if (node.fatal !== undefined) resolve();
     });
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -24,8 +24,10 @@
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import { Chain, importMs } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
+import { timestampRuleOf } from "../../core/chain/blockRules.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { SenderCache } from "../../core/tx/senderCache.ts";
@@ -75,7 +77,7 @@ import {
 } from "../validator.ts";
 
 const USAGE = `usage: fastevm node --datadir DIR
-  [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth 64]
+  [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth ${DEFAULT_MAX_REORG_DEPTH}]
   [--http [--http.addr 127.0.0.1] [--http.port 8545] [--http.api eth,net,web3,txpool] [--http.corsdomain LIST] [--http.vhosts localhost]]
   [--ws [--ws.addr 127.0.0.1] [--ws.port 8546] [--ws.api eth,net,web3,txpool] [--ws.origins LIST]]
   [--rpc.batch-request-limit 1000] [--rpc.batch-response-max-size 25000000] [--rpc.max-connections 500]
@@ -223,7 +225,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     addr: str("authrpc.addr") ?? "127.0.0.1",
     port: int("authrpc.port", 8551, 65535),
     ...(jwt === undefined ? {} : { jwtSecret: resolve(jwt) }),
-    maxReorgDepth: int("engine.maxreorgdepth", 64, 1_000_000),
+    maxReorgDepth: int("engine.maxreorgdepth", DEFAULT_MAX_REORG_DEPTH, 1_000_000),
     ...(values.http === true
       ? {
           http: {
@@ -343,6 +345,9 @@ export const nodeCommand: CliCommand = {
     let server: RpcServer;
     let engine: EngineState;
     let validator: RunningValidator | undefined;
+    /** set when the validator stops on a fatal error; `wake` ends the wait below */
+    let fatal: FastEvmError | undefined;
+    let wake: () => void = () => {};
     const servers: RpcServer[] = [];
     let publicServers: { name: string; server: RpcServer }[] = [];
     let closeApi = () => {};
@@ -354,7 +359,9 @@ export const nodeCommand: CliCommand = {
       // one recovery per transaction: the pool's senders serve the builder, block import and the RPC
       const senders = new SenderCache();
       const workers = cachedWorkers(pools, chainId, senders);
+      // one reorg limit for the chain (import, setHead) and forkchoiceUpdated (-38006)
       const chain = new Chain(storage, workers, {
+        maxReorgDepth: args.maxReorgDepth,
         metrics: metrics.chain,
         onImported: (r) =>
           logger.info(
@@ -462,13 +469,21 @@ export const nodeCommand: CliCommand = {
           consensusDir: args.consensusDir,
           storage,
           engine: dispatcherEndpoint(dispatcher),
-          timestampRule: chain.config.timestampRule ?? "strict",
+          timestampRule: timestampRuleOf(chain.config),
           ...(chain.config.feeRecipient === undefined ? {} : { feeRecipient: chain.config.feeRecipient }),
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),
           txpool: service,
           blockGasLimit: head.header.gasLimit,
           logger,
           metrics,
+          onFatal: (e) => {
+            fatal = e;
+            logger.fatal(
+              { code: e.code, commitIndex: e.meta?.commitIndex, reason: e.meta?.reason },
+              "validator stopped",
+            );
+            wake();
+          },
         });
       }
     } catch (e) {
@@ -488,6 +503,7 @@ export const nodeCommand: CliCommand = {
       console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     if (validator !== undefined) printValidator(validator);
     console.log(NODE_READY_LINE);
+    // until a signal, or until the validator stops on a fatal error (then the exit status is 1)
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
@@ -496,6 +512,8 @@ export const nodeCommand: CliCommand = {
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
+      wake = stop;
+      if (fatal !== undefined) stop();
     });
     stopping = true;
     const step = (name: string) => logger.info({ step: name }, "shutdown");
@@ -516,7 +534,8 @@ export const nodeCommand: CliCommand = {
     await metricsServer?.close();
     logger.info({ block: last.header.number, hash: bytesToHex(last.hash) }, "stopped");
     // Idle keep-alive connections would hold the event loop open until they time out.
-    setTimeout(() => process.exit(0), 200).unref();
-    return 0;
+    const status = fatal === undefined ? 0 : 1;
+    setTimeout(() => process.exit(status), 200).unref();
+    return status;
   },
 };

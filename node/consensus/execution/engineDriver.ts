@@ -14,15 +14,20 @@
  * chain, so every validator builds byte-identical blocks.
  *
  * Idempotent by commit index: the head block's stamp says which commit was executed last, so after a crash
- * (of either side) commits at or below it are skipped. An unreachable or failing execution node is retried
- * with exponential backoff, forever: a commit is never skipped (consensus waits, back-pressured).
+ * (of either side) commits at or below it are skipped. A transient failure (an unreachable, restarting or
+ * syncing execution node) is retried with exponential backoff, forever: a commit is never skipped (consensus
+ * waits, back-pressured). A deterministic rejection (engineFailure.ts: an INVALID payload, invalid attributes,
+ * …) is not retried: `execute` rejects with CONSENSUS_ENGINE_REJECTED and `onRejected` is told, and the
+ * validator stops.
  */
-import type { FeeRecipientRule } from "../../core/chain/chainConfig.ts";
+import { DEFAULT_TIMESTAMP_RULE, minChildTimestamp } from "../../core/chain/blockRules.ts";
+import type { FeeRecipientRule, TimestampRule } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { type CommittedSubDag, subDagTransactions } from "../mysticeti/commit.ts";
 import type { Committee } from "../mysticeti/committee.ts";
 import { decodeCommitStamp, encodeCommitStamp } from "./commitStamp.ts";
+import { classifyEngineFailure, engineRejected, payloadStatusError } from "./engineFailure.ts";
 
 /**
  * What the driver needs from an Engine API endpoint: one JSON-RPC call that resolves with the result and
@@ -36,14 +41,19 @@ export interface EngineEndpoint {
 export interface EngineDriverOptions {
   readonly engine: EngineEndpoint;
   readonly committee: Committee;
-  /** the execution chain's timestamp rule (default non-decreasing, as FastEVM chains declare) */
-  readonly timestampRule?: "strict" | "non-decreasing";
+  /**
+   * the execution chain's timestamp rule (pass the chain's: FastEVM chains declare non-decreasing); default
+   * DEFAULT_TIMESTAMP_RULE (strict), which every chain accepts
+   */
+  readonly timestampRule?: TimestampRule;
   /** the execution chain's fee-recipient rule (`config.fastevm.feeRecipient`; default `leader`) */
   readonly feeRecipient?: FeeRecipientRule;
   readonly gasLimit?: bigint;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly log?: (message: string) => void;
+  /** called once when a commit is rejected deterministically (the error `execute` rejects with) */
+  readonly onRejected?: (e: FastEvmError) => void;
   /** called after each block becomes the head */
   readonly onBlock?: (b: ExecutedBlock) => void;
 }
@@ -122,6 +132,8 @@ export class EngineDriver {
   /** the last commit index whose effects are on the execution node */
   lastExecutedCommit = 0;
   readonly counters = { blocks: 0, emptyCommits: 0, replaysSkipped: 0, retries: 0, duplicateTxs: 0 };
+  /** set when a commit was rejected deterministically: the driver executes nothing more */
+  rejected: FastEvmError | undefined;
   #head: Head | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
@@ -137,7 +149,7 @@ export class EngineDriver {
    * start ConsensusNode with (`lastExecutedCommit`), so stored commits after it are executed again.
    */
   async init(): Promise<number> {
-    await this.#retry("reading the execution head", () => this.#readHead());
+    await this.#retry("reading the execution head", this.lastExecutedCommit, () => this.#readHead());
     return this.lastExecutedCommit;
   }
 
@@ -156,7 +168,7 @@ export class EngineDriver {
       this.lastExecutedCommit = index;
       return;
     }
-    await this.#retry(`executing commit ${index}`, async () => {
+    await this.#retry(`executing commit ${index}`, index, async () => {
       // after a failure the re-read head may show this commit already executed (crash after newPayload)
       if (this.#head === undefined) await this.#readHead();
       if (index <= this.lastExecutedCommit) return;
@@ -187,8 +199,7 @@ export class EngineDriver {
     const parent = this.#head!;
     const call = this.o.engine.call.bind(this.o.engine);
     const commitSeconds = BigInt(Math.floor(s.timestampMs / 1000));
-    const floor =
-      (this.o.timestampRule ?? "non-decreasing") === "strict" ? parent.timestamp + 1n : parent.timestamp;
+    const floor = minChildTimestamp(this.o.timestampRule ?? DEFAULT_TIMESTAMP_RULE, parent.timestamp);
     const timestamp = commitSeconds > floor ? commitSeconds : floor;
     const attrs = {
       timestamp: bigintToQuantity(timestamp),
@@ -203,8 +214,12 @@ export class EngineDriver {
     };
     const state = (h: string) => ({ headBlockHash: h, safeBlockHash: h, finalizedBlockHash: h });
     const fcu = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(parent.hash), attrs]);
-    if (fcu.payloadStatus.status !== "VALID" || fcu.payloadId === null)
-      throw engineError(`forkchoiceUpdated on ${parent.hash}: ${JSON.stringify(fcu.payloadStatus)}`);
+    if (fcu.payloadStatus.status !== "VALID")
+      throw payloadStatusError(`forkchoiceUpdated on ${parent.hash}`, fcu.payloadStatus);
+    if (fcu.payloadId === null)
+      throw payloadStatusError(`forkchoiceUpdated on ${parent.hash}`, {
+        status: "VALID without a payloadId",
+      });
     const { executionPayload: p } = await call<{ executionPayload: PayloadJson }>("engine_getPayloadV3", [
       fcu.payloadId,
     ]);
@@ -213,11 +228,11 @@ export class EngineDriver {
       [],
       ZERO32,
     ]);
-    if (st.status !== "VALID") throw engineError(`newPayload ${p.blockHash}: ${JSON.stringify(st)}`);
+    if (st.status !== "VALID") throw payloadStatusError(`newPayload ${p.blockHash}`, st);
     // commits are final: the new head is also safe and finalized
     const moved = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(p.blockHash), null]);
     if (moved.payloadStatus.status !== "VALID")
-      throw engineError(`forkchoiceUpdated to ${p.blockHash}: ${JSON.stringify(moved.payloadStatus)}`);
+      throw payloadStatusError(`forkchoiceUpdated to ${p.blockHash}`, moved.payloadStatus);
     this.#head = {
       hash: p.blockHash,
       number: BigInt(p.blockNumber),
@@ -234,18 +249,32 @@ export class EngineDriver {
     });
   }
 
-  /** Runs `step` until it succeeds, backing off exponentially; re-reads the head before each retry. */
-  async #retry(what: string, step: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `step` until it succeeds, backing off exponentially on transient failures and re-reading the head
+   * before each retry; a deterministic rejection (engineFailure.ts) is thrown as CONSENSUS_ENGINE_REJECTED.
+   */
+  async #retry(what: string, commitIndex: number, step: () => Promise<void>): Promise<void> {
     let delay = this.o.retryInitialMs ?? 100;
     for (;;) {
+      if (this.rejected !== undefined) throw this.rejected;
       if (this.#stopped) throw engineError(`driver stopped while ${what}`);
       try {
         await step();
         return;
       } catch (e) {
         if (this.#stopped) throw engineError(`driver stopped while ${what}`);
+        const failure = classifyEngineFailure(e);
+        if (failure.kind === "rejected") {
+          const err = engineRejected(commitIndex, what, failure, e);
+          this.rejected = err;
+          this.#stopped = true;
+          this.o.onRejected?.(err);
+          throw err;
+        }
         this.counters.retries++;
-        this.o.log?.(`engine driver: ${what} failed (${(e as Error).message}); retrying in ${delay} ms`);
+        this.o.log?.(
+          `engine driver: ${what} failed, transient (${failure.reason}: ${(e as Error).message}); retrying in ${delay} ms`,
+        );
         await new Promise<void>((r) => {
           const t = setTimeout(r, delay);
           this.#wake = () => {

@@ -3,6 +3,7 @@
  * A payload is a post-merge block with the constant fields left out (ommers, difficulty, nonce) and the
  * roots of the lists replaced by the lists; V3's `parentBeaconBlockRoot` travels beside the payload.
  */
+import { MAX_EXTRA_DATA_BYTES } from "../chain/params.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes, quantityToBigint } from "../hex.ts";
 import { type Block, transactionsRoot } from "./block.ts";
@@ -46,7 +47,6 @@ export interface ExecutionPayloadV3 extends ExecutionPayloadV2 {
 export type ExecutionPayload = ExecutionPayloadV1 | ExecutionPayloadV2 | ExecutionPayloadV3;
 
 const ZERO_NONCE = new Uint8Array(8);
-const MAX_EXTRA_DATA = 32;
 
 function payloadError(message: string, cause?: unknown): FastEvmError {
   const meta = isFastEvmError(cause) ? { cause: cause.code } : undefined;
@@ -146,8 +146,8 @@ export function payloadToBlock(p: ExecutionPayload, parentBeaconBlockRoot?: Uint
     if (t.length === 0) throw payloadError(`transactions[${i}] is empty`);
   });
   const extraData = data("extraData", p.extraData);
-  if (extraData.length > MAX_EXTRA_DATA)
-    throw payloadError(`extraData is ${extraData.length} bytes, max ${MAX_EXTRA_DATA}`);
+  if (extraData.length > MAX_EXTRA_DATA_BYTES)
+    throw payloadError(`extraData is ${extraData.length} bytes, max ${MAX_EXTRA_DATA_BYTES}`);
   let header: BlockHeader = {
     parentHash: data("parentHash", p.parentHash, 32),
     ommersHash: EMPTY_OMMERS_HASH,

@@ -13,6 +13,10 @@ export const MIN_GAS_LIMIT = 5000n;
 export const GENESIS_GAS_LIMIT = 5000n;
 /** geth's difficulty for a genesis.json that gives neither difficulty nor mixHash. */
 export const GENESIS_DIFFICULTY = 131_072n;
+/**
+ * The yellow paper's extraData limit (32 bytes): the one constant header validation, payload decoding, the
+ * payload worker's check and the FastEVM `extraData` payload attribute all use.
+ */
 export const MAX_EXTRA_DATA_BYTES = 32;
 
 /** EIP-4844 (Cancun values). */

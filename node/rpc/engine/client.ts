@@ -46,8 +46,10 @@ export class EngineRpcError extends FastEvmError<string> {
   constructor(
     readonly rpcCode: number,
     message: string,
+    /** the server's FastEvmError code (-32000's `data.err`), when it sent one */
+    cause?: string,
   ) {
-    super(ErrorCode.RPC_CLIENT, message, { rpcCode });
+    super(ErrorCode.RPC_CLIENT, message, cause === undefined ? { rpcCode } : { rpcCode, cause });
   }
 }
 
@@ -63,8 +65,18 @@ abstract class EngineCalls {
     const text = await this.transport().send(
       JSON.stringify({ jsonrpc: "2.0", id: ++this.#id, method, params }),
     );
-    const res = JSON.parse(text) as { result?: T; error?: { code: number; message: string } };
-    if (res.error !== undefined) throw new EngineRpcError(res.error.code, res.error.message);
+    const res = JSON.parse(text) as {
+      result?: T;
+      error?: { code: number; message: string; data?: { err?: unknown } | null };
+    };
+    if (res.error !== undefined) {
+      const cause = res.error.data?.err;
+      throw new EngineRpcError(
+        res.error.code,
+        res.error.message,
+        typeof cause === "string" ? cause : undefined,
+      );
+    }
     return res.result as T;
   }
 

@@ -4,6 +4,7 @@
  * the spec requires for forkchoiceUpdated), the known-invalid blocks (verdicts never flip; descendants of an
  * invalid block are invalid too) and the payloads being built, by payloadId.
  */
+import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import type { Chain } from "../../chain/chain.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
 import type { EngineMetrics } from "../../metrics/metrics.ts";
@@ -49,7 +50,7 @@ export class SerialLock {
 export type PayloadChecker = (task: PayloadCheckTask) => Promise<PayloadCheckResult>;
 
 export interface EngineOptions {
-  /** deepest forkchoice reorg accepted (-38006 above), default 64 */
+  /** deepest forkchoice reorg accepted (-38006 above), default DEFAULT_MAX_REORG_DEPTH (64), as the chain */
   readonly maxReorgDepth?: number;
   readonly log?: (msg: string) => void;
   /** the process's Engine API metrics (durations, status counts); absent: nothing is measured */
@@ -87,7 +88,7 @@ export class EngineState {
     readonly checkPayload: PayloadChecker,
     opts: EngineOptions = {},
   ) {
-    this.maxReorgDepth = opts.maxReorgDepth ?? 64;
+    this.maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
     this.log = opts.log ?? ((m) => console.error(m));
     this.metrics = opts.metrics;
     this.clock = opts.clock ?? Date.now;

@@ -8,18 +8,19 @@
  * the header rule), each failure keeping the update → the build starts, its payloadId returned.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { type BlockPath, blockPath } from "../../chain/blockPath.ts";
 import type { BlockHeader } from "../../core/block/header.ts";
 import { withdrawalToRlpInput } from "../../core/block/withdrawal.ts";
 import { bigintToFixedBytes, concatBytes, equalBytes } from "../../core/bytes.ts";
+import { gasLimitProblem, timestampProblem, timestampRuleOf } from "../../core/chain/blockRules.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
-import { GAS_LIMIT_BOUND_DIVISOR, MIN_GAS_LIMIT } from "../../core/chain/params.ts";
+import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
 import { keccak256 } from "../../core/hash.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { encodeRlp } from "../../core/rlp.ts";
 import { META_KEYS } from "../../storage/tables.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
-import { pathToBlock } from "./headPath.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
 import {
   expectParams,
@@ -125,12 +126,21 @@ export function forkchoiceUpdated(
           `${name} block ${bytesToHex(h)} is not on the head's chain`,
         );
     }
-    const path = pathToBlock(chain, state.head);
-    if (path.rewind.length > engine.maxReorgDepth)
+    let path: BlockPath;
+    try {
+      path = blockPath(
+        store,
+        store.head(),
+        { hash: state.head, header: head },
+        { maxRewind: engine.maxReorgDepth },
+      );
+    } catch (e) {
+      if (!isFastEvmError(e, ErrorCode.BLOCK_REORG_TOO_DEEP)) throw e;
       throw new RpcError(
         RpcCode.TOO_DEEP_REORG,
-        `reorg of ${path.rewind.length} blocks exceeds the limit of ${engine.maxReorgDepth}`,
+        `reorg to ${headHex} rewinds more than the limit of ${engine.maxReorgDepth} blocks`,
       );
+    }
     const safe = equalBytes(state.safe, ZERO32) ? null : state.safe;
     const finalized = equalBytes(state.finalized, ZERO32) ? null : state.finalized;
     const same = (key: string, h: Uint8Array | null) => {
@@ -176,22 +186,12 @@ export function forkchoiceUpdated(
         RpcCode.UNSUPPORTED_FORK,
         `forkchoiceUpdatedV${version} does not cover timestamp ${attrs.timestamp}`,
       );
-    // FastEVM chains may declare non-decreasing timestamps (several commits per second)
-    const equalOk = config.timestampRule === "non-decreasing";
-    if (equalOk ? attrs.timestamp < head.timestamp : attrs.timestamp <= head.timestamp)
-      throw new RpcError(
-        RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
-        `timestamp ${attrs.timestamp} not after the head's ${head.timestamp}`,
-      );
-    if (attrs.gasLimit !== undefined) {
-      const diff =
-        attrs.gasLimit > head.gasLimit ? attrs.gasLimit - head.gasLimit : head.gasLimit - attrs.gasLimit;
-      if (diff >= head.gasLimit / GAS_LIMIT_BOUND_DIVISOR || attrs.gasLimit < MIN_GAS_LIMIT)
-        throw new RpcError(
-          RpcCode.INVALID_PAYLOAD_ATTRIBUTES,
-          `gasLimit ${attrs.gasLimit} breaks the 1/1024 rule`,
-        );
-    }
+    // the chain's timestamp rule (FastEVM chains may declare non-decreasing: several commits per second)
+    const tsProblem = timestampProblem(timestampRuleOf(config), attrs.timestamp, head.timestamp);
+    if (tsProblem !== undefined) throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, tsProblem);
+    const gasProblem =
+      attrs.gasLimit === undefined ? undefined : gasLimitProblem(attrs.gasLimit, head.gasLimit);
+    if (gasProblem !== undefined) throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, gasProblem);
     const fee = config.feeRecipient;
     if (
       fee !== undefined &&

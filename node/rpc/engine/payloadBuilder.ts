@@ -12,6 +12,7 @@
  * left, …), going on with the next, so a smaller transaction after one that no longer fits is still tried.
  * Every transaction is tried and a build costs one execution, however many are invalid.
  */
+import { pathFromHead } from "../../chain/blockPath.ts";
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
 import { headerTemplate } from "../../chain/headerTemplate.ts";
 import { composeOverlay } from "../../chain/stateDiff.ts";
@@ -23,7 +24,6 @@ import { bytesToHex } from "../../core/hex.ts";
 import type { Transaction } from "../../core/tx/types.ts";
 import type { ExecTx, ExecutedBlock } from "../../core/wire/execute.ts";
 import { EMPTY_TX_SOURCE, type TxSource } from "../../txpool/source.ts";
-import { pathToBlock } from "./headPath.ts";
 import type { PayloadAttributes } from "./validate.ts";
 
 export interface SkippedTx {
@@ -114,7 +114,7 @@ export class PayloadBuilder {
       }
     }
 
-    const path = pathToBlock(chain, parentHash);
+    const path = pathFromHead(chain.store, parentHash);
     const diff = (h: Uint8Array) => {
       const d = chain.store.stateDiff(h);
       if (d === undefined)

@@ -10,6 +10,7 @@ import type { HeadChange } from "../../chain/chain.ts";
 import { bytesToHex as hex } from "../../core/hex.ts";
 import type { RpcHandler } from "../jsonrpc.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
+import { type BlockSpec, resolveBlockNumber } from "./blockTag.ts";
 import type { RpcContext } from "./context.ts";
 import { HeadEvents } from "./headEvents.ts";
 import { headChangeLogs, type LogQuery, parseLogQuery, queryLogs } from "./logs.ts";
@@ -32,6 +33,21 @@ export function newId(): string {
 
 export function methodNotAvailable(name: string): RpcError {
   return RpcError.exact(RpcCode.METHOD_NOT_FOUND, `the method ${name} does not exist/is not available`);
+}
+
+/**
+ * A log filter's bound as its changes follow the head: a number is itself, `latest` / `pending` follow the
+ * head (no bound), any other tag (`safe`, `finalized`, `earliest`) is the block the one resolver names now;
+ * null while that block is not known yet (nothing matches).
+ */
+function followBound(ctx: RpcContext, s: BlockSpec): bigint | undefined | null {
+  if (s.kind === "number") return s.number;
+  if (s.kind === "tag" && (s.tag === "latest" || s.tag === "pending")) return undefined;
+  try {
+    return resolveBlockNumber(ctx, s);
+  } catch {
+    return null;
+  }
 }
 
 export class FilterManager {
@@ -107,8 +123,9 @@ export class FilterManager {
         );
       else if (f.kind === "logs" && f.query !== undefined) {
         const q = f.query;
-        const from = q.fromBlock.kind === "number" ? q.fromBlock.number : undefined;
-        const to = q.toBlock.kind === "number" ? q.toBlock.number : undefined;
+        const from = followBound(this.ctx, q.fromBlock);
+        const to = followBound(this.ctx, q.toBlock);
+        if (from === null || to === null) continue;
         this.#push(f, headChangeLogs(this.ctx, c, q, from, to));
       }
     }

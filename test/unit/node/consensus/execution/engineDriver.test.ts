@@ -20,7 +20,7 @@ import {
 import type { CommittedSubDag } from "../../../../../node/consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
-import { isFastEvmError } from "../../../../../node/core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../../../../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../../../../node/core/hex.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
 import { closePayloadPool, type EngineHarness, openEngine } from "../../../../utils/engineHarness.ts";
@@ -56,7 +56,11 @@ function endpoint(
       calls.push(method);
       if (fail(method)) throw new Error(`injected: ${method} unreachable`);
       const r = await on().call(method, [...params]);
-      if (r.error !== undefined) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      // an answer carries its JSON-RPC code, as the HTTP client and the in-process endpoint give it
+      if (r.error !== undefined)
+        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${r.error.code} ${r.error.message}`, {
+          rpcCode: r.error.code,
+        });
       return r.result as T;
     },
   };
@@ -94,7 +98,12 @@ describe("engine driver", () => {
   });
 
   it("one block per non-empty commit: stamp, randao, fee recipient, timestamps; empty commits make none", async () => {
-    const d = new EngineDriver({ engine: endpoint(), committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: endpoint(),
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     expect(await d.init()).toBe(0);
     await d.execute(subDag(1, 1_000_500, [[tx(0)], [tx(1), tx(0)]], 2));
     let b = head();
@@ -122,7 +131,12 @@ describe("engine driver", () => {
 
   it("a new driver resumes at the head's stamp and skips executed commits (idempotent by index)", async () => {
     const e = endpoint();
-    const d = new EngineDriver({ engine: e, committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     expect(await d.init()).toBe(5);
     const before = bytesToHex(head().hash);
     for (const i of [1, 3, 5]) await d.execute(subDag(i, 1_003_000, [[tx(99)]]));
@@ -136,6 +150,7 @@ describe("engine driver", () => {
     const d = new EngineDriver({
       engine: endpoint(() => failures-- > 0),
       committee,
+      timestampRule: config.timestampRule,
       retryInitialMs: 5,
       retryMaxMs: 20,
     });
@@ -148,7 +163,12 @@ describe("engine driver", () => {
   it("a failure after newPayload (head not moved) re-reads the head and finishes the same block", async () => {
     let fcus = 0;
     const e = endpoint((m) => m === "engine_forkchoiceUpdatedV3" && ++fcus === 2);
-    const d = new EngineDriver({ engine: e, committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     await d.init();
     const number = head().header.number;
     await d.execute(subDag(7, 1_005_000, [[tx(6)]]));
@@ -158,8 +178,45 @@ describe("engine driver", () => {
     expect(e.calls.filter((m) => m === "engine_newPayloadV3").length).toBe(2);
   });
 
+  it("a deterministic rejection (-38003, a gas limit past the 1/1024 bound) is not retried: CONSENSUS_ENGINE_REJECTED, onRejected, and nothing more executes", async () => {
+    const e = endpoint();
+    const rejected: FastEvmError[] = [];
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      gasLimit: head().header.gasLimit * 2n,
+      retryInitialMs: 5,
+      onRejected: (x) => rejected.push(x),
+    });
+    await d.init();
+    const before = bytesToHex(head().hash);
+    const err = await d.execute(subDag(20, 1_007_000, [[tx(7)]])).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isFastEvmError(err, "CONSENSUS_ENGINE_REJECTED")).toBe(true);
+    expect((err as FastEvmError).meta).toMatchObject({
+      commitIndex: 20,
+      reason: "-38003 invalid payload attributes",
+    });
+    expect(rejected).toEqual([err]);
+    expect(d.counters.retries).toBe(0);
+    expect(e.calls.filter((m) => m === "engine_forkchoiceUpdatedV3")).toHaveLength(1);
+    expect(bytesToHex(head().hash)).toBe(before);
+    // the driver stays stopped: the next commit gets the same error, and calls nothing
+    const calls = e.calls.length;
+    await expect(d.execute(subDag(21, 1_007_500, [[tx(7)]]))).rejects.toBe(err);
+    expect(e.calls.length).toBe(calls);
+  });
+
   it("stop() ends a retry loop with an error instead of skipping the commit", async () => {
-    const d = new EngineDriver({ engine: endpoint(() => true), committee, retryInitialMs: 5 });
+    const d = new EngineDriver({
+      engine: endpoint(() => true),
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+    });
     const pending = d.execute(subDag(8, 1_006_000, [[tx(7)]]));
     setTimeout(() => d.stop(), 30);
     const err = await pending.then(
@@ -205,7 +262,7 @@ describe("engine driver: the chain's fee-recipient rule", () => {
     expect(await balance(committee.authority(1).feeRecipient)).toBe(leaderBefore);
   });
 
-  it("a driver left on `leader` is refused by that chain's execution node (-38003), not given another block", async () => {
+  it("a driver left on `leader` is refused by that chain's execution node (-38003) and stops, no block made", async () => {
     const logs: string[] = [];
     const d = new EngineDriver({
       engine: endpoint(undefined, () => f),
@@ -216,11 +273,11 @@ describe("engine driver: the chain's fee-recipient rule", () => {
     });
     await d.init();
     const number = f.dev.chain.head().header.number;
-    const pending = d.execute(subDag(3, 1_002_000, [[tx(3)]], 1));
-    while (logs.length < 2) await new Promise((r) => setTimeout(r, 5));
-    d.stop();
-    await expect(pending).rejects.toThrow(/driver stopped/);
-    expect(logs[0]).toMatch(/-38003 .*is not the chain's fee recipient/);
+    // a deterministic rejection: not retried, the validator stops (engineFailure.ts)
+    const e = await d.execute(subDag(3, 1_002_000, [[tx(3)]], 1)).catch((x: unknown) => x);
+    expect(isFastEvmError(e, "CONSENSUS_ENGINE_REJECTED")).toBe(true);
+    expect((e as FastEvmError).message).toMatch(/-38003 .*is not the chain's fee recipient/);
     expect(f.dev.chain.head().header.number).toBe(number);
+    d.stop();
   });
 });

@@ -7,19 +7,28 @@ import { TRANSFER_TOPIC } from "../../../../../node/chain/devToken.ts";
 import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
 import { ADDRESSES, devTx, TOKEN } from "../../../../utils/devChain.ts";
-import { closePayloadPool, type EngineHarness, extend, openEngine } from "../../../../utils/engineHarness.ts";
+import {
+  closePayloadPool,
+  type EngineHarness,
+  extend,
+  fcState,
+  openEngine,
+} from "../../../../utils/engineHarness.ts";
 
 const pools = startChainPools();
 let h: EngineHarness;
 let b1: string;
+let b2: string;
+let genesis: string;
 const to = new Uint8Array(20).fill(3);
 const topicOf = (a: Uint8Array) => `0x${bytesToHex(a).slice(2).padStart(64, "0")}`;
 
 beforeAll(async () => {
   h = await openEngine(pools);
+  genesis = h.headHash();
   const txs = [devTx(0, 0n, to, 5n, true), devTx(1, 0n, to, 1n), devTx(2, 0n, to, 6n, true)].map(bytesToHex);
   b1 = await extend(h, h.headHash(), 12, { transactions: txs, noTxPool: true });
-  await extend(h, b1, 24);
+  b2 = await extend(h, b1, 24);
 });
 afterAll(async () => {
   await h.close();
@@ -70,5 +79,33 @@ describe("eth_getLogs", () => {
     expect((await h.call("eth_getLogs", [{ topics: [null, null, null, null, null] }])).error?.code).toBe(
       -32602,
     );
+  });
+
+  it("resolves every tag as the one resolver does (blockTag.ts): safe and finalized are not the head", async () => {
+    const token = { address: bytesToHex(TOKEN) };
+    // head b2 (no logs), safe b1 (two Transfer logs), finalized genesis
+    await h.ok("engine_forkchoiceUpdatedV3", [fcState(b2, b1, genesis)]);
+    const logsAt = async (tag: string) =>
+      (await h.ok("eth_getLogs", [{ ...token, fromBlock: tag, toBlock: tag }])).map(
+        (l: { blockHash: string }) => l.blockHash,
+      );
+    const blockAt = async (tag: string) => (await h.ok("eth_getBlockByNumber", [tag, false])).hash;
+    for (const tag of ["safe", "finalized", "latest", "pending", "earliest"]) {
+      const hash = await blockAt(tag);
+      const got = await logsAt(tag);
+      // every log returned is in the block eth_getBlockByNumber names for the same tag
+      expect(got.every((x: string) => x === hash)).toBe(true);
+      expect(got).toHaveLength(hash === b1 ? 2 : 0);
+    }
+    expect(await blockAt("safe")).toBe(b1);
+    expect(await blockAt("finalized")).toBe(genesis);
+    expect(await blockAt("latest")).toBe(b2);
+    // a range up to "safe" stops at b1, one up to "latest" reaches b2
+    expect(await h.ok("eth_getLogs", [{ ...token, fromBlock: "earliest", toBlock: "safe" }])).toHaveLength(2);
+    expect(await h.ok("eth_getLogs", [{ ...token, fromBlock: "latest", toBlock: "latest" }])).toEqual([]);
+    expect((await h.call("eth_getLogs", [{ fromBlock: "latest", toBlock: "safe" }])).error).toMatchObject({
+      code: -32602,
+      message: "invalid block range",
+    });
   });
 });
