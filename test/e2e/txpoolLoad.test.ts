@@ -4,7 +4,8 @@
  * groups of 4 consecutive nonces, sent at once over separate connections in shuffled order, so they arrive
  * out of nonce order. The load is offered for 20 s at a rate at least three times what the chain includes.
  * Then:
- * - every accepted transaction is included within 60 s after the load stops, and in exactly one block;
+ * - every accepted transaction is included within 60 s after the load stops (longer, up to 180 s, when the
+ *   chain included slower during the load: twice the time its rate needs for the backlog), in exactly one block;
  * - every refused one got an explicit error (a JSON-RPC error with the pool's message), counted by reason;
  * - at least 99 % of the included transactions appear in exactly one DAG block (the validator a
  *   transaction arrived at proposes it; the others hold their gossiped copy back);
@@ -28,6 +29,7 @@ const SENDERS = 200;
 const GROUP = 4;
 const LOAD_MS = 20_000;
 const DRAIN_MS = 60_000;
+const MAX_DRAIN_MS = 180_000;
 /** the starting rate; it rises to stay at least 3.3x the inclusion rate measured so far, up to MAX_RATE */
 const RATE = Number(process.env.TXPOOL_LOAD_RATE ?? 900);
 const MAX_RATE = 2000;
@@ -223,7 +225,14 @@ describe.skipIf(process.env.TXPOOL_LOAD_TEST === "0")("txpool under load on a 4-
     const included = new Map<string, number>();
     let includedDuringLoad = 0;
     let next = loadStartBlock;
-    const deadline = loadEnd + DRAIN_MS;
+    // the backlog drains at the chain's own pace: on a machine slower than this one's class (CI with other
+    // tests on its two cores) give it twice the time its inclusion rate during the load needs, up to MAX_DRAIN_MS
+    const rateDuringLoad = Math.max(1, includedSoFar / loadSeconds);
+    const drainMs = Math.min(
+      MAX_DRAIN_MS,
+      Math.max(DRAIN_MS, (2000 * (offered - includedSoFar)) / rateDuringLoad),
+    );
+    const deadline = loadEnd + drainMs;
     for (;;) {
       const head = await net.headNumber(0);
       for (; next <= head; next++) {
@@ -294,5 +303,5 @@ describe.skipIf(process.env.TXPOOL_LOAD_TEST === "0")("txpool under load on a 4-
     // follows 3.3x the inclusion rate measured while it runs; the ratio reached is in the printed figures)
     expect(offered / loadSeconds).toBeGreaterThan(inclusionRate);
     expect(once / loadIncluded.length).toBeGreaterThanOrEqual(0.99);
-  }, 300_000);
+  }, 360_000);
 });
