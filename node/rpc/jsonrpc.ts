@@ -200,6 +200,21 @@ export class JsonRpcDispatcher {
     return r === null ? null : JSON.stringify(r);
   }
 
+  /**
+   * One call from inside this process (the in-process validator's Engine API endpoint): the same checks,
+   * metrics and error mapping as a request over the wire, without the JSON text either way.
+   */
+  async request(
+    method: string,
+    params: readonly unknown[],
+  ): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
+    const r = (await this.#one({ jsonrpc: "2.0", id: 0, method, params: [...params] }, NO_CALL)) as {
+      result?: unknown;
+      error?: { code: number; message: string; data?: unknown };
+    };
+    return r;
+  }
+
   async #one(m: unknown, call: RpcCall): Promise<object | null> {
     if (typeof m !== "object" || m === null || Array.isArray(m))
       return errorResponse(null, RpcCode.INVALID_REQUEST);

@@ -71,6 +71,13 @@ describe("JsonRpcDispatcher", () => {
     });
   });
 
+  it("request(): an in-process call without JSON text answers as the wire does", async () => {
+    expect(await d.request("echo", [1, "a"])).toMatchObject({ result: [1, "a"] });
+    expect((await d.request("nope", [])).error?.code).toBe(-32601);
+    expect((await d.request("typed", [])).error).toMatchObject({ code: -32000, message: "disk gone" });
+    expect((await d.request("bug", [])).error?.code).toBe(-32603);
+  });
+
   it("-32700 for malformed JSON, -32600 for invalid requests", async () => {
     expect(await ask("{not json", true)).toEqual({
       jsonrpc: "2.0",
