@@ -4,8 +4,11 @@
  * engine_newPayloadV3 of empty blocks, of blocks of 1,000 ETH transfers (each followed, unmeasured, by the
  * forkchoiceUpdatedV3 a consensus client sends), and engine_forkchoiceUpdatedV3 without attributes.
  * The blocks are built once, by a third node, from forced transactions, and replayed on both; the first
- * blocks of each replay are warm-up. BENCH_ENGINE_EMPTY / _FULL / _FCU set the counts, BENCH_ENGINE_ORDER
- * the server order (default "uws,http"). On a shared machine the figures move a lot between runs.
+ * blocks of each replay are warm-up. Then the validator's own cycle on each server: forkchoiceUpdatedV3 with
+ * attributes and getPayloadV3 (unmeasured), newPayloadV3 of that locally built block (empty, and 1,000
+ * transfers) and the forkchoiceUpdatedV3 that makes it the head (both measured).
+ * BENCH_ENGINE_EMPTY / _FULL / _FCU / _LOCAL set the counts. On a shared machine the figures move a lot
+ * between runs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +30,9 @@ const FULL_BLOCKS = Number(process.env.BENCH_ENGINE_FULL ?? 7);
 const TRANSFERS = 1000;
 const WARMUP = 20;
 const FCU_CALLS = Number(process.env.BENCH_ENGINE_FCU ?? 2000);
+/** locally built blocks per server: empty ones (after 5 warm-up), and of 1,000 transfers (after 1) */
+const LOCAL_EMPTY = Number(process.env.BENCH_ENGINE_LOCAL ?? 100);
+const LOCAL_FULL = 4;
 const Z = `0x${"00".repeat(32)}`;
 const secret = new Uint8Array(32).fill(0x42);
 const keys = devKeys(8);
@@ -167,7 +173,65 @@ async function measure(
     lat.push(performance.now() - t);
   }
   rows.push(row(server, "forkchoiceUpdatedV3 (no attributes)", lat, performance.now() - t0));
+  rows.push(...(await measureLocal(n, server, head)));
   return rows;
+}
+
+/**
+ * A validator's cycle on blocks this node built: forkchoiceUpdatedV3 with attributes + getPayloadV3
+ * (unmeasured), then newPayloadV3 of the payload and the forkchoiceUpdatedV3 that makes it the head.
+ */
+async function measureLocal(n: Node, server: string, start: string): Promise<Row[]> {
+  const c = n.client;
+  let head = start;
+  let ts = Number((await c.call<{ timestamp: string }>("eth_getBlockByHash", [head, false])).timestamp);
+  const cycle = async (name: string, blocks: number, warmup: number, txs: (i: number) => string[]) => {
+    const np: number[] = [];
+    const fcu: number[] = [];
+    let npTotal = 0;
+    let fcuTotal = 0;
+    for (let i = 0; i < blocks; i++) {
+      ts += 12;
+      const forced = txs(i);
+      const r = await c.forkchoiceUpdatedV3(fc(head), {
+        timestamp: `0x${ts.toString(16)}`,
+        prevRandao: Z,
+        suggestedFeeRecipient: `0x${"11".repeat(20)}`,
+        withdrawals: [],
+        parentBeaconBlockRoot: Z,
+        transactions: forced,
+        noTxPool: true,
+      });
+      const p = (await c.getPayloadV3(r.payloadId!)).executionPayload;
+      if (p.transactions.length !== forced.length)
+        throw new Error(`${name}: built ${p.transactions.length} of ${forced.length} txs`);
+      const t0 = performance.now();
+      const st = await c.newPayloadV3(p, [], Z);
+      const t1 = performance.now();
+      if (st.status !== "VALID") throw new Error(`${name}: ${JSON.stringify(st)}`);
+      const f = await c.forkchoiceUpdatedV3(fc(p.blockHash));
+      const t2 = performance.now();
+      if (f.payloadStatus.status !== "VALID") throw new Error(`${name}: ${JSON.stringify(f)}`);
+      head = p.blockHash;
+      if (i >= warmup) {
+        np.push(t1 - t0);
+        fcu.push(t2 - t1);
+        npTotal += t1 - t0;
+        fcuTotal += t2 - t1;
+      }
+    }
+    return [
+      row(server, `newPayloadV3 (locally built, ${name})`, np, npTotal),
+      row(server, `forkchoiceUpdatedV3 (new head, ${name})`, fcu, fcuTotal),
+    ];
+  };
+  const perKey = BigInt(TRANSFERS / keys.length);
+  return [
+    ...(await cycle("empty", LOCAL_EMPTY, 5, () => [])),
+    ...(await cycle(`${TRANSFERS} transfers`, LOCAL_FULL, 1, (i) =>
+      transfers(BigInt(FULL_BLOCKS + i) * perKey),
+    )),
+  ];
 }
 
 export async function runEngineBench(): Promise<void> {
