@@ -412,7 +412,7 @@ export class Chain {
     const header = this.store.header(hash);
     const genesis = this.store.meta(META_KEYS.genesisHash);
     const executed =
-      this.store.stateDiff(hash) !== undefined || (genesis !== undefined && equalBytes(genesis, hash));
+      this.storage.tables.stateDiffs.doesExist(hash) || (genesis !== undefined && equalBytes(genesis, hash));
     if (header === undefined || !executed) {
       throw new FastEvmError(
         ErrorCode.NOT_FOUND,
