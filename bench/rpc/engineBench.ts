@@ -7,6 +7,9 @@
  * blocks of each replay are warm-up. Then the validator's own cycle on each server: forkchoiceUpdatedV3 with
  * attributes and getPayloadV3 (unmeasured), newPayloadV3 of that locally built block (empty, and 1,000
  * transfers) and the forkchoiceUpdatedV3 that makes it the head (both measured).
+ * The same rows follow for the Engine API in-process (the JSON dispatcher a `fastevm node --validator` drives,
+ * no HTTP, no JWT; LMDB synced as in the node), which is the engine's own cost, and once more with LMDB not
+ * synced (the cost of each block's fsync set apart).
  * BENCH_ENGINE_EMPTY / _FULL / _FCU / _LOCAL set the counts. On a shared machine the figures move a lot
  * between runs.
  */
@@ -15,13 +18,26 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Chain } from "../../node/chain/chain.ts";
 import { DEV_CHAIN_ID, devGenesisJson, devKeys } from "../../node/chain/chainGenerator.ts";
+import { ChainStore } from "../../node/chain/chainStore.ts";
+import { startChainPools } from "../../node/cli/chainWorkers.ts";
 import { initCommand } from "../../node/cli/commands/init.ts";
+import { cachedWorkers } from "../../node/cli/txpoolSetup.ts";
 import type { ExecutionPayloadV3 } from "../../node/core/block/payload.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
+import { SenderCache } from "../../node/core/tx/senderCache.ts";
 import { signTransaction } from "../../node/core/tx/sign.ts";
+import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
+import { EngineState } from "../../node/rpc/engine/engineState.ts";
+import { PayloadBuilder } from "../../node/rpc/engine/payloadBuilder.ts";
+import { createRpcContext } from "../../node/rpc/eth/context.ts";
+import { publicMethods } from "../../node/rpc/eth/methods.ts";
+import { JsonRpcDispatcher } from "../../node/rpc/jsonrpc.ts";
+import { openStorage } from "../../node/storage/storage.ts";
 import { killLeft, printRows, type Row, row, stopChild } from "./rows.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -37,9 +53,48 @@ const Z = `0x${"00".repeat(32)}`;
 const secret = new Uint8Array(32).fill(0x42);
 const keys = devKeys(8);
 
+/** The calls the benchmark makes: over HTTP (EngineHttpClient) or through the in-process dispatcher. */
+type EngineCalls = Pick<EngineHttpClient, "call" | "newPayloadV3" | "forkchoiceUpdatedV3" | "getPayloadV3">;
+
 interface Node {
   readonly child: ChildProcess;
-  readonly client: EngineHttpClient;
+  readonly client: EngineCalls;
+}
+
+/** The Engine API of `datadir` in this process, wired as `fastevm node` wires it (sender cache included). */
+function inProcess(datadir: string, noSync: boolean): { client: EngineCalls; close(): Promise<void> } {
+  const storage = openStorage(datadir, { noSync });
+  const pools = startChainPools();
+  const workers = cachedWorkers(pools, new ChainStore(storage).chainConfig().chainId, new SenderCache());
+  const chain = new Chain(storage, workers);
+  const payloadPool = new PayloadPool();
+  const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
+    log: () => {},
+  });
+  const api = publicMethods(createRpcContext(chain, workers.recover));
+  const dispatcher = new JsonRpcDispatcher(engineMethods(engine, api.methods), { log: () => {} });
+  let id = 0;
+  const call = async <T>(method: string, params: readonly unknown[] = []): Promise<T> => {
+    const text = await dispatcher.handle(JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }));
+    const res = JSON.parse(text!) as { result?: T; error?: { code: number; message: string } };
+    if (res.error !== undefined) throw new Error(`${method}: ${res.error.code} ${res.error.message}`);
+    return res.result as T;
+  };
+  const client: EngineCalls = {
+    call,
+    newPayloadV3: (p, blobHashes, beaconRoot) => call("engine_newPayloadV3", [p, blobHashes, beaconRoot]),
+    forkchoiceUpdatedV3: (st, attrs = null) => call("engine_forkchoiceUpdatedV3", [st, attrs]),
+    getPayloadV3: (payloadId) => call("engine_getPayloadV3", [payloadId]),
+  };
+  return {
+    client,
+    async close() {
+      await engine.lock.run(() => undefined);
+      api.close();
+      await Promise.all([payloadPool.close(), pools.close()]);
+      await storage.close();
+    },
+  };
 }
 
 async function startNode(datadir: string, fallback: boolean, secretFile: string): Promise<Node> {
@@ -138,7 +193,7 @@ async function buildChain(n: Node): Promise<{ empty: ExecutionPayloadV3[]; full:
 }
 
 async function measure(
-  n: Node,
+  n: { readonly client: EngineCalls },
   server: string,
   chain: { empty: ExecutionPayloadV3[]; full: ExecutionPayloadV3[] },
 ): Promise<Row[]> {
@@ -181,7 +236,11 @@ async function measure(
  * A validator's cycle on blocks this node built: forkchoiceUpdatedV3 with attributes + getPayloadV3
  * (unmeasured), then newPayloadV3 of the payload and the forkchoiceUpdatedV3 that makes it the head.
  */
-async function measureLocal(n: Node, server: string, start: string): Promise<Row[]> {
+async function measureLocal(
+  n: { readonly client: EngineCalls },
+  server: string,
+  start: string,
+): Promise<Row[]> {
   const c = n.client;
   let head = start;
   let ts = Number((await c.call<{ timestamp: string }>("eth_getBlockByHash", [head, false])).timestamp);
@@ -245,7 +304,7 @@ export async function runEngineBench(): Promise<void> {
     const log = console.log;
     console.log = () => {};
     try {
-      for (const name of ["prep", "uws", "http"])
+      for (const name of ["prep", "uws", "http", "inproc", "inproc-nosync"])
         await initCommand.run(["--datadir", join(dir, name), genesis]);
     } finally {
       console.log = log;
@@ -263,6 +322,17 @@ export async function runEngineBench(): Promise<void> {
       nodes.push(n);
       rows.push(...(await measure(n, name === "uws" ? "uWebSockets.js" : "node:http (fallback)", chain)));
       await stopChild(n.child);
+    }
+    for (const [name, noSync, label] of [
+      ["inproc", false, "in-process (dispatcher)"],
+      ["inproc-nosync", true, "in-process, LMDB not synced"],
+    ] as const) {
+      const local = inProcess(join(dir, name), noSync);
+      try {
+        rows.push(...(await measure(local, label, chain)));
+      } finally {
+        await local.close();
+      }
     }
     printRows(rows, "round trips/s", 2);
   } finally {
