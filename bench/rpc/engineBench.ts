@@ -4,21 +4,40 @@
  * engine_newPayloadV3 of empty blocks, of blocks of 1,000 ETH transfers (each followed, unmeasured, by the
  * forkchoiceUpdatedV3 a consensus client sends), and engine_forkchoiceUpdatedV3 without attributes.
  * The blocks are built once, by a third node, from forced transactions, and replayed on both; the first
- * blocks of each replay are warm-up. BENCH_ENGINE_EMPTY / _FULL / _FCU set the counts, BENCH_ENGINE_ORDER
- * the server order (default "uws,http"). On a shared machine the figures move a lot between runs.
+ * blocks of each replay are warm-up. Then the validator's own cycle on each server: forkchoiceUpdatedV3 with
+ * attributes and getPayloadV3 (unmeasured), newPayloadV3 of that locally built block (empty, and 1,000
+ * transfers) and the forkchoiceUpdatedV3 that makes it the head (both measured).
+ * The same rows follow for the Engine API in-process (the JSON dispatcher a `fastevm node --validator` drives,
+ * no HTTP, no JWT; LMDB synced as in the node), which is the engine's own cost, and once more with LMDB not
+ * synced (the cost of each block's fsync set apart).
+ * BENCH_ENGINE_EMPTY / _FULL / _FCU / _LOCAL set the counts. On a shared machine the figures move a lot
+ * between runs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Chain } from "../../node/chain/chain.ts";
 import { DEV_CHAIN_ID, devGenesisJson, devKeys } from "../../node/chain/chainGenerator.ts";
+import { ChainStore } from "../../node/chain/chainStore.ts";
+import { startChainPools } from "../../node/cli/chainWorkers.ts";
 import { initCommand } from "../../node/cli/commands/init.ts";
+import { cachedWorkers } from "../../node/cli/txpoolSetup.ts";
 import type { ExecutionPayloadV3 } from "../../node/core/block/payload.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
+import { SenderCache } from "../../node/core/tx/senderCache.ts";
 import { signTransaction } from "../../node/core/tx/sign.ts";
+import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
+import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
+import { EngineState } from "../../node/rpc/engine/engineState.ts";
+import { PayloadBuilder } from "../../node/rpc/engine/payloadBuilder.ts";
+import { createRpcContext } from "../../node/rpc/eth/context.ts";
+import { publicMethods } from "../../node/rpc/eth/methods.ts";
+import { JsonRpcDispatcher } from "../../node/rpc/jsonrpc.ts";
+import { openStorage } from "../../node/storage/storage.ts";
 import { killLeft, printRows, type Row, row, stopChild } from "./rows.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -27,13 +46,55 @@ const FULL_BLOCKS = Number(process.env.BENCH_ENGINE_FULL ?? 7);
 const TRANSFERS = 1000;
 const WARMUP = 20;
 const FCU_CALLS = Number(process.env.BENCH_ENGINE_FCU ?? 2000);
+/** locally built blocks per server: empty ones (after 5 warm-up), and of 1,000 transfers (after 1) */
+const LOCAL_EMPTY = Number(process.env.BENCH_ENGINE_LOCAL ?? 100);
+const LOCAL_FULL = 4;
 const Z = `0x${"00".repeat(32)}`;
 const secret = new Uint8Array(32).fill(0x42);
 const keys = devKeys(8);
 
+/** The calls the benchmark makes: over HTTP (EngineHttpClient) or through the in-process dispatcher. */
+type EngineCalls = Pick<EngineHttpClient, "call" | "newPayloadV3" | "forkchoiceUpdatedV3" | "getPayloadV3">;
+
 interface Node {
   readonly child: ChildProcess;
-  readonly client: EngineHttpClient;
+  readonly client: EngineCalls;
+}
+
+/** The Engine API of `datadir` in this process, wired as `fastevm node` wires it (sender cache included). */
+function inProcess(datadir: string, noSync: boolean): { client: EngineCalls; close(): Promise<void> } {
+  const storage = openStorage(datadir, { noSync });
+  const pools = startChainPools();
+  const workers = cachedWorkers(pools, new ChainStore(storage).chainConfig().chainId, new SenderCache());
+  const chain = new Chain(storage, workers);
+  const payloadPool = new PayloadPool();
+  const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
+    log: () => {},
+  });
+  const api = publicMethods(createRpcContext(chain, workers.recover));
+  const dispatcher = new JsonRpcDispatcher(engineMethods(engine, api.methods), { log: () => {} });
+  let id = 0;
+  const call = async <T>(method: string, params: readonly unknown[] = []): Promise<T> => {
+    const text = await dispatcher.handle(JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }));
+    const res = JSON.parse(text!) as { result?: T; error?: { code: number; message: string } };
+    if (res.error !== undefined) throw new Error(`${method}: ${res.error.code} ${res.error.message}`);
+    return res.result as T;
+  };
+  const client: EngineCalls = {
+    call,
+    newPayloadV3: (p, blobHashes, beaconRoot) => call("engine_newPayloadV3", [p, blobHashes, beaconRoot]),
+    forkchoiceUpdatedV3: (st, attrs = null) => call("engine_forkchoiceUpdatedV3", [st, attrs]),
+    getPayloadV3: (payloadId) => call("engine_getPayloadV3", [payloadId]),
+  };
+  return {
+    client,
+    async close() {
+      await engine.lock.run(() => undefined);
+      api.close();
+      await Promise.all([payloadPool.close(), pools.close()]);
+      await storage.close();
+    },
+  };
 }
 
 async function startNode(datadir: string, fallback: boolean, secretFile: string): Promise<Node> {
@@ -132,7 +193,7 @@ async function buildChain(n: Node): Promise<{ empty: ExecutionPayloadV3[]; full:
 }
 
 async function measure(
-  n: Node,
+  n: { readonly client: EngineCalls },
   server: string,
   chain: { empty: ExecutionPayloadV3[]; full: ExecutionPayloadV3[] },
 ): Promise<Row[]> {
@@ -167,7 +228,69 @@ async function measure(
     lat.push(performance.now() - t);
   }
   rows.push(row(server, "forkchoiceUpdatedV3 (no attributes)", lat, performance.now() - t0));
+  rows.push(...(await measureLocal(n, server, head)));
   return rows;
+}
+
+/**
+ * A validator's cycle on blocks this node built: forkchoiceUpdatedV3 with attributes + getPayloadV3
+ * (unmeasured), then newPayloadV3 of the payload and the forkchoiceUpdatedV3 that makes it the head.
+ */
+async function measureLocal(
+  n: { readonly client: EngineCalls },
+  server: string,
+  start: string,
+): Promise<Row[]> {
+  const c = n.client;
+  let head = start;
+  let ts = Number((await c.call<{ timestamp: string }>("eth_getBlockByHash", [head, false])).timestamp);
+  const cycle = async (name: string, blocks: number, warmup: number, txs: (i: number) => string[]) => {
+    const np: number[] = [];
+    const fcu: number[] = [];
+    let npTotal = 0;
+    let fcuTotal = 0;
+    for (let i = 0; i < blocks; i++) {
+      ts += 12;
+      const forced = txs(i);
+      const r = await c.forkchoiceUpdatedV3(fc(head), {
+        timestamp: `0x${ts.toString(16)}`,
+        prevRandao: Z,
+        suggestedFeeRecipient: `0x${"11".repeat(20)}`,
+        withdrawals: [],
+        parentBeaconBlockRoot: Z,
+        transactions: forced,
+        noTxPool: true,
+      });
+      const p = (await c.getPayloadV3(r.payloadId!)).executionPayload;
+      if (p.transactions.length !== forced.length)
+        throw new Error(`${name}: built ${p.transactions.length} of ${forced.length} txs`);
+      const t0 = performance.now();
+      const st = await c.newPayloadV3(p, [], Z);
+      const t1 = performance.now();
+      if (st.status !== "VALID") throw new Error(`${name}: ${JSON.stringify(st)}`);
+      const f = await c.forkchoiceUpdatedV3(fc(p.blockHash));
+      const t2 = performance.now();
+      if (f.payloadStatus.status !== "VALID") throw new Error(`${name}: ${JSON.stringify(f)}`);
+      head = p.blockHash;
+      if (i >= warmup) {
+        np.push(t1 - t0);
+        fcu.push(t2 - t1);
+        npTotal += t1 - t0;
+        fcuTotal += t2 - t1;
+      }
+    }
+    return [
+      row(server, `newPayloadV3 (locally built, ${name})`, np, npTotal),
+      row(server, `forkchoiceUpdatedV3 (new head, ${name})`, fcu, fcuTotal),
+    ];
+  };
+  const perKey = BigInt(TRANSFERS / keys.length);
+  return [
+    ...(await cycle("empty", LOCAL_EMPTY, 5, () => [])),
+    ...(await cycle(`${TRANSFERS} transfers`, LOCAL_FULL, 1, (i) =>
+      transfers(BigInt(FULL_BLOCKS + i) * perKey),
+    )),
+  ];
 }
 
 export async function runEngineBench(): Promise<void> {
@@ -181,7 +304,7 @@ export async function runEngineBench(): Promise<void> {
     const log = console.log;
     console.log = () => {};
     try {
-      for (const name of ["prep", "uws", "http"])
+      for (const name of ["prep", "uws", "http", "inproc", "inproc-nosync"])
         await initCommand.run(["--datadir", join(dir, name), genesis]);
     } finally {
       console.log = log;
@@ -199,6 +322,17 @@ export async function runEngineBench(): Promise<void> {
       nodes.push(n);
       rows.push(...(await measure(n, name === "uws" ? "uWebSockets.js" : "node:http (fallback)", chain)));
       await stopChild(n.child);
+    }
+    for (const [name, noSync, label] of [
+      ["inproc", false, "in-process (dispatcher)"],
+      ["inproc-nosync", true, "in-process, LMDB not synced"],
+    ] as const) {
+      const local = inProcess(join(dir, name), noSync);
+      try {
+        rows.push(...(await measure(local, label, chain)));
+      } finally {
+        await local.close();
+      }
     }
     printRows(rows, "round trips/s", 2);
   } finally {

@@ -7,12 +7,17 @@
  * Fork choice: an imported valid block becomes the head (as geth's block importer and the BlockchainTests
  * expect); a block on a side branch triggers a reorg — the flat state is rewound with the stored state diffs
  * to the common ancestor and the branch re-applied, within `maxReorgDepth` blocks.
+ *
+ * Each job once: a block the payload builder executed is remembered (`rememberExecuted`, ExecutedBlocks) and
+ * its import commits that result without recovering or executing again; a block stored without becoming the
+ * head on the head's child (newPayload) is written without touching the flat state; and the tx hashes the
+ * import computed are stored (table `tx_hashes`), so fork choice moves the tx index without hashing.
  */
 import { type Block, encodeBody } from "../core/block/block.ts";
 import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header.ts";
 import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
-import { equalBytes } from "../core/bytes.ts";
+import { concatBytes, equalBytes } from "../core/bytes.ts";
 import { timestampRuleOf } from "../core/chain/blockRules.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError, isValidationError } from "../core/errors.ts";
@@ -32,6 +37,7 @@ import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
 import { type BlockRef, blockPath, DEFAULT_MAX_REORG_DEPTH } from "./blockPath.ts";
 import { ChainStore, type HeadInfo } from "./chainStore.ts";
+import { ExecutedBlocks } from "./executedBlocks.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
   applyStateDiff,
@@ -57,6 +63,25 @@ export interface ChainOptions {
   readonly metrics?: ChainMetrics;
   /** called after each block is imported (executed and stored), e.g. to log it; must not throw */
   readonly onImported?: (r: ImportResult) => void;
+  /** executed-but-not-stored blocks kept for their import (default EXECUTED_BLOCKS_CAPACITY; 0: none) */
+  readonly executedBlocks?: number;
+}
+
+/**
+ * What the chain did, counted since it was opened (the `fastevm_chain_*` metrics mirror these): tests read
+ * them to show each job is done once.
+ */
+export interface ChainWork {
+  /** blocks executed to verify them (importBlock of a block not executed here) */
+  verifyExecutions: number;
+  /** blocks executed to build them (buildBlock, and the payload builder through `rememberExecuted`) */
+  buildExecutions: number;
+  /** transactions sent to the recover seam by importBlock and buildBlock */
+  senderLookups: number;
+  /** imports that committed a remembered result (no recovery, no execution) */
+  executedHits: number;
+  /** blocks whose raw transactions fork choice had to hash (no stored tx hashes: older datadirs) */
+  txHashFallbacks: number;
 }
 
 export interface ImportResult {
@@ -126,6 +151,15 @@ export class Chain {
   readonly #headListeners = new Set<HeadListener>();
   readonly #metrics: ChainMetrics | undefined;
   readonly #onImported: ((r: ImportResult) => void) | undefined;
+  /** blocks executed here and not stored yet, by hash (bounded, oldest dropped) */
+  readonly executed: ExecutedBlocks;
+  readonly work: ChainWork = {
+    verifyExecutions: 0,
+    buildExecutions: 0,
+    senderLookups: 0,
+    executedHits: 0,
+    txHashFallbacks: 0,
+  };
 
   constructor(
     readonly storage: Storage,
@@ -138,6 +172,7 @@ export class Chain {
     this.#maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
     this.#metrics = opts.metrics;
     this.#onImported = opts.onImported;
+    this.executed = new ExecutedBlocks(opts.executedBlocks);
     this.#metrics?.headNumber.set(Number(this.store.head().header.number));
   }
 
@@ -209,6 +244,8 @@ export class Chain {
   }
 
   async #recover(block: Block): Promise<{ txs: ExecTx[]; hashes: Uint8Array[] }> {
+    this.work.senderLookups += block.transactions.length;
+    this.#metrics?.senderLookups.inc(block.transactions.length);
     const items = await this.workers.recover(block.transactions, this.config.chainId);
     const txs: ExecTx[] = [];
     const hashes: Uint8Array[] = [];
@@ -235,6 +272,7 @@ export class Chain {
     txs: ExecTx[],
     mode: "verify" | "build",
   ): Promise<ExecutedBlock> {
+    this.#countExecution(mode);
     const overlay: StateOverlay = composeOverlay(
       path.rewind.map((b) => b.diff),
       path.reapply.map((b) => b.diff),
@@ -254,6 +292,22 @@ export class Chain {
     });
     if (!result.ok) throw FastEvmError.fromObject(result.error);
     return result;
+  }
+
+  #countExecution(mode: "verify" | "build"): void {
+    if (mode === "verify") this.work.verifyExecutions++;
+    else this.work.buildExecutions++;
+    this.#metrics?.blockExecutions.inc({ mode });
+  }
+
+  /**
+   * Remembers a block executed (in build mode) outside this class — the payload builder's — with its
+   * transaction hashes, so that its import commits `result` instead of recovering and executing again.
+   * Counted as one build execution. `result` must be the execution of exactly `block` on its parent.
+   */
+  rememberExecuted(block: Block, result: ExecutedBlock, txHashes: readonly Uint8Array[]): void {
+    this.#countExecution("build");
+    this.executed.add(headerHash(block.header), { result, txHashes });
   }
 
   /**
@@ -276,25 +330,36 @@ export class Chain {
     });
     const path = this.#pathTo(header.parentHash, parent);
     const t0 = performance.now();
+    // Executed here already (same hash: same header, transactions and withdrawals on the same parent).
+    const known = this.executed.get(hash);
     let result: ExecutedBlock;
-    let hashes: Uint8Array[];
-    let t1: number;
-    try {
-      const recovered = await this.#recover(block);
-      hashes = recovered.hashes;
-      t1 = performance.now();
-      result = await this.#execute(block, parent, path, recovered.txs, "verify");
-    } catch (e) {
-      if (isValidationError(e)) this.#metrics?.invalidBlocks.inc();
-      throw e;
+    let hashes: readonly Uint8Array[];
+    let t1 = t0;
+    if (known !== undefined) {
+      result = known.result;
+      hashes = known.txHashes;
+      this.work.executedHits++;
+      this.#metrics?.executedBlockHits.inc();
+    } else {
+      try {
+        const recovered = await this.#recover(block);
+        hashes = recovered.hashes;
+        t1 = performance.now();
+        result = await this.#execute(block, parent, path, recovered.txs, "verify");
+      } catch (e) {
+        if (isValidationError(e)) this.#metrics?.invalidBlocks.inc();
+        throw e;
+      }
     }
     const t2 = performance.now();
     this.#commit(block, hash, hashes, result, path, opts.makeHead ?? true);
+    this.executed.delete(hash);
     const timings = {
       recoverMs: t1 - t0,
       executeMs: t2 - t1,
-      evmMs: result.execMs,
-      trieMs: result.trieMs,
+      // a remembered result's worker times were spent by the builder, not by this import
+      evmMs: known === undefined ? result.execMs : 0,
+      trieMs: known === undefined ? result.trieMs : 0,
       commitMs: performance.now() - t2,
     };
     const imported: ImportResult = {
@@ -336,7 +401,7 @@ export class Chain {
     const header = this.store.header(hash);
     const genesis = this.store.meta(META_KEYS.genesisHash);
     const executed =
-      this.store.stateDiff(hash) !== undefined || (genesis !== undefined && equalBytes(genesis, hash));
+      this.storage.tables.stateDiffs.doesExist(hash) || (genesis !== undefined && equalBytes(genesis, hash));
     if (header === undefined || !executed) {
       throw new FastEvmError(
         ErrorCode.NOT_FOUND,
@@ -355,43 +420,65 @@ export class Chain {
     return path.rewind.length;
   }
 
+  /** A stored block's transaction hashes: as its import stored them, else (older datadirs) hashed here. */
+  #txHashesOf(hash: Uint8Array): readonly Uint8Array[] {
+    const stored = this.store.txHashes(hash);
+    if (stored !== undefined) return stored;
+    this.work.txHashFallbacks++;
+    return (this.store.body(hash)?.transactions ?? []).map((raw) => keccak256(raw));
+  }
+
   /** Rewinds and re-applies `path` (inside the caller's write transaction). */
   #moveTo(path: Path): void {
     const t = this.storage.tables;
     for (const b of path.rewind) {
       applyStateDiff(this.storage, b.diff, "backward");
       t.canonical.removeSync(u64Key(b.header.number));
-      for (const raw of this.store.body(b.hash)?.transactions ?? []) t.txIndex.removeSync(keccak256(raw));
+      for (const h of this.#txHashesOf(b.hash)) t.txIndex.removeSync(h);
     }
     for (const b of path.reapply) {
       applyStateDiff(this.storage, b.diff, "forward");
       t.canonical.putSync(u64Key(b.header.number), b.hash);
-      (this.store.body(b.hash)?.transactions ?? []).forEach((raw, index) => {
-        t.txIndex.putSync(keccak256(raw), encodeTxLocation({ blockHash: b.hash, index }));
+      this.#txHashesOf(b.hash).forEach((h, index) => {
+        t.txIndex.putSync(h, encodeTxLocation({ blockHash: b.hash, index }));
       });
     }
   }
 
-  /** The one write transaction of a block (with its reorg, if any). */
+  /**
+   * The one write transaction of a block (with its reorg, if any). Stored without becoming the head on the
+   * head's child (newPayload's common case), the flat state already is the parent's, so the diff is taken
+   * against it and nothing of the head moves; on another parent the flat state is moved to the parent, the
+   * block applied, and everything moved back, inside the same transaction.
+   */
   #commit(
     block: Block,
     hash: Uint8Array,
-    txHashes: Uint8Array[],
+    txHashes: readonly Uint8Array[],
     result: ExecutedBlock,
     path: Path,
     makeHead: boolean,
   ): void {
     const t = this.storage.tables;
     const oldHead = this.store.head();
-    this.storage.env.transactionSync(() => {
-      this.#moveTo(path);
-      const diff = diffFromWrites(this.storage, result.writes);
-      applyStateDiff(this.storage, diff, "forward");
+    const onHead = path.rewind.length === 0 && path.reapply.length === 0;
+    const storeBlock = (diff: StateDiff) => {
       t.stateDiffs.putSync(hash, encodeStateDiff(diff));
       for (const [k, v] of result.trieNodes) t.trieNodes.putSync(k, v);
       t.headers.putSync(hash, encodeHeader(block.header));
       t.bodies.putSync(hash, encodeBody(block));
       t.receipts.putSync(hash, encodeBlockReceipts(result.receipts));
+      t.txHashes.putSync(hash, concatBytes(...txHashes));
+    };
+    if (!makeHead && onHead) {
+      this.storage.env.transactionSync(() => storeBlock(diffFromWrites(this.storage, result.writes)));
+      return;
+    }
+    this.storage.env.transactionSync(() => {
+      this.#moveTo(path);
+      const diff = diffFromWrites(this.storage, result.writes);
+      applyStateDiff(this.storage, diff, "forward");
+      storeBlock(diff);
       t.canonical.putSync(u64Key(block.header.number), hash);
       txHashes.forEach((h, index) => {
         t.txIndex.putSync(h, encodeTxLocation({ blockHash: hash, index }));

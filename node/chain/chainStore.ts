@@ -88,6 +88,19 @@ export class ChainStore {
     return raw === undefined ? undefined : decodeStateDiff(raw);
   }
 
+  /**
+   * The block's transaction hashes as its import stored them; undefined for a block without them (stored by
+   * an older version, or a datadir opened read-only before the table existed): hash the body then.
+   */
+  txHashes(hash: Uint8Array): Uint8Array[] | undefined {
+    const table = this.storage.tables.txHashes as typeof this.storage.tables.txHashes | undefined;
+    const raw = table === undefined ? undefined : readBytes(table, hash);
+    if (raw === undefined) return undefined;
+    const out: Uint8Array[] = [];
+    for (let i = 0; i + 32 <= raw.length; i += 32) out.push(raw.subarray(i, i + 32));
+    return out;
+  }
+
   txLocation(txHash: Uint8Array): TxLocation | undefined {
     const raw = readBytes(this.storage.tables.txIndex, txHash);
     return raw === undefined ? undefined : decodeTxLocation(raw);

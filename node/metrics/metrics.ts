@@ -131,6 +131,19 @@ function chainMetrics(f: Factory) {
     reorgs: f.counter("fastevm_chain_reorgs_total", "head moves that left blocks of the canonical chain"),
     reorgedBlocks: f.counter("fastevm_chain_reorged_blocks_total", "blocks that left the canonical chain"),
     importTime: f.histogram("fastevm_chain_import_seconds", "whole block import: recover to persisted"),
+    blockExecutions: f.counter(
+      "fastevm_chain_block_executions_total",
+      "blocks run in the execute pool: verify (import of a block not executed here before), build (payload builder, Chain.buildBlock)",
+      ["mode"],
+    ),
+    senderLookups: f.counter(
+      "fastevm_chain_sender_lookups_total",
+      "transactions of imported or built blocks sent to the recover seam (the sender cache in front of the recover pool answers those the txpool recovered)",
+    ),
+    executedBlockHits: f.counter(
+      "fastevm_chain_executed_block_hits_total",
+      "imports that committed a result already executed here (a locally built block): no recovery, no execution",
+    ),
     stageTime: f.histogram(
       "fastevm_chain_stage_seconds",
       "block import stages: recover (recover pool), execute (execute pool round trip), evm and state_root (inside it, on the worker), persist (the LMDB transaction)",

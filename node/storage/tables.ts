@@ -30,6 +30,12 @@ export const TABLES = {
   txIndex: { name: "tx_index" },
   /** block hash (32) -> the block's state diff (pre and post value of every account and slot it changed): reorgs */
   stateDiffs: { name: "state_diffs" },
+  /**
+   * block hash (32) -> its transaction hashes, 32 bytes each in block order (written by the import, which
+   * recovery already hashed; fork choice moves the tx index with them). Absent for blocks of older datadirs:
+   * readers hash the body's transactions then.
+   */
+  txHashes: { name: "tx_hashes" },
   /** consensus block round (4) ‖ author (4) ‖ digest (32), big-endian -> serialized signed DAG block */
   consensusBlocks: { name: "consensus_blocks" },
   /** commit index (8, big-endian) -> serialized commit (leader, sub-DAG refs, timestamp) */

@@ -10,7 +10,8 @@
  * sidecars on this chain) and repeated copies go first, in list order; then the execute worker, in build
  * mode, runs the rest in order and itself leaves out each one the block rejects (nonce, balance, fee, gas
  * left, …), going on with the next, so a smaller transaction after one that no longer fits is still tried.
- * Every transaction is tried and a build costs one execution, however many are invalid.
+ * Every transaction is tried and a build costs one execution, however many are invalid. The chain remembers
+ * the execution (`Chain.rememberExecuted`), so the newPayload of the built block executes nothing.
  */
 import { pathFromHead } from "../../chain/blockPath.ts";
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
@@ -166,8 +167,14 @@ export class PayloadBuilder {
     }
     const included = list.filter((_, i) => !left.has(i));
     const rawTxs = included.map((c) => c.raw);
+    const block = this.#assemble(template, rawTxs, attrs, result);
+    chain.rememberExecuted(
+      block,
+      result,
+      included.map((c) => c.hash!),
+    );
     return {
-      block: this.#assemble(template, rawTxs, attrs, result),
+      block,
       blockValue: blockValue(
         included.map((c) => c.exec!),
         result.receipts,
