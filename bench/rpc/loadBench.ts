@@ -79,8 +79,10 @@ class Connection {
     if (end < 0) return;
     const head = this.#buf.subarray(0, end).toString("latin1");
     const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (!head.startsWith("HTTP/1.1 200") || m === null)
-      return this.#fail(new Error(`unexpected answer: ${head.slice(0, 200)}`));
+    if (!head.startsWith("HTTP/1.1 200") || m === null) {
+      this.#fail(new Error(`unexpected answer: ${head.slice(0, 200)}`));
+      return;
+    }
     const total = end + 4 + Number(m[1]);
     if (this.#buf.length < total) return;
     const body = this.#buf.subarray(end + 4, total).toString("utf8");
