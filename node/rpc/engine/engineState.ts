@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import type { Chain } from "../../chain/chain.ts";
+import type { Block } from "../../core/block/block.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
 import type { EngineMetrics } from "../../metrics/metrics.ts";
 import type { BuiltPayload, PayloadBuilder } from "./payloadBuilder.ts";
@@ -33,6 +34,14 @@ export interface EngineCounters {
   payloadsBuilt: number;
   forcedTxsSkipped: number;
   reorgs: number;
+  /** payloads the payload pool checked (decode, transactions root, block hash) for newPayload */
+  payloadChecks: number;
+}
+
+/** A payload getPayload served: its JSON as sent and the block it was made from. */
+export interface ServedPayload {
+  readonly json: object;
+  readonly block: Block;
 }
 
 /** A FIFO async mutex. */
@@ -75,7 +84,10 @@ export class EngineState {
     payloadsBuilt: 0,
     forcedTxsSkipped: 0,
     reorgs: 0,
+    payloadChecks: 0,
   };
+  /** by block hash (lowercase hex), the last MAX_PAYLOADS payloads getPayload served; the oldest drops */
+  readonly served = new Map<string, ServedPayload>();
   readonly maxReorgDepth: number;
   readonly log: (msg: string) => void;
   readonly metrics: EngineMetrics | undefined;
@@ -100,6 +112,16 @@ export class EngineState {
       if (oldest !== undefined) this.invalid.delete(oldest);
     }
     this.invalid.set(hash, entry);
+  }
+
+  /** Remembers a payload getPayload answered with, so its newPayload need not check it again. */
+  addServed(hash: string, p: ServedPayload): void {
+    this.served.delete(hash);
+    if (this.served.size >= MAX_PAYLOADS) {
+      const oldest = this.served.keys().next().value;
+      if (oldest !== undefined) this.served.delete(oldest);
+    }
+    this.served.set(hash, p);
   }
 
   addPayload(id: string, p: PendingPayload): void {

@@ -35,6 +35,8 @@ export async function getPayload(
     );
   const built = await pending.result;
   const executionPayload = blockToPayload(built.block);
+  // its newPayload (the driver's next call) then needs no second decode, transactions root and block hash
+  engine.addServed(executionPayload.blockHash.toLowerCase(), { json: executionPayload, block: built.block });
   if (version === 1) return executionPayload;
   const blockValue = bigintToQuantity(built.blockValue);
   if (version === 2) return { executionPayload, blockValue };

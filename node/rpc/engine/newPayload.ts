@@ -11,6 +11,7 @@ import { equalBytes } from "../../core/bytes.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, isFastEvmError, isValidationError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
+import { TxType } from "../../core/tx/types.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
 import { data32, expectParams, param, parseField, payloadShape } from "./validate.ts";
@@ -68,26 +69,58 @@ export async function newPayload(
       `newPayloadV${version} does not cover timestamp ${timestamp}`,
     );
   engine.counters.newPayload++;
-  // 3.–4. transactions, extraData, block hash: in the payload pool.
-  const checked = await engine.checkPayload({ payload, parentBeaconBlockRoot: beaconRoot ?? null });
-  if (!checked.ok) {
-    if (checked.kind === "params") throw new RpcError(RpcCode.INVALID_PARAMS, checked.message);
-    if (checked.kind === "hash")
-      return status(version === 1 ? "INVALID_BLOCK_HASH" : "INVALID", null, checked.message);
-    return status("INVALID", null, checked.message);
+  // 3.–4. transactions, extraData, block hash: in the payload pool, unless this node served this very
+  // payload from getPayload (then its block is the one it was made from)
+  let block: Block;
+  let blobHashes: readonly Uint8Array[];
+  const own = servedBlock(engine, payload, beaconRoot);
+  if (own !== undefined) {
+    block = own;
+    blobHashes = [];
+  } else {
+    engine.counters.payloadChecks++;
+    const checked = await engine.checkPayload({ payload, parentBeaconBlockRoot: beaconRoot ?? null });
+    if (!checked.ok) {
+      if (checked.kind === "params") throw new RpcError(RpcCode.INVALID_PARAMS, checked.message);
+      if (checked.kind === "hash")
+        return status(version === 1 ? "INVALID_BLOCK_HASH" : "INVALID", null, checked.message);
+      return status("INVALID", null, checked.message);
+    }
+    block = checked.block;
+    blobHashes = checked.blobVersionedHashes;
   }
   // 5. blob versioned hashes
   if (version === 3) {
-    const got = checked.blobVersionedHashes;
+    const got = blobHashes;
     const same =
       got.length === expectedBlobHashes.length && got.every((h, i) => equalBytes(h, expectedBlobHashes[i]!));
     if (!same)
       return status("INVALID", null, "blob versioned hashes differ from expectedBlobVersionedHashes");
   }
-  const block = checked.block;
   return engine.lock.run(() =>
     execute(engine, block, payload.blockHash.toLowerCase(), payload.parentHash.toLowerCase()),
   );
+}
+
+/**
+ * The block of a payload this node served from getPayload, when `payload` is that payload field for field
+ * (the same object in-process, equal JSON over HTTP) with the same beacon root, and it holds no blob
+ * transaction (this node never builds one; their versioned hashes would need the full check). Anything else
+ * — a payload another node built, or one changed in any field — goes through the full check.
+ */
+function servedBlock(
+  engine: EngineState,
+  payload: { blockHash: string },
+  beaconRoot: Uint8Array | undefined,
+): Block | undefined {
+  const served = engine.served.get(payload.blockHash.toLowerCase());
+  if (served === undefined) return undefined;
+  if (served.json !== payload && JSON.stringify(served.json) !== JSON.stringify(payload)) return undefined;
+  const root = served.block.header.parentBeaconBlockRoot;
+  if ((root === undefined) !== (beaconRoot === undefined)) return undefined;
+  if (root !== undefined && beaconRoot !== undefined && !equalBytes(root, beaconRoot)) return undefined;
+  if (served.block.transactions.some((raw) => raw[0] === TxType.Blob)) return undefined;
+  return served.block;
 }
 
 async function execute(

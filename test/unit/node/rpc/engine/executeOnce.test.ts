@@ -1,7 +1,7 @@
 /**
  * The Engine API does each job once, read from the chain's prom-client metrics: forkchoiceUpdated with
- * attributes builds (one build execution), and the newPayloadV3 of that payload executes nothing and looks
- * up no sender — the block is stored, readable by hash (eth_getBlockByHash, its receipts), with the
+ * attributes builds (one build execution), and the newPayloadV3 of that payload executes nothing, looks
+ * up no sender and is not checked again (a copy changed in any field is) — the block is stored, readable by hash (eth_getBlockByHash, its receipts), with the
  * head where it was until forkchoiceUpdatedV3 moves it; a payload built by another node is executed once.
  */
 import { Registry } from "prom-client";
@@ -61,8 +61,21 @@ describe("engine: each block executed once", () => {
     expect(await executions("build")).toBe(1);
     const flat = dumpFlatState(local.dev.storage);
 
+    // the served payload changed in one field (same blockHash): the full check refuses it
+    const checks = local.engine.counters.payloadChecks;
+    const tampered = { ...payload, extraData: "0x01" };
+    const bad = await local.ok("engine_newPayloadV3", [tampered, [], ZERO32]);
+    expect(bad.status).toBe("INVALID");
+    expect(local.engine.counters.payloadChecks).toBe(checks + 1);
+    // and with another beacon root
+    const badRoot = await local.ok("engine_newPayloadV3", [payload, [], `0x${"11".repeat(32)}`]);
+    expect(badRoot.status).toBe("INVALID");
+    expect(local.engine.counters.payloadChecks).toBe(checks + 2);
+
+    // the payload as served: no second check (decode, transactions root, block hash) and no execution
     const st = await local.ok("engine_newPayloadV3", [payload, [], ZERO32]);
     expect(st).toMatchObject({ status: "VALID", latestValidHash: payload.blockHash });
+    expect(local.engine.counters.payloadChecks).toBe(checks + 2);
     expect(await executions("verify")).toBe(0);
     expect(await executions("build")).toBe(1);
     expect(await count(metrics, "fastevm_chain_sender_lookups_total")).toBe(0);
@@ -93,6 +106,7 @@ describe("engine: each block executed once", () => {
     // the other node never built it: it executes it once, to the same state
     const r = await remote.ok("engine_newPayloadV3", [payload, [], ZERO32]);
     expect(r.status).toBe("VALID");
+    expect(remote.engine.counters.payloadChecks).toBe(1);
     expect(remote.dev.chain.work).toMatchObject({ verifyExecutions: 1, senderLookups: 2, executedHits: 0 });
     await remote.ok("engine_forkchoiceUpdatedV3", [fcState(payload.blockHash)]);
     expect(dumpFlatState(remote.dev.storage)).toEqual(dumpFlatState(local.dev.storage));
