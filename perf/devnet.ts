@@ -13,10 +13,8 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { NODE_READY_LINE } from "../node/cli/commands/node.ts";
-import { FASTEVM_BIN, prepareDevnet, validatorArgs } from "../node/cli/devnetSetup.ts";
-import { addressOfKey, DEV_ACCOUNT_COUNT, devAccountKey } from "../node/core/chain/devnet.ts";
+import { type DevnetAccount, FASTEVM_BIN, prepareDevnet, validatorArgs } from "../node/cli/devnetSetup.ts";
 import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
-import { bytesToHex } from "../node/core/hex.ts";
 
 export interface TargetNode {
   readonly name: string;
@@ -24,21 +22,16 @@ export interface TargetNode {
   readonly ws?: string | undefined;
 }
 
-export interface Account {
-  readonly address: string;
-  readonly privateKey: string;
-}
-
 export interface Target {
   readonly nodes: readonly TargetNode[];
   /** funded accounts the senders are funded from */
-  readonly accounts: readonly Account[];
+  readonly accounts: readonly DevnetAccount[];
 }
 
 /** The devnet.json keys the perf tool reads (DEVNET_JSON.md). */
 interface DevnetFile {
   readonly nodes?: readonly { name?: string; rpc?: string; ws?: string }[];
-  readonly accounts?: readonly Account[];
+  readonly accounts?: readonly DevnetAccount[];
 }
 
 /** The nodes and accounts of `DATADIR/devnet.json`; a layout without them is refused with the reason. */
@@ -60,14 +53,6 @@ export function readDevnet(datadir: string): Target {
     nodes: nodes.map((n, i) => ({ name: n.name ?? `node-${i}`, rpc: n.rpc!, ws: n.ws })),
     accounts: json.accounts ?? [],
   };
-}
-
-/** The devnet genesis's funded dev accounts (node/core/chain/devnet.ts). */
-export function devAccounts(): Account[] {
-  return Array.from({ length: DEV_ACCOUNT_COUNT }, (_, i) => {
-    const key = devAccountKey(i);
-    return { address: bytesToHex(addressOfKey(key)), privateKey: bytesToHex(key) };
-  });
 }
 
 export interface LocalDevnet {

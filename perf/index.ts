@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { devnetAccounts } from "../node/cli/devnetSetup.ts";
 import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
 import { hexToBytes } from "../node/core/hex.ts";
 import { parsePerfArgs, USAGE } from "./args.ts";
-import { devAccounts, type LocalDevnet, readDevnet, startLocalDevnet, type Target } from "./devnet.ts";
+import { type LocalDevnet, readDevnet, startLocalDevnet, type Target } from "./devnet.ts";
 import { LoadRun } from "./load.ts";
 import { summaryTable, writeReport } from "./report.ts";
 import { RpcClient } from "./rpc.ts";
@@ -60,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
     let target: Target;
     let source: string;
     if (args.rpc !== undefined) {
-      target = { nodes: args.rpc.map((rpc, i) => ({ name: `node-${i}`, rpc })), accounts: devAccounts() };
+      target = { nodes: args.rpc.map((rpc, i) => ({ name: `node-${i}`, rpc })), accounts: devnetAccounts() };
       source = `--rpc ${args.rpc.join(",")}`;
     } else if (args.devnet !== undefined) {
       target = readDevnet(args.devnet);

@@ -114,6 +114,17 @@ export async function freePort(): Promise<number> {
   throw new FastEvmError(ErrorCode.CLI_USAGE, `no free port on 127.0.0.1 in ${FREE_PORT_LOW}..${high - 1}`);
 }
 
+/** A free port (`freePort`) not in `reserved`, which gains it: the ports of one devnet are all distinct. */
+export async function reserveFreePort(reserved: Set<number>): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (!reserved.has(p)) {
+      reserved.add(p);
+      return p;
+    }
+  }
+}
+
 /** Whether 127.0.0.1:`port` can be bound right now (nothing listens there, on it or on the wildcard). */
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -148,13 +159,7 @@ export async function choosePublicPorts(
       reserved.add(wanted);
       return wanted;
     }
-    for (;;) {
-      const p = await freePort();
-      if (!reserved.has(p)) {
-        reserved.add(p);
-        return p;
-      }
-    }
+    return reserveFreePort(reserved);
   };
   const out: [number, number][] = [];
   for (let i = 0; i < n; i++) {
@@ -282,15 +287,7 @@ export async function prepareDevnet(
   mkdirSync(dir, { recursive: true });
   // every port distinct: the OS may hand a just-released port out again
   const reserved = new Set<number>();
-  const port = async (): Promise<number> => {
-    for (;;) {
-      const p = await freePort();
-      if (!reserved.has(p)) {
-        reserved.add(p);
-        return p;
-      }
-    }
-  };
+  const port = () => reserveFreePort(reserved);
   const validators: StoredValidator[] = [];
   for (let i = 0; i < n; i++) {
     const datadir = join(dir, `validator-${i}`);

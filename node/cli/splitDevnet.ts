@@ -23,9 +23,9 @@ import {
   choosePublicPorts,
   type DevnetAccount,
   devnetAccounts,
-  freePort,
   LAYOUT_FILE,
   quietly,
+  reserveFreePort,
 } from "./devnetSetup.ts";
 import {
   COMPOSE_PORTS,
@@ -221,15 +221,7 @@ export async function prepareSplitDevnet(
   if (placement === "compose") ports = Array.from({ length: n }, () => COMPOSE_PORTS);
   else {
     const reserved = new Set<number>();
-    const take = async () => {
-      for (;;) {
-        const p = await freePort();
-        if (!reserved.has(p)) {
-          reserved.add(p);
-          return p;
-        }
-      }
-    };
+    const take = () => reserveFreePort(reserved);
     const fixed: Omit<PairPorts, "http" | "ws">[] = [];
     for (let i = 0; i < n; i++)
       fixed.push({

@@ -13,7 +13,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devAccounts, type LocalDevnet, startLocalDevnet } from "../../perf/devnet.ts";
+import { devnetAccounts } from "../../node/cli/devnetSetup.ts";
+import { type LocalDevnet, startLocalDevnet } from "../../perf/devnet.ts";
 import { RpcClient } from "../../perf/rpc.ts";
 import type { StepSummary } from "../../perf/stats.ts";
 import { REPO_ROOT } from "../utils/fixtures.ts";
@@ -107,7 +108,7 @@ describe.runIf(enabled)("pnpm perf against a 1-validator devnet", () => {
 
   it("matches an independent count of the included transactions taken from the blocks", async () => {
     const rpc = new RpcClient(devnet.target.nodes[0]!.rpc);
-    const setup = new Set(devAccounts().map((a) => a.address.toLowerCase()));
+    const setup = new Set(devnetAccounts().map((a) => a.address.toLowerCase()));
     const head = Number(await rpc.call<string>("eth_blockNumber"));
     const fromBlocks = new Map<string, number>();
     for (let n = 1; n <= head; n++) {
