@@ -185,13 +185,18 @@ describe.skipIf(process.env.E2E_PROMETHEUS === "0")(
         }
         expect(empty).toEqual([]);
         expect(await query(base, "up == 1")).toHaveLength(2 * N);
-        const txs = (await query(
-          base,
-          'max(fastevm_chain_transactions_imported_total{role="execution"})',
-        )) as {
-          value: [number, string];
-        }[];
-        expect(Number(txs[0]!.value[1])).toBe(SENDERS * PER_SENDER);
+        // the last block's import may land after Prometheus's latest scrape (every 1 s): wait for the next ones
+        let imported = 0;
+        for (;;) {
+          const txs = (await query(
+            base,
+            'max(fastevm_chain_transactions_imported_total{role="execution"})',
+          )) as { value: [number, string] }[];
+          imported = Number(txs[0]?.value[1] ?? 0);
+          if (imported >= SENDERS * PER_SENDER || Date.now() > deadline) break;
+          await sleep(500);
+        }
+        expect(imported).toBe(SENDERS * PER_SENDER);
       },
       90_000,
     );
