@@ -7,7 +7,7 @@
  * (row 27/39).
  */
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_BODY_LIMIT, JsonRpcDispatcher, type RpcHandler } from "../../../../../node/rpc/jsonrpc.ts";
 import {
@@ -208,6 +208,8 @@ for (const kind of ["uws", "http"] as const) {
 
     it("connection cap: the 4th WebSocket of a cap of 3 is refused with 503", async () => {
       const url = `ws://127.0.0.1:${server.port}`;
+      // the WebSockets earlier tests closed may still be closing on a loaded machine: start from none
+      await vi.waitFor(() => expect(server.connections()).toBe(0), { timeout: 10_000, interval: 20 });
       const open = [await wsOpen(url), await wsOpen(url), await wsOpen(url)];
       await expect(wsOpen(url)).rejects.toMatchObject({ status: 503 });
       for (const w of open) w.close();
