@@ -12,6 +12,23 @@
  * its import commits that result without recovering or executing again; a block stored without becoming the
  * head on the head's child (newPayload) is written without touching the flat state; and the tx hashes the
  * import computed are stored (table `tx_hashes`), so fork choice moves the tx index without hashing.
+ *
+ * The engine's path (`acceptBlock`, `forkchoice`: newPayload and forkchoiceUpdated) writes nothing to LMDB:
+ * an accepted block waits in memory (`#pending`, with its execution result) and the canonical head moves in
+ * memory; one background writer (`#writes`, FIFO) then persists each block and head move in order, one LMDB
+ * transaction per block (a block and the head move onto it merged into one), each in its own macrotask, so
+ * a block on disk is always whole. The persistence threshold is 0: the writer starts at once.
+ * Executions (verify, build, the payload builder through `onParentState`) read LMDB in the execute workers,
+ * through one layered view: a child of an accepted, unpersisted block on top of LMDB's head runs at once on
+ * the LIVE view — LMDB under the unpersisted blocks' write-sets, code and trie nodes (`overlayFromBlocks`),
+ * which holds final values, so the writer goes on persisting those blocks meanwhile (execution of block N+1
+ * overlaps the write of N; the writer stops at the execution's fence, the writes queued when it started);
+ * any other execution runs under the FIFO state lock after every queued write, on the path from LMDB's head.
+ * Reads of `store` (the public RPC, the txpool) see the persisted chain, which trails the canonical head by
+ * the writes still queued (the public RPC calls `catchUp` first, which writes them unless an execution under
+ * the lock is running). With more than `memoryBlockBuffer` writes queued, the engine's calls wait for them.
+ * `persisted()` waits for every write (SIGTERM); after SIGKILL the node restarts at the last persisted
+ * block and the consensus driver re-executes the commits after it (the commit stamp makes that idempotent).
  */
 import { type Block, encodeBody } from "../core/block/block.ts";
 import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header.ts";
@@ -20,9 +37,10 @@ import type { Withdrawal } from "../core/block/withdrawal.ts";
 import { concatBytes, equalBytes } from "../core/bytes.ts";
 import { timestampRuleOf } from "../core/chain/blockRules.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
-import { ErrorCode, FastEvmError, isValidationError } from "../core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError, isValidationError } from "../core/errors.ts";
 import { keccak256 } from "../core/hash.ts";
 import { bytesToHex } from "../core/hex.ts";
+import { SerialLock } from "../core/serialLock.ts";
 import type {
   ExecTx,
   ExecutedBlock,
@@ -37,13 +55,14 @@ import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
 import { type BlockRef, blockPath, DEFAULT_MAX_REORG_DEPTH } from "./blockPath.ts";
 import { ChainStore, type HeadInfo } from "./chainStore.ts";
-import { ExecutedBlocks } from "./executedBlocks.ts";
+import { ExecutedBlocks, type ExecutedEntry } from "./executedBlocks.ts";
 import { headerTemplate } from "./headerTemplate.ts";
 import {
   applyStateDiff,
   composeOverlay,
   diffFromWrites,
   encodeStateDiff,
+  overlayFromBlocks,
   type StateDiff,
 } from "./stateDiff.ts";
 import { type TimestampRule, validateHeader } from "./validateHeader.ts";
@@ -65,6 +84,47 @@ export interface ChainOptions {
   readonly onImported?: (r: ImportResult) => void;
   /** executed-but-not-stored blocks kept for their import (default EXECUTED_BLOCKS_CAPACITY; 0: none) */
   readonly executedBlocks?: number;
+  /**
+   * `--engine.memory-block-buffer`: with more background writes than this queued, `acceptBlock` and
+   * `forkchoice` wait for the writer (default DEFAULT_MEMORY_BLOCK_BUFFER)
+   */
+  readonly memoryBlockBuffer?: number;
+}
+
+/**
+ * Writes queued before the engine's calls wait (reth's `--engine.memory-block-buffer-target` default is 0 on
+ * top of a persistence threshold of 2; here the writer starts at once, so this only bounds a writer that
+ * falls behind: 16 blocks of 1,000 transfers are a few tens of MB).
+ */
+export const DEFAULT_MEMORY_BLOCK_BUFFER = 16;
+
+/** A background write: store an accepted block, or move the persisted head (with its marks). */
+type WriteOp = { readonly seq: number } & (
+  | { readonly kind: "store"; readonly hash: Uint8Array; readonly key: string }
+  | { readonly kind: "head"; readonly hash: Uint8Array; readonly marks: HeadMarks }
+);
+
+export interface HeadMarks {
+  readonly safe?: Uint8Array;
+  readonly finalized?: Uint8Array;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An accepted block not yet persisted: what its write needs. */
+interface PendingBlock {
+  readonly hash: Uint8Array;
+  readonly block: Block;
+  readonly entry: ExecutedEntry;
+}
+
+/** The state a worker executes a child of `parent` against: the overlay from LMDB's flat state to it. */
+export interface ParentView {
+  readonly hash: Uint8Array;
+  readonly header: BlockHeader;
+  readonly overlay: StateOverlay;
+  /** ancestors off LMDB's canonical index (BLOCKHASH), number → hash */
+  readonly ancestorHashes: readonly (readonly [bigint, Uint8Array])[];
 }
 
 /**
@@ -82,6 +142,12 @@ export interface ChainWork {
   executedHits: number;
   /** blocks whose raw transactions fork choice had to hash (no stored tx hashes: older datadirs) */
   txHashFallbacks: number;
+  /** LMDB write transactions of the chain (blocks, head moves); the engine's calls make none themselves */
+  writeTxns: number;
+  /** of those, written by the background writer */
+  backgroundWrites: number;
+  /** executions run on the live view of unpersisted blocks, overlapping their persistence */
+  liveExecutions: number;
 }
 
 export interface ImportResult {
@@ -159,7 +225,34 @@ export class Chain {
     senderLookups: 0,
     executedHits: 0,
     txHashFallbacks: 0,
+    writeTxns: 0,
+    backgroundWrites: 0,
+    liveExecutions: 0,
   };
+  /** accepted blocks the writer has not stored yet, by hex hash */
+  readonly #pending = new Map<string, PendingBlock>();
+  /** the canonical head (LMDB's head trails it by the queued head moves) and its marks */
+  #canonical: HeadInfo;
+  #safe: Uint8Array | undefined;
+  #finalized: Uint8Array | undefined;
+  /** the background writer's FIFO (bounded by `memoryBlockBuffer` through backpressure) */
+  readonly #writes: WriteOp[] = [];
+  readonly #memoryBlockBuffer: number;
+  #writeScheduled = false;
+  /** a failed background write: the chain refuses further engine work (the node must restart) */
+  #writerError: FastEvmError<string> | undefined;
+  /** executions and background writes, in FIFO order */
+  readonly #stateLock = new SerialLock();
+  /** executions running under the state lock (their workers read LMDB: nothing may be written meanwhile) */
+  #executions = 0;
+  /** sequence number of the last queued write */
+  #writeSeq = 0;
+  /**
+   * per live execution, the last write queued when it started: the writer persists up to the oldest fence
+   * while any runs (those writes were checked to leave its view's state unchanged), then waits
+   */
+  readonly #liveFences: number[] = [];
+  readonly #liveWaiters: (() => void)[] = [];
 
   constructor(
     readonly storage: Storage,
@@ -173,11 +266,41 @@ export class Chain {
     this.#metrics = opts.metrics;
     this.#onImported = opts.onImported;
     this.executed = new ExecutedBlocks(opts.executedBlocks);
-    this.#metrics?.headNumber.set(Number(this.store.head().header.number));
+    this.#memoryBlockBuffer = opts.memoryBlockBuffer ?? DEFAULT_MEMORY_BLOCK_BUFFER;
+    this.#canonical = this.store.head();
+    this.#safe = this.store.meta(META_KEYS.safeHash);
+    this.#finalized = this.store.meta(META_KEYS.finalizedHash);
+    this.#metrics?.headNumber.set(Number(this.#canonical.header.number));
   }
 
-  head(): { hash: Uint8Array; header: BlockHeader } {
-    return this.store.head();
+  /** The canonical head: the last `forkchoice` (or import) target; LMDB's head (`store.head()`) may trail it. */
+  head(): HeadInfo {
+    return this.#canonical;
+  }
+
+  /** The canonical safe and finalized marks (as forkchoice last set them). */
+  marks(): { readonly safe: Uint8Array | undefined; readonly finalized: Uint8Array | undefined } {
+    return { safe: this.#safe, finalized: this.#finalized };
+  }
+
+  /** A header accepted or stored. */
+  header(hash: Uint8Array): BlockHeader | undefined {
+    return this.#pending.get(bytesToHex(hash))?.block.header ?? this.store.header(hash);
+  }
+
+  /** Whether a block is accepted (in memory) or stored. */
+  hasBlock(hash: Uint8Array): boolean {
+    return this.#pending.has(bytesToHex(hash)) || this.store.hasBlock(hash);
+  }
+
+  /** A block accepted or stored. */
+  block(hash: Uint8Array): Block | undefined {
+    return this.#pending.get(bytesToHex(hash))?.block ?? this.store.block(hash);
+  }
+
+  /** Background writes queued (blocks and head moves not yet in LMDB). */
+  get unpersisted(): number {
+    return this.#writes.length;
   }
 
   /**
@@ -265,18 +388,81 @@ export class Chain {
     return { txs, hashes };
   }
 
+  /** The worker view of the end of `path` (from LMDB's head), from the stored diffs. */
+  #pathView(hash: Uint8Array, header: BlockHeader, path: Path): ParentView {
+    return {
+      hash,
+      header,
+      overlay: composeOverlay(
+        path.rewind.map((b) => b.diff),
+        path.reapply.map((b) => b.diff),
+      ),
+      ancestorHashes: path.reapply.map((b) => [b.header.number, b.hash] as const),
+    };
+  }
+
+  /**
+   * The view of `parentHash` when it is an accepted, unpersisted block on top of LMDB's head — from the
+   * write-sets of the unpersisted blocks between them — and every queued head move is onto one of those
+   * blocks (the writer only persists them, in order, which leaves the view's state unchanged); else
+   * undefined (the execution must wait for the writer). Counted in `work.liveExecutions`.
+   */
+  #liveView(parentHash: Uint8Array): ParentView | undefined {
+    const line: PendingBlock[] = [];
+    let h = parentHash;
+    for (let p = this.#pending.get(bytesToHex(h)); p !== undefined; p = this.#pending.get(bytesToHex(h))) {
+      line.push(p);
+      h = p.block.header.parentHash;
+    }
+    if (line.length === 0 || !equalBytes(h, this.store.head().hash)) return undefined;
+    const onLine = new Set(line.map((p) => bytesToHex(p.hash)));
+    for (const op of this.#writes)
+      if (op.kind === "head" && !onLine.has(bytesToHex(op.hash))) return undefined;
+    line.reverse();
+    return {
+      hash: parentHash,
+      header: line[line.length - 1]!.block.header,
+      overlay: overlayFromBlocks(line.map((p) => p.entry.result)),
+      ancestorHashes: line.map((p) => [p.block.header.number, p.hash] as const),
+    };
+  }
+
+  /**
+   * Runs `fn` — an execution on `parentHash`'s state — either at once on the live view of unpersisted
+   * blocks (the writer goes on persisting them meanwhile: execution and persistence overlap), or under the
+   * state lock after every queued write. NOT_FOUND for a parent neither accepted nor stored.
+   */
+  #onParent<T>(parentHash: Uint8Array, fn: (view: ParentView) => Promise<T>): Promise<T> {
+    const live = this.#liveView(parentHash);
+    if (live !== undefined) {
+      this.work.liveExecutions++;
+      const fence = this.#writeSeq;
+      this.#liveFences.push(fence);
+      const done = () => {
+        this.#liveFences.splice(this.#liveFences.indexOf(fence), 1);
+        if (this.#liveFences.length === 0) {
+          for (const w of this.#liveWaiters.splice(0)) w();
+        }
+        this.#scheduleWrite();
+      };
+      return fn(live).finally(done);
+    }
+    return this.#exclusive(async () => {
+      const header = this.store.header(parentHash);
+      if (header === undefined)
+        throw new FastEvmError(ErrorCode.NOT_FOUND, `unknown parent ${bytesToHex(parentHash)}`);
+      return fn(this.#pathView(parentHash, header, this.#pathTo(parentHash, header)));
+    });
+  }
+
   async #execute(
     block: Block,
     parent: BlockHeader,
-    path: Path,
+    view: Pick<ParentView, "overlay" | "ancestorHashes">,
     txs: ExecTx[],
     mode: "verify" | "build",
   ): Promise<ExecutedBlock> {
     this.#countExecution(mode);
-    const overlay: StateOverlay = composeOverlay(
-      path.rewind.map((b) => b.diff),
-      path.reapply.map((b) => b.diff),
-    );
     const result = await this.workers.execute({
       datadir: this.storage.datadir,
       chainId: this.config.chainId,
@@ -286,8 +472,8 @@ export class Chain {
       rawTxs: block.transactions,
       ommerCount: block.ommers.length,
       ...(block.withdrawals === undefined ? {} : { withdrawals: block.withdrawals }),
-      overlay,
-      ancestorHashes: path.reapply.map((b) => [b.header.number, b.hash] as const),
+      overlay: view.overlay,
+      ancestorHashes: view.ancestorHashes,
       mode,
     });
     if (!result.ok) throw FastEvmError.fromObject(result.error);
@@ -315,7 +501,11 @@ export class Chain {
    * becomes the head; with `makeHead: false` (Engine API newPayload) it is stored with its receipts and state
    * diff but the head, flat state and indexes stay where they were, for a later `setHead`.
    */
-  async importBlock(block: Block, opts: { readonly makeHead?: boolean } = {}): Promise<ImportResult> {
+  importBlock(block: Block, opts: { readonly makeHead?: boolean } = {}): Promise<ImportResult> {
+    return this.#exclusive(() => this.#importNow(block, opts.makeHead ?? true));
+  }
+
+  async #importNow(block: Block, makeHead: boolean): Promise<ImportResult> {
     const header = block.header;
     const hash = headerHash(header);
     const base = { hash, number: header.number, txCount: block.transactions.length };
@@ -345,14 +535,21 @@ export class Chain {
         const recovered = await this.#recover(block);
         hashes = recovered.hashes;
         t1 = performance.now();
-        result = await this.#execute(block, parent, path, recovered.txs, "verify");
+        result = await this.#execute(
+          block,
+          parent,
+          this.#pathView(header.parentHash, parent, path),
+          recovered.txs,
+          "verify",
+        );
       } catch (e) {
         if (isValidationError(e)) this.#metrics?.invalidBlocks.inc();
         throw e;
       }
     }
     const t2 = performance.now();
-    this.#commit(block, hash, hashes, result, path, opts.makeHead ?? true);
+    this.#commit(block, hash, hashes, result, path, makeHead);
+    if (makeHead) this.#setCanonical({ hash, header }, {});
     this.executed.delete(hash);
     const timings = {
       recoverMs: t1 - t0,
@@ -374,7 +571,241 @@ export class Chain {
     return imported;
   }
 
-  #observeImport(r: ImportResult, t: NonNullable<ImportResult["timings"]>): void {
+  /**
+   * newPayload: validates and (unless this node built it) executes `block` on its parent, then keeps it in
+   * memory and queues its write; LMDB is written later by the background writer. A block already accepted
+   * or stored is "known". Throws the BLOCK_* reason of an invalid block, which is never kept.
+   */
+  async acceptBlock(block: Block): Promise<ImportResult> {
+    this.#checkWriter();
+    const header = block.header;
+    const hash = headerHash(header);
+    const key = bytesToHex(hash);
+    const base = { hash, number: header.number, txCount: block.transactions.length };
+    const known: ImportResult = { ...base, status: "known", gasUsed: header.gasUsed, reorgDepth: 0 };
+    if (this.hasBlock(hash)) return known;
+    const parent = this.header(header.parentHash);
+    if (parent === undefined)
+      throw blockError(ErrorCode.BLOCK_UNKNOWN_PARENT, `unknown parent ${bytesToHex(header.parentHash)}`);
+    validateHeader(header, parent, header.parentHash, {
+      config: this.config,
+      timestampRule: this.#timestampRule,
+    });
+    const t0 = performance.now();
+    let entry = this.executed.get(hash);
+    let recoverMs = 0;
+    const hit = entry !== undefined;
+    if (entry !== undefined) {
+      this.executed.delete(hash);
+      this.work.executedHits++;
+      this.#metrics?.executedBlockHits.inc();
+    } else {
+      entry = await this.#onParent(header.parentHash, async (view) => {
+        if (this.hasBlock(hash)) return undefined;
+        try {
+          const recovered = await this.#recover(block);
+          recoverMs = performance.now() - t0;
+          const result = await this.#execute(block, parent, view, recovered.txs, "verify");
+          return { result, txHashes: recovered.hashes };
+        } catch (e) {
+          if (isValidationError(e)) this.#metrics?.invalidBlocks.inc();
+          throw e;
+        }
+      });
+      if (entry === undefined) return known;
+    }
+    this.#pending.set(key, { hash, block, entry });
+    this.#enqueue({ kind: "store", hash, key });
+    const ran = !hit;
+    const timings = {
+      recoverMs,
+      executeMs: performance.now() - t0 - recoverMs,
+      evmMs: ran ? entry.result.execMs : 0,
+      trieMs: ran ? entry.result.trieMs : 0,
+      commitMs: 0,
+    };
+    const imported: ImportResult = {
+      ...base,
+      status: "imported",
+      gasUsed: entry.result.gasUsed,
+      reorgDepth: 0,
+      timings,
+    };
+    this.#observeImport(imported, timings, false);
+    this.#onImported?.(imported);
+    await this.#backpressure();
+    return imported;
+  }
+
+  /**
+   * forkchoiceUpdated: makes an accepted or stored, executed block the canonical head (and sets the marks),
+   * in memory, and queues the head move for the background writer; LMDB is not written here. Returns the
+   * number of canonical blocks rewound; BLOCK_REORG_TOO_DEEP past `maxReorgDepth`.
+   */
+  async forkchoice(hash: Uint8Array, marks: HeadMarks = {}): Promise<number> {
+    this.#checkWriter();
+    const header = this.header(hash);
+    if (header === undefined || !this.#executedBlock(hash))
+      throw new FastEvmError(
+        ErrorCode.NOT_FOUND,
+        `block ${bytesToHex(hash)} is not stored (or never executed)`,
+      );
+    const path = blockPath(this, this.#canonical, { hash, header }, { maxRewind: this.#maxReorgDepth });
+    this.#setCanonical({ hash, header }, marks);
+    this.#enqueue({ kind: "head", hash, marks });
+    await this.#backpressure();
+    return path.rewind.length;
+  }
+
+  /**
+   * Runs `fn` — an execution of a child of `parentHash` (the payload builder) — under the state lock after
+   * every queued write, with the worker's view of the parent state. NOT_FOUND for an unknown parent.
+   */
+  onParentState<T>(parentHash: Uint8Array, fn: (view: ParentView) => Promise<T>): Promise<T> {
+    return this.#onParent(parentHash, fn);
+  }
+
+  /**
+   * Writes every queued write now, unless an execution is running (its worker reads LMDB under the state
+   * lock) or the writer failed: readers of `store` (the public RPC) call it first, so that they follow the
+   * canonical head. Never throws.
+   */
+  catchUp(): void {
+    if (this.#executions > 0) return;
+    try {
+      while (this.#mayWrite()) this.#writeNext();
+    } catch {
+      // kept in #writerError: the next engine call reports it
+    }
+  }
+
+  /** Waits until every queued write is in LMDB (SIGTERM; readers of `store` after the engine's calls). */
+  async persisted(): Promise<void> {
+    await this.#exclusive(async () => {});
+  }
+
+  /** `fn` — work whose workers read LMDB — under the state lock, after every queued write. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#stateLock.run(async () => {
+      while (this.#liveFences.length > 0)
+        await new Promise<void>((resolve) => this.#liveWaiters.push(resolve));
+      this.#drainWrites();
+      this.#executions++;
+      try {
+        return await fn();
+      } finally {
+        this.#executions--;
+      }
+    });
+  }
+
+  #setCanonical(head: HeadInfo, marks: HeadMarks): void {
+    this.#canonical = head;
+    if (marks.safe !== undefined) this.#safe = marks.safe;
+    if (marks.finalized !== undefined) this.#finalized = marks.finalized;
+  }
+
+  /** Accepted (so executed), or stored with a state diff, or the genesis. */
+  #executedBlock(hash: Uint8Array): boolean {
+    if (this.#pending.has(bytesToHex(hash))) return true;
+    const genesis = this.store.meta(META_KEYS.genesisHash);
+    return (
+      this.storage.tables.stateDiffs.doesExist(hash) || (genesis !== undefined && equalBytes(genesis, hash))
+    );
+  }
+
+  #checkWriter(): void {
+    const e = this.#writerError;
+    if (e !== undefined)
+      throw new FastEvmError(ErrorCode.STORAGE, `the chain stopped after a failed write: ${e.message}`, {
+        cause: e.code,
+      });
+  }
+
+  async #backpressure(): Promise<void> {
+    if (this.#writes.length > this.#memoryBlockBuffer) await this.persisted();
+  }
+
+  #enqueue(op: DistributiveOmit<WriteOp, "seq">): void {
+    this.#writes.push({ ...op, seq: ++this.#writeSeq } as WriteOp);
+    this.#metrics?.unpersistedWrites.set(this.#writes.length);
+    this.#scheduleWrite();
+  }
+
+  /** One write per macrotask, behind the executions already waiting for the state lock. */
+  #scheduleWrite(): void {
+    if (this.#writeScheduled || this.#writes.length === 0) return;
+    this.#writeScheduled = true;
+    setImmediate(() => {
+      this.#writeScheduled = false;
+      void this.#stateLock.run(() => {
+        if (!this.#mayWrite()) return; // a live execution's end schedules the rest
+        try {
+          this.#writeNext();
+        } catch {
+          return; // kept in #writerError: the next engine call reports it
+        }
+        this.#scheduleWrite();
+      });
+    });
+  }
+
+  /** Every queued write, now (inside the state lock, or from a synchronous caller such as `setHead`). */
+  #drainWrites(): void {
+    while (this.#writes.length > 0) this.#writeNext();
+  }
+
+  /** Whether the oldest queued write may run now: not past the fence of a live execution. */
+  #mayWrite(): boolean {
+    const op = this.#writes[0];
+    if (op === undefined || this.#writerError !== undefined) return false;
+    return this.#liveFences.length === 0 || op.seq <= Math.min(...this.#liveFences);
+  }
+
+  /** The oldest queued write; a block followed by the head move onto it is one LMDB transaction. */
+  #writeNext(): void {
+    this.#checkWriter();
+    const op = this.#writes[0]!;
+    const t0 = performance.now();
+    try {
+      if (op.kind === "store") {
+        const p = this.#pending.get(op.key);
+        if (p === undefined)
+          throw new FastEvmError(ErrorCode.INTERNAL, `no accepted block ${op.key} to write`);
+        const next = this.#writes[1];
+        const fence =
+          this.#liveFences.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...this.#liveFences);
+        const merge = next?.kind === "head" && next.seq <= fence && equalBytes(next.hash, op.hash);
+        const header = p.block.header;
+        const parent = this.store.header(header.parentHash);
+        if (parent === undefined)
+          throw new FastEvmError(ErrorCode.STORAGE, `parent of ${op.key} is not stored`);
+        const path = this.#pathTo(header.parentHash, parent);
+        this.#commit(p.block, p.hash, p.entry.txHashes, p.entry.result, path, merge, merge ? next.marks : {});
+        this.#pending.delete(op.key);
+        this.#writes.splice(0, merge ? 2 : 1);
+      } else {
+        this.#setHeadNow(op.hash, op.marks);
+        this.#writes.shift();
+      }
+    } catch (e) {
+      this.#writerError = isFastEvmError(e)
+        ? e
+        : new FastEvmError(
+            ErrorCode.STORAGE,
+            `background write failed: ${(e as Error).message}`,
+            {},
+            { cause: e },
+          );
+      throw this.#writerError;
+    }
+    this.work.backgroundWrites++;
+    this.#metrics?.unpersistedWrites.set(this.#writes.length);
+    this.#metrics?.stageTime.observe({ stage: "persist" }, (performance.now() - t0) / 1000);
+  }
+
+  /** `persisted`: the import wrote the block (an accepted block's write is observed by the writer) */
+  #observeImport(r: ImportResult, t: NonNullable<ImportResult["timings"]>, persisted = true): void {
     const m = this.#metrics;
     if (m === undefined) return;
     m.blocksImported.inc();
@@ -385,7 +816,7 @@ export class Chain {
     m.stageTime.observe({ stage: "execute" }, t.executeMs / 1000);
     m.stageTime.observe({ stage: "evm" }, t.evmMs / 1000);
     m.stageTime.observe({ stage: "state_root" }, t.trieMs / 1000);
-    m.stageTime.observe({ stage: "persist" }, t.commitMs / 1000);
+    if (persisted) m.stageTime.observe({ stage: "persist" }, t.commitMs / 1000);
   }
 
   /**
@@ -394,21 +825,23 @@ export class Chain {
    * canonical and tx indexes with it — one transaction, no re-execution; `safe` / `finalized` marks are
    * written in the same transaction. Returns the number of blocks rewound.
    */
-  setHead(
-    hash: Uint8Array,
-    marks: { readonly safe?: Uint8Array; readonly finalized?: Uint8Array } = {},
-  ): number {
+  setHead(hash: Uint8Array, marks: HeadMarks = {}): number {
+    this.#drainWrites();
+    const rewound = this.#setHeadNow(hash, marks);
+    this.#setCanonical(this.store.head(), marks);
+    return rewound;
+  }
+
+  #setHeadNow(hash: Uint8Array, marks: HeadMarks): number {
     const header = this.store.header(hash);
-    const genesis = this.store.meta(META_KEYS.genesisHash);
-    const executed =
-      this.storage.tables.stateDiffs.doesExist(hash) || (genesis !== undefined && equalBytes(genesis, hash));
-    if (header === undefined || !executed) {
+    if (header === undefined || !this.#executedBlock(hash)) {
       throw new FastEvmError(
         ErrorCode.NOT_FOUND,
         `block ${bytesToHex(hash)} is not stored (or never executed)`,
       );
     }
     const path = this.#pathTo(hash, header);
+    this.work.writeTxns++;
     this.storage.env.transactionSync(() => {
       this.#moveTo(path);
       const meta = this.storage.tables.meta;
@@ -458,8 +891,10 @@ export class Chain {
     result: ExecutedBlock,
     path: Path,
     makeHead: boolean,
+    marks: HeadMarks = {},
   ): void {
     const t = this.storage.tables;
+    this.work.writeTxns++;
     const oldHead = this.store.head();
     const onHead = path.rewind.length === 0 && path.reapply.length === 0;
     const storeBlock = (diff: StateDiff) => {
@@ -484,6 +919,8 @@ export class Chain {
         t.txIndex.putSync(h, encodeTxLocation({ blockHash: hash, index }));
       });
       t.meta.putSync(metaKey(META_KEYS.headHash), hash);
+      if (marks.safe !== undefined) t.meta.putSync(metaKey(META_KEYS.safeHash), marks.safe);
+      if (marks.finalized !== undefined) t.meta.putSync(metaKey(META_KEYS.finalizedHash), marks.finalized);
       if (!makeHead) {
         // back to the old head inside the same transaction (reads here see this transaction's writes)
         this.#moveTo(this.#pathTo(oldHead.hash, oldHead.header, { hash, header: block.header }));
@@ -498,7 +935,11 @@ export class Chain {
    * execution fields (roots, bloom, gas used, blob gas used) come from executing it. Nothing is stored.
    * Every transaction must be included: one the execute worker would skip is BLOCK_INVALID_TX here.
    */
-  async buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
+  buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
+    return this.#exclusive(() => this.#buildNow(rawTxs, opts));
+  }
+
+  async #buildNow(rawTxs: readonly Uint8Array[], opts: BuildOptions): Promise<Block> {
     const head =
       opts.parentHash === undefined
         ? this.store.head()
@@ -522,7 +963,13 @@ export class Chain {
       withdrawals: opts.withdrawals ?? [],
     };
     const { txs } = await this.#recover(draft);
-    const r = await this.#execute(draft, p, this.#pathTo(head.hash, p), txs, "build");
+    const r = await this.#execute(
+      draft,
+      p,
+      this.#pathView(head.hash, p, this.#pathTo(head.hash, p)),
+      txs,
+      "build",
+    );
     const bad = r.skipped[0];
     if (bad !== undefined)
       throw new FastEvmError(

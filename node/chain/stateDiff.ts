@@ -141,3 +141,64 @@ export function composeOverlay(rewind: readonly StateDiff[], reapply: readonly S
   for (const d of reapply) take(d, true);
   return { accounts: [...accounts.values()], storage: [...slots.values()] };
 }
+
+/**
+ * The overlay from LMDB's flat state to the post-state of blocks accepted and not persisted yet (oldest
+ * first; the first one's parent is the persisted head), from their write-sets: each account's final value,
+ * the slots written, the accounts whose storage was cleared (`wiped`: a later slot write stays), the code
+ * they deployed and their new trie nodes. It holds final values only, so it gives the same state while the
+ * writer persists those blocks in order.
+ */
+export function overlayFromBlocks(
+  blocks: readonly {
+    readonly writes: readonly AccountWrite[];
+    readonly trieNodes: readonly (readonly [Uint8Array, Uint8Array])[];
+  }[],
+): StateOverlay {
+  const accounts = new Map<string, [Uint8Array, Uint8Array | null]>();
+  /** address hex → slot hex → [key, value] */
+  const slots = new Map<string, Map<string, [Uint8Array, bigint]>>();
+  const wiped = new Map<string, Uint8Array>();
+  const code = new Map<string, [Uint8Array, Uint8Array]>();
+  const trieNodes: (readonly [Uint8Array, Uint8Array])[] = [];
+  for (const b of blocks) {
+    for (const w of b.writes) {
+      const a = bytesToHex(w.address);
+      const post = w.deleted
+        ? null
+        : encodeAccount({
+            nonce: w.nonce,
+            balance: w.balance,
+            storageRoot: w.storageRoot,
+            codeHash: w.codeHash,
+          });
+      accounts.set(a, [w.address, post]);
+      let own = slots.get(a);
+      if (w.deleted || w.wiped) {
+        wiped.set(a, w.address);
+        own?.clear();
+      }
+      if (w.slots.length > 0) {
+        if (own === undefined) {
+          own = new Map();
+          slots.set(a, own);
+        }
+        for (const s of w.slots) {
+          const key = storageKey(w.address, s.key);
+          own.set(bytesToHex(key), [key, s.value]);
+        }
+      }
+      if (w.code !== null && w.code.length > 0) code.set(bytesToHex(w.codeHash), [w.codeHash, w.code]);
+    }
+    for (const n of b.trieNodes) trieNodes.push(n);
+  }
+  const storage: [Uint8Array, bigint][] = [];
+  for (const own of slots.values()) for (const e of own.values()) storage.push(e);
+  return {
+    accounts: [...accounts.values()],
+    storage,
+    wiped: [...wiped.values()],
+    code: [...code.values()],
+    trieNodes,
+  };
+}

@@ -128,6 +128,10 @@ function chainMetrics(f: Factory) {
     ),
     invalidBlocks: f.counter("fastevm_chain_invalid_blocks_total", "blocks refused by a validation rule"),
     headNumber: f.gauge("fastevm_chain_head_number", "number of the canonical head block"),
+    unpersistedWrites: f.gauge(
+      "fastevm_chain_unpersisted_writes",
+      "blocks and head moves accepted in memory and queued for the background LMDB writer",
+    ),
     reorgs: f.counter("fastevm_chain_reorgs_total", "head moves that left blocks of the canonical chain"),
     reorgedBlocks: f.counter("fastevm_chain_reorged_blocks_total", "blocks that left the canonical chain"),
     importTime: f.histogram("fastevm_chain_import_seconds", "whole block import: recover to persisted"),
@@ -146,7 +150,7 @@ function chainMetrics(f: Factory) {
     ),
     stageTime: f.histogram(
       "fastevm_chain_stage_seconds",
-      "block import stages: recover (recover pool), execute (execute pool round trip), evm and state_root (inside it, on the worker), persist (the LMDB transaction)",
+      "block import stages: recover (recover pool), execute (execute pool round trip), evm and state_root (inside it, on the worker), persist (one LMDB transaction: an import's, or a background write of a block or head move)",
       ["stage"],
     ),
   };

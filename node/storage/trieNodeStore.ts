@@ -14,11 +14,26 @@ export class TrieNodeStore implements DB<string, Value> {
   /** unprefixed hex key -> node bytes, not yet in LMDB */
   private readonly pending: Map<string, Uint8Array>;
   private readonly table: Table | undefined;
+  /** read-only nodes of blocks not persisted yet (an execute task's overlay), by unprefixed hex key */
+  private readonly known: ReadonlyMap<string, Uint8Array> | undefined;
 
-  /** `table` undefined: a purely in-memory store (tests, one-shot root computations). */
-  constructor(table: Table | undefined, pending = new Map<string, Uint8Array>()) {
+  /**
+   * `table` undefined: a purely in-memory store (tests, one-shot root computations). `known`: nodes that
+   * are read as if in the table but never written by this store.
+   */
+  constructor(
+    table: Table | undefined,
+    pending = new Map<string, Uint8Array>(),
+    known?: ReadonlyMap<string, Uint8Array>,
+  ) {
     this.table = table;
     this.pending = pending;
+    this.known = known;
+  }
+
+  /** `known` keyed as this store keys its nodes, from (hash, node) pairs. */
+  static knownNodes(nodes: readonly (readonly [Uint8Array, Uint8Array])[]): ReadonlyMap<string, Uint8Array> {
+    return new Map(nodes.map(([h, n]) => [bytesToUnprefixedHex(h), n]));
   }
 
   static forStorage(storage: Storage): TrieNodeStore {
@@ -30,7 +45,7 @@ export class TrieNodeStore implements DB<string, Value> {
   }
 
   getSync(key: string): Uint8Array | undefined {
-    const p = this.pending.get(key);
+    const p = this.pending.get(key) ?? this.known?.get(key);
     if (p !== undefined) return p;
     return this.table === undefined ? undefined : readBytes(this.table, hexToBytes(`0x${key}`));
   }
@@ -60,7 +75,7 @@ export class TrieNodeStore implements DB<string, Value> {
   }
 
   shallowCopy(): DB<string, Value> {
-    return new TrieNodeStore(this.table, this.pending);
+    return new TrieNodeStore(this.table, this.pending, this.known);
   }
 
   async open(): Promise<void> {}

@@ -103,6 +103,7 @@ async function replay(
       }
     }
     await engine.lock.run(() => undefined);
+    await chain.persisted();
     api.close();
     return { head: bytesToHex(chain.head().hash), problems, refused };
   } finally {

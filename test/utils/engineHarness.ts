@@ -73,11 +73,16 @@ export async function openEngine(
     async ok(method, params = []) {
       const r = await call(method, params);
       if (r.error !== undefined) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      // The engine's calls leave their LMDB writes to the chain's background writer; the public reads these
+      // tests make next see the persisted chain, so wait for it (test/unit/node/chain/backgroundWrites.test.ts
+      // shows the calls themselves write nothing).
+      if (method.startsWith("engine_")) await dev.chain.persisted();
       return r.result;
     },
     headHash: () => bytesToHex(dev.chain.head().hash),
     async close() {
       await engine.lock.run(() => undefined);
+      await dev.chain.persisted();
       api.close();
       await dev.close();
     },

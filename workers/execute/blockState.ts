@@ -24,6 +24,8 @@ export interface FlatTables {
 export class ParentState {
   readonly #accounts = new Map<string, Uint8Array | null>();
   readonly #storage = new Map<string, bigint>();
+  readonly #wiped = new Set<string>();
+  readonly #code = new Map<string, Uint8Array>();
 
   constructor(
     private readonly tables: FlatTables,
@@ -31,6 +33,8 @@ export class ParentState {
   ) {
     for (const [a, v] of overlay.accounts) this.#accounts.set(bytesToHex(a), v);
     for (const [k, v] of overlay.storage) this.#storage.set(bytesToHex(k), v);
+    for (const a of overlay.wiped ?? []) this.#wiped.add(bytesToHex(a));
+    for (const [h, c] of overlay.code ?? []) this.#code.set(bytesToHex(h), c);
   }
 
   /** the parent state is fixed for the whole block: each account is read and decoded once */
@@ -51,12 +55,17 @@ export class ParentState {
     const key = storageKey(address, slot);
     const o = this.#storage.get(bytesToHex(key));
     if (o !== undefined) return o;
+    if (this.#wiped.size > 0 && this.#wiped.has(bytesToHex(address))) return 0n;
     const v = readBytes(this.tables.storage, key);
     return v === undefined ? 0n : bytesToBigint(v);
   }
 
   code(codeHash: Uint8Array): Uint8Array {
     if (equalBytes(codeHash, EMPTY_CODE_HASH)) return new Uint8Array(0);
+    if (this.#code.size > 0) {
+      const c = this.#code.get(bytesToHex(codeHash));
+      if (c !== undefined) return c;
+    }
     return readBytes(this.tables.code, codeHash) ?? new Uint8Array(0);
   }
 }

@@ -44,7 +44,7 @@ export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> 
     const t0 = performance.now();
     const out = executeBlock(task, sharedEvm(), state);
     const t1 = performance.now();
-    const trie = updateStateTrie(t.trieNodes, task.parentStateRoot, out.writes);
+    const trie = updateStateTrie(t.trieNodes, task.parentStateRoot, out.writes, task.overlay.trieNodes);
     const t2 = performance.now();
     if (task.mode === "verify" && !equalBytes(trie.stateRoot, task.header.stateRoot)) {
       throw new FastEvmError(

@@ -18,12 +18,18 @@ export interface TrieUpdate {
   readonly nodes: [Uint8Array, Uint8Array][];
 }
 
+/** `known`: nodes not in LMDB yet (the overlay's, of blocks accepted and not persisted), read first. */
 export function updateStateTrie(
   trieNodes: Table,
   parentRoot: Uint8Array,
   writes: readonly BlockWrite[],
+  known: readonly (readonly [Uint8Array, Uint8Array])[] = [],
 ): TrieUpdate {
-  const store = new TrieNodeStore(trieNodes);
+  const store = new TrieNodeStore(
+    trieNodes,
+    new Map(),
+    known.length > 0 ? TrieNodeStore.knownNodes(known) : undefined,
+  );
   const trie = new SyncStateTrie(store, parentRoot);
   const out: AccountWrite[] = [];
   for (const w of writes) {

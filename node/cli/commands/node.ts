@@ -19,13 +19,14 @@
  *
  * SIGTERM / SIGINT, in order: /ready turns 503; stop accepting requests (the validator stops proposing and
  * driving, the transaction endpoint and RPC servers close); finish in-flight work (the Engine API lock
- * drains: a block being imported is committed); persist (the txpool journal is closed, LMDB flushed); close
+ * drains); persist (the blocks and head moves the engine holds in memory are written, the txpool journal is
+ * closed, LMDB flushed); close
  * the pools and the database; then the metrics server. Every step is logged (`shutdown` with `step`).
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
-import { Chain, importMs } from "../../chain/chain.ts";
+import { Chain, DEFAULT_MEMORY_BLOCK_BUFFER, importMs } from "../../chain/chain.ts";
 import { ChainStore } from "../../chain/chainStore.ts";
 import { timestampRuleOf } from "../../core/chain/blockRules.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
@@ -78,6 +79,7 @@ import {
 
 const USAGE = `usage: fastevm node --datadir DIR
   [--authrpc.addr 127.0.0.1] [--authrpc.port 8551] [--authrpc.jwtsecret FILE] [--engine.maxreorgdepth ${DEFAULT_MAX_REORG_DEPTH}]
+  [--engine.memory-block-buffer ${DEFAULT_MEMORY_BLOCK_BUFFER}]
   [--http [--http.addr 127.0.0.1] [--http.port 8545] [--http.api eth,net,web3,txpool] [--http.corsdomain LIST] [--http.vhosts localhost]]
   [--ws [--ws.addr 127.0.0.1] [--ws.port 8546] [--ws.api eth,net,web3,txpool] [--ws.origins LIST]]
   [--rpc.batch-request-limit 1000] [--rpc.batch-response-max-size 25000000] [--rpc.max-connections 500]
@@ -104,6 +106,8 @@ interface NodeArgs {
   port: number;
   jwtSecret?: string;
   maxReorgDepth: number;
+  /** `--engine.memory-block-buffer`: queued background writes before the engine's calls wait */
+  memoryBlockBuffer: number;
   http?: PublicServerArgs & { corsDomains: readonly string[]; vhosts: readonly string[] };
   ws?: PublicServerArgs & { origins?: readonly string[] };
   batchLimit: number;
@@ -128,6 +132,7 @@ const STRING_OPTIONS = [
   "authrpc.port",
   "authrpc.jwtsecret",
   "engine.maxreorgdepth",
+  "engine.memory-block-buffer",
   "http.addr",
   "http.port",
   "http.api",
@@ -226,6 +231,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     port: int("authrpc.port", 8551, 65535),
     ...(jwt === undefined ? {} : { jwtSecret: resolve(jwt) }),
     maxReorgDepth: int("engine.maxreorgdepth", DEFAULT_MAX_REORG_DEPTH, 1_000_000),
+    memoryBlockBuffer: int("engine.memory-block-buffer", DEFAULT_MEMORY_BLOCK_BUFFER, 1_000_000),
     ...(values.http === true
       ? {
           http: {
@@ -362,6 +368,7 @@ export const nodeCommand: CliCommand = {
       // one reorg limit for the chain (import, setHead) and forkchoiceUpdated (-38006)
       const chain = new Chain(storage, workers, {
         maxReorgDepth: args.maxReorgDepth,
+        memoryBlockBuffer: args.memoryBlockBuffer,
         metrics: metrics.chain,
         onImported: (r) =>
           logger.info(
@@ -527,6 +534,10 @@ export const nodeCommand: CliCommand = {
     step("finish in-flight work");
     await engine.lock.run(() => undefined);
     step("persist");
+    // every block and head move the engine accepted in memory, written before the database closes
+    await engine.chain.persisted().catch((e: unknown) => {
+      logger.error({ err: (e as Error).message }, "blocks accepted in memory could not be written");
+    });
     await txpool?.close();
     const last = engine.chain.head();
     step("close the database");

@@ -21,12 +21,23 @@ export interface ExecTx {
 }
 
 /**
- * Values that differ between the committed flat state and the parent state (a side branch): account RLP or
- * null (absent), storage slot (address ‖ slot, 52 bytes) → value. Empty when the parent is the head.
+ * Values that differ between the committed flat state and the parent state (a side branch, or blocks the
+ * chain accepted and has not persisted yet): account RLP or null (absent), storage slot (address ‖ slot,
+ * 52 bytes) → value. Empty when the parent is the head.
+ * Over unpersisted blocks (built from their write-sets) it also carries what LMDB does not hold yet: the
+ * accounts whose storage those blocks cleared (`wiped`: their flat slots are not read, only `storage`'s), the
+ * code they deployed and their new trie nodes. Such an overlay holds the blocks' final values, so it gives
+ * the same state whether or not the background writer has persisted some of them meanwhile.
  */
 export interface StateOverlay {
   readonly accounts: readonly (readonly [Uint8Array, Uint8Array | null])[];
   readonly storage: readonly (readonly [Uint8Array, bigint])[];
+  /** addresses (20 bytes) whose flat storage is not part of the parent state */
+  readonly wiped?: readonly Uint8Array[];
+  /** code hash → code */
+  readonly code?: readonly (readonly [Uint8Array, Uint8Array])[];
+  /** trie node hash → RLP node */
+  readonly trieNodes?: readonly (readonly [Uint8Array, Uint8Array])[];
 }
 
 export interface ExecuteTask {

@@ -7,6 +7,7 @@
 import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import type { Chain } from "../../chain/chain.ts";
 import type { Block } from "../../core/block/block.ts";
+import { SerialLock } from "../../core/serialLock.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
 import type { EngineMetrics } from "../../metrics/metrics.ts";
 import type { BuiltPayload, PayloadBuilder } from "./payloadBuilder.ts";
@@ -42,17 +43,6 @@ export interface EngineCounters {
 export interface ServedPayload {
   readonly json: object;
   readonly block: Block;
-}
-
-/** A FIFO async mutex. */
-export class SerialLock {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(fn: () => Promise<T> | T): Promise<T> {
-    const next = this.#tail.then(fn, fn);
-    this.#tail = next.catch(() => {});
-    return next;
-  }
 }
 
 /** newPayload's stateless checks, run off the main thread (the CLI passes `PayloadPool.check`). */

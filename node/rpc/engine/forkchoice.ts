@@ -2,7 +2,7 @@
  * engine_forkchoiceUpdatedV1/V2/V3 (paris.md §forkchoiceUpdated as of 2026-04, shanghai.md, cancun.md):
  * state shape (-32602) → unknown head (SYNCING) → invalid head (INVALID) → head an ancestor of the finalized
  * block (VALID, no update, no build) → safe/finalized on the head's chain (-38002) → reorg depth (-38006) →
- * head, safe and finalized written atomically → only then the attributes: shape (-38003), fork (-38005),
+ * head, safe and finalized moved together (in memory; persisted in the background) → only then the attributes: shape (-38003), fork (-38005),
  * timestamp after the head's (-38003), gasLimit within the 1/1024 rule (-38003), suggestedFeeRecipient equal to
  * the chain's fixed fee recipient when `config.fastevm.feeRecipient` names one (-38003; the block would fail
  * the header rule), each failure keeping the update → the build starts, its payloadId returned.
@@ -18,7 +18,6 @@ import { ErrorCode, isFastEvmError } from "../../core/errors.ts";
 import { keccak256 } from "../../core/hash.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import { encodeRlp } from "../../core/rlp.ts";
-import { META_KEYS } from "../../storage/tables.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
@@ -75,7 +74,7 @@ function isAncestor(
   tip: Uint8Array,
   tipHeader: BlockHeader,
 ): boolean {
-  const store = engine.chain.store;
+  const store = engine.chain;
   const target = store.header(ancestor);
   if (target === undefined) return false;
   let hash = tip;
@@ -98,20 +97,20 @@ export function forkchoiceUpdated(
   return engine.lock.run(async () => {
     engine.counters.forkchoiceUpdated++;
     const chain = engine.chain;
-    const store = chain.store;
     const headHex = bytesToHex(state.head);
     const bad = engine.invalid.get(headHex);
     if (bad !== undefined)
       return result({ status: "INVALID", latestValidHash: bad.latestValidHash, validationError: bad.error });
-    const head = store.header(state.head);
+    const head = chain.header(state.head);
     if (head === undefined)
       return result({ status: "SYNCING", latestValidHash: null, validationError: null });
     const valid = { status: "VALID", latestValidHash: headHex, validationError: null } as const;
 
     // A head behind the finalized block: no update, no build.
-    const finalizedNow = store.meta(META_KEYS.finalizedHash);
+    const marks = chain.marks();
+    const finalizedNow = marks.finalized;
     if (finalizedNow !== undefined && !equalBytes(finalizedNow, state.head)) {
-      const fin = store.header(finalizedNow);
+      const fin = chain.header(finalizedNow);
       if (fin !== undefined && head.number < fin.number && isAncestor(engine, state.head, finalizedNow, fin))
         return result(valid);
     }
@@ -129,8 +128,8 @@ export function forkchoiceUpdated(
     let path: BlockPath;
     try {
       path = blockPath(
-        store,
-        store.head(),
+        chain,
+        chain.head(),
         { hash: state.head, header: head },
         { maxRewind: engine.maxReorgDepth },
       );
@@ -143,18 +142,17 @@ export function forkchoiceUpdated(
     }
     const safe = equalBytes(state.safe, ZERO32) ? null : state.safe;
     const finalized = equalBytes(state.finalized, ZERO32) ? null : state.finalized;
-    const same = (key: string, h: Uint8Array | null) => {
-      const cur = store.meta(key);
-      return h === null || (cur !== undefined && equalBytes(cur, h));
-    };
-    // A repeated update (the common keep-alive call) writes nothing.
+    const same = (cur: Uint8Array | undefined, h: Uint8Array | null) =>
+      h === null || (cur !== undefined && equalBytes(cur, h));
+    // A repeated update (the common keep-alive call) changes nothing. A change moves the canonical head in
+    // memory; the chain's background writer persists it.
     const unchanged =
       path.rewind.length === 0 &&
       path.reapply.length === 0 &&
-      same(META_KEYS.safeHash, safe) &&
-      same(META_KEYS.finalizedHash, finalized);
+      same(marks.safe, safe) &&
+      same(marks.finalized, finalized);
     if (!unchanged)
-      chain.setHead(state.head, {
+      await chain.forkchoice(state.head, {
         ...(safe === null ? {} : { safe }),
         ...(finalized === null ? {} : { finalized }),
       });

@@ -31,7 +31,8 @@ export function exchangeCapabilities(ours: readonly string[], params: readonly u
 }
 
 function body(engine: EngineState, hash: Uint8Array): unknown {
-  const b = engine.chain.store.body(hash);
+  // accepted blocks not yet persisted too
+  const b = engine.chain.block(hash);
   if (b === undefined) return null;
   return {
     transactions: b.transactions.map(bytesToHex),

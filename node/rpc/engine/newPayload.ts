@@ -2,9 +2,8 @@
  * engine_newPayloadV1/V2/V3 in the spec's validation order (paris/shanghai/cancun.md): structure (-32602) →
  * fork window (-38005) → transactions decodable → block hash (both in the payload pool, off the main thread)
  * → blob versioned hashes → known verdicts →
- * parent known (else SYNCING) → execution through the chain. The chain's head is left where forkchoiceUpdated
- * put it: a block the chain made head while importing is undone (headUpdate.ts) until a forkchoiceUpdated
- * selects it.
+ * parent known (else SYNCING) → execution through the chain (`Chain.acceptBlock`: in memory, no LMDB write on
+ * this path). The chain's head is left where forkchoiceUpdated put it.
  */
 import type { Block } from "../../core/block/block.ts";
 import { equalBytes } from "../../core/bytes.ts";
@@ -142,11 +141,12 @@ async function execute(
     engine.markInvalid(hash, entry);
     return status("INVALID", entry.latestValidHash, entry.error);
   }
-  if (chain.store.hasBlock(block.header.parentHash) === false) return status("SYNCING");
-  if (chain.store.hasBlock(hexToBytes(hash, 32))) return status("VALID", hash);
+  if (!chain.hasBlock(block.header.parentHash)) return status("SYNCING");
+  if (chain.hasBlock(hexToBytes(hash, 32))) return status("VALID", hash);
   try {
-    // Stored and executed, but the head (flat state, indexes) stays: forkchoiceUpdated decides it.
-    await chain.importBlock(block, { makeHead: false });
+    // Executed (unless built here) and kept in memory, written in the background; the head stays where it
+    // is: forkchoiceUpdated decides it.
+    await chain.acceptBlock(block);
   } catch (e) {
     if (!isFastEvmError(e)) throw e;
     if (e.code === ErrorCode.BLOCK_UNKNOWN_PARENT) return status("SYNCING");

@@ -13,10 +13,8 @@
  * Every transaction is tried and a build costs one execution, however many are invalid. The chain remembers
  * the execution (`Chain.rememberExecuted`), so the newPayload of the built block executes nothing.
  */
-import { pathFromHead } from "../../chain/blockPath.ts";
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
 import { headerTemplate } from "../../chain/headerTemplate.ts";
-import { composeOverlay } from "../../chain/stateDiff.ts";
 import type { Block } from "../../core/block/block.ts";
 import type { BlockHeader } from "../../core/block/header.ts";
 import type { Receipt } from "../../core/block/receipt.ts";
@@ -78,7 +76,7 @@ export class PayloadBuilder {
   /** Builds (never stores) a block on `parentHash`. Must run under the engine's chain lock. */
   async build(parentHash: Uint8Array, attrs: PayloadAttributes): Promise<BuiltPayload> {
     const chain = this.chain;
-    const parent = chain.store.header(parentHash);
+    const parent = chain.header(parentHash);
     if (parent === undefined)
       throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `unknown parent ${bytesToHex(parentHash)}`);
     const forced = attrs.transactions ?? [];
@@ -115,17 +113,6 @@ export class PayloadBuilder {
       }
     }
 
-    const path = pathFromHead(chain.store, parentHash);
-    const diff = (h: Uint8Array) => {
-      const d = chain.store.stateDiff(h);
-      if (d === undefined)
-        throw new FastEvmError(ErrorCode.STORAGE, `block ${bytesToHex(h)} has no state diff`);
-      return d;
-    };
-    const overlay = composeOverlay(
-      path.rewind.map((s) => diff(s.hash)),
-      path.reapply.map((s) => diff(s.hash)),
-    );
     const template = headerTemplate(parent, parentHash, {
       coinbase: attrs.suggestedFeeRecipient,
       timestamp: attrs.timestamp,
@@ -137,20 +124,23 @@ export class PayloadBuilder {
         ? {}
         : { parentBeaconBlockRoot: attrs.parentBeaconBlockRoot }),
     });
-    // One execution: the worker leaves out each transaction the block rejects and names it.
-    const result = await this.workers.execute({
-      datadir: chain.storage.datadir,
-      chainId: chain.config.chainId,
-      header: template,
-      parentStateRoot: parent.stateRoot,
-      txs: list.map((c) => c.exec!),
-      rawTxs: list.map((c) => c.raw),
-      ommerCount: 0,
-      ...(attrs.withdrawals === undefined ? {} : { withdrawals: attrs.withdrawals }),
-      overlay,
-      ancestorHashes: path.reapply.map((s) => [s.header.number, s.hash] as const),
-      mode: "build",
-    });
+    // One execution, on the parent's state once the chain's queued writes are in: the worker leaves out
+    // each transaction the block rejects and names it.
+    const result = await chain.onParentState(parentHash, (view) =>
+      this.workers.execute({
+        datadir: chain.storage.datadir,
+        chainId: chain.config.chainId,
+        header: template,
+        parentStateRoot: parent.stateRoot,
+        txs: list.map((c) => c.exec!),
+        rawTxs: list.map((c) => c.raw),
+        ommerCount: 0,
+        ...(attrs.withdrawals === undefined ? {} : { withdrawals: attrs.withdrawals }),
+        overlay: view.overlay,
+        ancestorHashes: view.ancestorHashes,
+        mode: "build",
+      }),
+    );
     if (!result.ok) {
       const err = FastEvmError.fromObject(result.error);
       throw new FastEvmError(ErrorCode.PAYLOAD_BUILD, `payload build failed: ${err.message}`, {

@@ -170,6 +170,13 @@ export function publicMethods(ctx: RpcContext, ...extra: RpcMethods[]): PublicAp
   for (const [k, v] of filters.methods()) m.set(k, v);
   for (const [k, v] of subscriptions.methods()) m.set(k, v);
   for (const e of extra) for (const [k, v] of e) m.set(k, v);
+  // Each call first lets the chain write the blocks and head moves it holds in memory (unless an execution is
+  // running), so answers follow the canonical head the Engine API set.
+  for (const [k, h] of m)
+    m.set(k, (params, call) => {
+      ctx.chain.catchUp();
+      return h(params, call);
+    });
   return {
     methods: m,
     filters,
