@@ -55,7 +55,7 @@ export async function openEngine(
 ): Promise<EngineHarness> {
   const dev = await openDevChain(workers, chainOpts);
   const skipped: SkippedTx[] = [];
-  const builder = new PayloadBuilder(dev.chain, workers, undefined, (s) => skipped.push(s));
+  const builder = new PayloadBuilder(dev.chain, undefined, (s) => skipped.push(s));
   const pool = sharedPayloadPool();
   const engine = new EngineState(dev.chain, builder, (t) => pool.check(t), { maxReorgDepth, log: () => {} });
   const api = publicMethods(createRpcContext(dev.chain, workers.recover));

@@ -403,7 +403,7 @@ export const nodeCommand: CliCommand = {
         metrics: metrics.txpool,
       });
       const service = txpool.service;
-      const builder = new PayloadBuilder(chain, workers, service, (s) => {
+      const builder = new PayloadBuilder(chain, service, (s) => {
         logger.info({ index: s.index, hash: s.hash, reason: s.reason }, "skipped transaction");
         // proposed but left out of the block: the pool proposes it again (if it is still valid)
         if (s.hash !== null) service.returnToPending([hexToBytes(s.hash)]);

@@ -8,7 +8,10 @@ import type { Withdrawal } from "../../core/block/withdrawal.ts";
 import { MAX_EXTRA_DATA_BYTES } from "../../core/chain/params.ts";
 import { isFastEvmError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
+import type { PayloadAttributes } from "../../core/wire/engine.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
+
+export type { PayloadAttributes } from "../../core/wire/engine.ts";
 
 const V1_FIELDS = [
   "parentHash",
@@ -98,22 +101,6 @@ export function forkchoiceState(v: unknown): ForkchoiceState {
     safe: data32(o.safeBlockHash, "safeBlockHash"),
     finalized: data32(o.finalizedBlockHash, "finalizedBlockHash"),
   };
-}
-
-/** Validated payload attributes, including the FastEVM forced-transaction extension (OP Stack names). */
-export interface PayloadAttributes {
-  readonly version: 1 | 2 | 3;
-  readonly timestamp: bigint;
-  readonly prevRandao: Uint8Array;
-  readonly suggestedFeeRecipient: Uint8Array;
-  readonly withdrawals?: readonly Withdrawal[];
-  readonly parentBeaconBlockRoot?: Uint8Array;
-  /** raw EIP-2718 transactions to build from, in order (`noTxPool: true` = nothing else) */
-  readonly transactions?: readonly Uint8Array[];
-  readonly noTxPool: boolean;
-  readonly gasLimit?: bigint;
-  /** the header's extraData (≤ 32 bytes; FastEVM consensus stamps the commit index in it) */
-  readonly extraData?: Uint8Array;
 }
 
 const ATTR_BASE = ["timestamp", "prevRandao", "suggestedFeeRecipient"];
