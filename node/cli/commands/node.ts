@@ -37,6 +37,7 @@ import { ExecutePool } from "../../pool/executePool.ts";
 import { PayloadPool } from "../../pool/payloadPool.ts";
 import { engineMethods } from "../../rpc/engine/engineApi.ts";
 import { EngineState } from "../../rpc/engine/engineState.ts";
+import { InProcessEngine } from "../../rpc/engine/inProcessEngine.ts";
 import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
 import { txpoolEngineMethods } from "../../rpc/engine/txpoolExtension.ts";
 import { resolveBlock } from "../../rpc/eth/blockTag.ts";
@@ -69,7 +70,6 @@ import {
   txPoolConfigFromFlags,
 } from "../txpoolSetup.ts";
 import {
-  dispatcherEndpoint,
   printValidator,
   printValidatorSummary,
   type RunningValidator,
@@ -468,7 +468,8 @@ export const nodeCommand: CliCommand = {
         validator = await startValidator({
           consensusDir: args.consensusDir,
           storage,
-          engine: dispatcherEndpoint(dispatcher),
+          // typed calls into this node's engine: no JSON on the commit-to-block path
+          engine: new InProcessEngine(engine),
           timestampRule: timestampRuleOf(chain.config),
           ...(chain.config.feeRecipient === undefined ? {} : { feeRecipient: chain.config.feeRecipient }),
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),

@@ -8,10 +8,10 @@ import type { Withdrawal } from "../../core/block/withdrawal.ts";
 import { MAX_EXTRA_DATA_BYTES } from "../../core/chain/params.ts";
 import { isFastEvmError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
-import type { PayloadAttributes } from "../../core/wire/engine.ts";
+import type { ForkchoiceState, PayloadAttributes } from "../../core/wire/engine.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 
-export type { PayloadAttributes } from "../../core/wire/engine.ts";
+export type { ForkchoiceState, PayloadAttributes } from "../../core/wire/engine.ts";
 
 const V1_FIELDS = [
   "parentHash",
@@ -86,12 +86,6 @@ export function payloadShape(
   if (!(o.transactions as unknown[]).every((t) => typeof t === "string"))
     throw new RpcError(RpcCode.INVALID_PARAMS, "transactions must be DATA strings");
   return { payload: o as unknown as ExecutionPayload, version };
-}
-
-export interface ForkchoiceState {
-  readonly head: Uint8Array;
-  readonly safe: Uint8Array;
-  readonly finalized: Uint8Array;
 }
 
 export function forkchoiceState(v: unknown): ForkchoiceState {
