@@ -33,6 +33,8 @@ export interface EngineHarness {
   readonly engine: EngineState;
   /** the typed in-process ExecutionEngine over the same EngineState */
   readonly typed: InProcessEngine;
+  /** the JSON-RPC dispatcher `call` goes through (to serve it over HTTP) */
+  readonly dispatcher: JsonRpcDispatcher;
   readonly skipped: SkippedTx[];
   call(method: string, params?: unknown[]): Promise<RpcAnswer>;
   /** the result, or throws with the error code in the message */
@@ -73,6 +75,7 @@ export async function openEngine(
     dev,
     engine,
     typed: new InProcessEngine(engine),
+    dispatcher,
     skipped,
     call,
     async ok(method, params = []) {
