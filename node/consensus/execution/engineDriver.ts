@@ -31,14 +31,6 @@ import type { Committee } from "../mysticeti/committee.ts";
 import { decodeCommitStamp, encodeCommitStamp } from "./commitStamp.ts";
 import { classifyEngineFailure, engineRejected, payloadStatusError } from "./engineFailure.ts";
 
-/**
- * One JSON-RPC call to the execution node (RemoteTxSource's `fastevm_txpoolSelectV1`): resolves with the
- * result, rejects on an error answer or a transport failure.
- */
-export interface EngineEndpoint {
-  call<T>(method: string, params?: readonly unknown[]): Promise<T>;
-}
-
 export interface EngineDriverOptions {
   /** the execution node: in process (typed calls) or over HTTP (the CLI picks; node/consensus never imports node/rpc) */
   readonly engine: ExecutionEngine;
