@@ -23,6 +23,7 @@ import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
 import {
+  checkAttributes,
   expectParams,
   type ForkchoiceState,
   forkchoiceState,
@@ -181,6 +182,7 @@ export function applyForkchoice(
 
     // Attributes: checked only now, and a failure keeps the update above.
     const attrs = attributes();
+    checkAttributes(attrs);
     const config = chain.config;
     if (version === 3 && attrs.version !== 3)
       throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, "PayloadAttributesV3 expected");

@@ -160,6 +160,28 @@ export function payloadAttributes(v: unknown): PayloadAttributes {
   };
 }
 
+/**
+ * The structural rules of attributes given as values (the in-process engine's; JSON ones were held to them
+ * while parsed), with the parser's -38003 messages: the byte lengths, the fields each version carries, the
+ * extraData limit.
+ */
+export function checkAttributes(a: PayloadAttributes): void {
+  const code = RpcCode.INVALID_PAYLOAD_ATTRIBUTES;
+  const bytes = (b: Uint8Array | undefined, n: number, what: string) => {
+    if (b !== undefined && b.length !== n) throw new RpcError(code, `${what}: expected ${n} bytes`);
+  };
+  bytes(a.prevRandao, 32, "prevRandao");
+  bytes(a.suggestedFeeRecipient, 20, "suggestedFeeRecipient");
+  bytes(a.parentBeaconBlockRoot, 32, "parentBeaconBlockRoot");
+  if (a.version >= 2 && a.withdrawals === undefined) throw new RpcError(code, "withdrawals is missing");
+  if ((a.version === 3) !== (a.parentBeaconBlockRoot !== undefined))
+    throw new RpcError(code, `parentBeaconBlockRoot does not match PayloadAttributesV${a.version}`);
+  if (a.version === 1 && a.withdrawals !== undefined)
+    throw new RpcError(code, "withdrawals do not belong in PayloadAttributesV1");
+  if (a.extraData !== undefined && a.extraData.length > MAX_EXTRA_DATA_BYTES)
+    throw new RpcError(code, `extraData exceeds ${MAX_EXTRA_DATA_BYTES} bytes`);
+}
+
 /** params[i], or -32602 when it is missing. */
 export function param(params: readonly unknown[], i: number, name: string): unknown {
   if (i >= params.length) throw new RpcError(RpcCode.INVALID_PARAMS, `missing parameter ${name}`);

@@ -133,6 +133,13 @@ describe("ExecutionEngine: in process and over HTTP", () => {
     expect(a1).toEqual(b1);
     expect(a1).toMatchObject({ error: { rpcCode: -38003 } });
 
+    const extraData = new Uint8Array(33);
+    const [a6, b6] = await both((e) => e.forkchoiceUpdated(state(head.hash), attrs(24n, { extraData })));
+    expect(a6).toEqual(b6);
+    expect(a6).toMatchObject({
+      error: { rpcCode: -38003, message: expect.stringMatching(/extraData exceeds 32 bytes/) },
+    });
+
     const [a2, b2] = await both((e) => e.getPayload("0x0300000000000000"));
     expect(a2).toEqual(b2);
     expect(a2).toMatchObject({ error: { rpcCode: -38001 } });
