@@ -60,7 +60,8 @@ export interface ExecutedBlock {
 }
 
 interface Head {
-  readonly hash: Uint8Array;
+  /** lowercase hex */
+  readonly hash: string;
   readonly number: bigint;
   readonly timestamp: bigint;
   readonly gasLimit: bigint;
@@ -158,7 +159,7 @@ export class EngineDriver {
   async #readHead(): Promise<void> {
     const b = await this.o.engine.headBlock();
     if (b === null) throw engineError("the execution node has no head block");
-    this.#head = { hash: b.hash, number: b.number, timestamp: b.timestamp, gasLimit: b.gasLimit };
+    this.#head = { hash: bytesToHex(b.hash), number: b.number, timestamp: b.timestamp, gasLimit: b.gasLimit };
     const stamp = decodeCommitStamp(b.extraData);
     if (stamp !== undefined && stamp.index > this.lastExecutedCommit) this.lastExecutedCommit = stamp.index;
   }
@@ -186,8 +187,8 @@ export class EngineDriver {
     };
     // commits are final: the new head is also safe and finalized
     const state = (h: Uint8Array) => ({ head: h, safe: h, finalized: h });
-    const fcu = await engine.forkchoiceUpdated(state(parent.hash), attrs);
-    const parentHex = bytesToHex(parent.hash);
+    const parentHex = parent.hash;
+    const fcu = await engine.forkchoiceUpdated(state(hexToBytes(parentHex, 32)), attrs);
     if (fcu.payloadStatus.status !== "VALID")
       throw payloadStatusError(`forkchoiceUpdated on ${parentHex}`, fcu.payloadStatus);
     if (fcu.payloadId === null)
@@ -199,7 +200,7 @@ export class EngineDriver {
     const moved = await engine.forkchoiceUpdated(state(p.blockHash));
     if (moved.payloadStatus.status !== "VALID")
       throw payloadStatusError(`forkchoiceUpdated to ${hashHex}`, moved.payloadStatus);
-    this.#head = { hash: p.blockHash, number: p.blockNumber, timestamp: p.timestamp, gasLimit: p.gasLimit };
+    this.#head = { hash: hashHex, number: p.blockNumber, timestamp: p.timestamp, gasLimit: p.gasLimit };
     this.lastExecutedCommit = s.commit.index;
     this.counters.blocks++;
     this.o.onBlock?.({

@@ -140,6 +140,8 @@ describe("engine driver", () => {
     });
     expect(await d.init()).toBe(5);
     const before = bytesToHex(head().hash);
+    // the head as the validator logs it: hex hash, number
+    expect(d.head).toMatchObject({ hash: before, number: head().header.number });
     for (const i of [1, 3, 5]) await d.execute(subDag(i, 1_003_000, [[tx(99)]]));
     expect(bytesToHex(head().hash)).toBe(before);
     expect(d.counters.replaysSkipped).toBe(3);
