@@ -77,7 +77,7 @@ function inProcess(datadir: string, noSync: boolean): BenchEngine & { close(): P
   const workers = cachedWorkers(pools, new ChainStore(storage).chainConfig().chainId, new SenderCache());
   const chain = new Chain(storage, workers);
   const payloadPool = new PayloadPool();
-  const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
+  const engine = new EngineState(chain, new PayloadBuilder(chain), (t) => payloadPool.check(t), {
     log: () => {},
   });
   const api = publicMethods(createRpcContext(chain, workers.recover));

@@ -18,7 +18,7 @@
  * memory; one background writer (`#writes`, FIFO) then persists each block and head move in order, one LMDB
  * transaction per block (a block and the head move onto it merged into one), each in its own macrotask, so
  * a block on disk is always whole. The persistence threshold is 0: the writer starts at once.
- * Executions (verify, build, the payload builder through `onParentState`) read LMDB in the execute workers,
+ * Executions (verify, build, the block builder through `executeForBuild`) read LMDB in the execute workers,
  * through one layered view: a child of an accepted, unpersisted block on top of LMDB's head runs at once on
  * the LIVE view — LMDB under the unpersisted blocks' write-sets, code and trie nodes (`overlayFromBlocks`),
  * which holds final values, so the writer goes on persisting those blocks meanwhile (execution of block N+1
@@ -53,10 +53,10 @@ import type { ChainMetrics } from "../metrics/metrics.ts";
 import { encodeTxLocation, metaKey, u64Key } from "../storage/keys.ts";
 import type { Storage } from "../storage/storage.ts";
 import { META_KEYS } from "../storage/tables.ts";
+import { BlockBuilder } from "./blockBuilder.ts";
 import { type BlockRef, blockPath, DEFAULT_MAX_REORG_DEPTH } from "./blockPath.ts";
 import { ChainStore, type HeadInfo } from "./chainStore.ts";
 import { ExecutedBlocks, type ExecutedEntry } from "./executedBlocks.ts";
-import { headerTemplate } from "./headerTemplate.ts";
 import {
   applyStateDiff,
   composeOverlay,
@@ -134,9 +134,9 @@ export interface ParentView {
 export interface ChainWork {
   /** blocks executed to verify them (importBlock of a block not executed here) */
   verifyExecutions: number;
-  /** blocks executed to build them (buildBlock, and the payload builder through `rememberExecuted`) */
+  /** blocks executed to build them (the block builder: buildBlock and the payload builder) */
   buildExecutions: number;
-  /** transactions sent to the recover seam by importBlock and buildBlock */
+  /** transactions sent to the recover seam by importBlock (a build's recovery is not an import's) */
   senderLookups: number;
   /** imports that committed a remembered result (no recovery, no execution) */
   executedHits: number;
@@ -487,12 +487,11 @@ export class Chain {
   }
 
   /**
-   * Remembers a block executed (in build mode) outside this class — the payload builder's — with its
-   * transaction hashes, so that its import commits `result` instead of recovering and executing again.
-   * Counted as one build execution. `result` must be the execution of exactly `block` on its parent.
+   * Remembers a block the block builder executed (its `executeForBuild` counted the build execution) with
+   * its transaction hashes, so that its import commits `result` instead of recovering and executing again.
+   * `result` must be the execution of exactly `block` on its parent.
    */
   rememberExecuted(block: Block, result: ExecutedBlock, txHashes: readonly Uint8Array[]): void {
-    this.#countExecution("build");
     this.executed.add(headerHash(block.header), { result, txHashes });
   }
 
@@ -655,14 +654,6 @@ export class Chain {
     this.#enqueue({ kind: "head", hash, marks });
     await this.#backpressure();
     return path.rewind.length;
-  }
-
-  /**
-   * Runs `fn` — an execution of a child of `parentHash` (the payload builder) — under the state lock after
-   * every queued write, with the worker's view of the parent state. NOT_FOUND for an unknown parent.
-   */
-  onParentState<T>(parentHash: Uint8Array, fn: (view: ParentView) => Promise<T>): Promise<T> {
-    return this.#onParent(parentHash, fn);
   }
 
   /**
@@ -931,62 +922,47 @@ export class Chain {
   }
 
   /**
-   * Builds a block on the head from raw transactions (tests, benchmarks, chain generation): the header's
-   * execution fields (roots, bloom, gas used, blob gas used) come from executing it. Nothing is stored.
-   * Every transaction must be included: one the execute worker would skip is BLOCK_INVALID_TX here.
+   * Builds a block on the head (or `opts.parentHash`) from raw transactions, through the one block builder
+   * (blockBuilder.ts) — tests, benchmarks, chain generation: the header's execution fields come from
+   * executing it. Nothing is stored and nothing is remembered (its import executes it, to verify it).
+   * Every transaction must be included: one the builder would skip is BLOCK_INVALID_TX here.
    */
-  buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
-    return this.#exclusive(() => this.#buildNow(rawTxs, opts));
+  async buildBlock(rawTxs: readonly Uint8Array[], opts: BuildOptions = {}): Promise<Block> {
+    const parentHash = opts.parentHash ?? this.head().hash;
+    const parent = this.header(parentHash);
+    const built = await new BlockBuilder(this).build(
+      {
+        parentHash,
+        timestamp: opts.timestamp ?? (parent === undefined ? 0n : parent.timestamp + 12n),
+        coinbase: opts.coinbase ?? new Uint8Array(20),
+        prevRandao: opts.prevRandao ?? new Uint8Array(32),
+        ...(opts.gasLimit === undefined ? {} : { gasLimit: opts.gasLimit }),
+        ...(opts.extraData === undefined ? {} : { extraData: opts.extraData }),
+        withdrawals: opts.withdrawals ?? [],
+        parentBeaconBlockRoot: opts.parentBeaconBlockRoot ?? new Uint8Array(32),
+        transactions: rawTxs,
+      },
+      { invalid: "throw" },
+    );
+    return built.block;
   }
 
-  async #buildNow(rawTxs: readonly Uint8Array[], opts: BuildOptions): Promise<Block> {
-    const head =
-      opts.parentHash === undefined
-        ? this.store.head()
-        : { hash: opts.parentHash, header: this.store.header(opts.parentHash) };
-    const p = head.header;
-    if (p === undefined) throw blockError(ErrorCode.BLOCK_UNKNOWN_PARENT, "unknown parent to build on");
-    const timestamp = opts.timestamp ?? p.timestamp + 12n;
-    const template = headerTemplate(p, head.hash, {
-      coinbase: opts.coinbase ?? new Uint8Array(20),
-      timestamp,
-      mixHash: opts.prevRandao ?? new Uint8Array(32),
-      ...(opts.gasLimit === undefined ? {} : { gasLimit: opts.gasLimit }),
-      ...(opts.extraData === undefined ? {} : { extraData: opts.extraData }),
-      withdrawals: true,
-      parentBeaconBlockRoot: opts.parentBeaconBlockRoot ?? new Uint8Array(32),
-    });
-    const draft: Block = {
-      header: template,
-      transactions: rawTxs,
-      ommers: [],
-      withdrawals: opts.withdrawals ?? [],
-    };
-    const { txs } = await this.#recover(draft);
-    const r = await this.#execute(
-      draft,
-      p,
-      this.#pathView(head.hash, p, this.#pathTo(head.hash, p)),
-      txs,
-      "build",
+  /**
+   * The block builder's recover seam: the recover pool behind the sender cache. Not counted in
+   * `work.senderLookups`, which counts what imports look up (a built block's import looks up nothing).
+   */
+  recoverForBuild(txs: readonly Uint8Array[]): Promise<RecoverItem[]> {
+    return this.workers.recover(txs, this.config.chainId);
+  }
+
+  /**
+   * The block builder's execute seam: `draft` run once in build mode on its parent (accepted or stored,
+   * within `maxReorgDepth` of LMDB's head) through the one layered view (`#onParent`: live on unpersisted
+   * blocks, else after the queued writes), counted as one build execution.
+   */
+  executeForBuild(draft: Block, parent: BlockHeader, txs: readonly ExecTx[]): Promise<ExecutedBlock> {
+    return this.#onParent(draft.header.parentHash, (view) =>
+      this.#execute(draft, parent, view, [...txs], "build"),
     );
-    const bad = r.skipped[0];
-    if (bad !== undefined)
-      throw new FastEvmError(
-        ErrorCode.BLOCK_INVALID_TX,
-        `invalid block: transaction ${bad.index}: ${bad.message}`,
-        { index: bad.index, cause: bad.code },
-      );
-    const header: BlockHeader = {
-      ...template,
-      stateRoot: r.stateRoot,
-      transactionsRoot: r.transactionsRoot,
-      receiptsRoot: r.receiptsRoot,
-      logsBloom: r.logsBloom,
-      gasUsed: r.gasUsed,
-      withdrawalsRoot: r.withdrawalsRoot ?? template.withdrawalsRoot!,
-      blobGasUsed: r.blobGasUsed,
-    };
-    return { ...draft, header };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The header of a block about to be built, before execution fills in its roots, bloom and gas used: the
  * parent-derived fields (number, EIP-1559 base fee, EIP-4844 excess blob gas) and the proposer's choices.
- * Shared by `Chain.buildBlock` and the Engine API's payload builder, so both derive a child the same way.
+ * Used by the one block builder (blockBuilder.ts), so every build derives a child the same way.
  */
 import { type BlockHeader, EMPTY_OMMERS_HASH } from "../core/block/header.ts";
 import { calcBaseFee, calcExcessBlobGas } from "../core/chain/fees.ts";

@@ -9,7 +9,7 @@ import "../network/polyfills.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConsensusNode } from "../consensus/consensusNode.ts";
-import { EngineDriver, type EngineEndpoint } from "../consensus/execution/engineDriver.ts";
+import { EngineDriver } from "../consensus/execution/engineDriver.ts";
 import { ed25519FromKeyFile } from "../consensus/keys.ts";
 import { LmdbConsensusStore } from "../consensus/lmdbStore.ts";
 import { subDagTransactions } from "../consensus/mysticeti/commit.ts";
@@ -19,11 +19,11 @@ import { equalBytes } from "../core/bytes.ts";
 import type { FeeRecipientRule, TimestampRule } from "../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
+import type { ExecutionEngine } from "../core/wire/engine.ts";
 import type { Logger } from "../metrics/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { createHost, type Host } from "../network/host.ts";
 import { TxGossip } from "../network/txGossip.ts";
-import type { JsonRpcDispatcher } from "../rpc/jsonrpc.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { TxPoolService } from "../txpool/service/txPoolService.ts";
 import { EMPTY_TX_SOURCE, type TxSource } from "../txpool/source.ts";
@@ -42,7 +42,8 @@ export interface ValidatorOptions {
   readonly consensusDir: string;
   /** the LMDB environment holding the consensus tables */
   readonly storage: Storage;
-  readonly engine: EngineEndpoint;
+  /** the execution node: `InProcessEngine` (same process) or `HttpExecutionEngine` */
+  readonly engine: ExecutionEngine;
   readonly timestampRule?: TimestampRule;
   /** the chain's `config.fastevm.feeRecipient` (default `leader`) */
   readonly feeRecipient?: FeeRecipientRule;
@@ -74,28 +75,6 @@ export interface RunningValidator {
   /** the /ready verdict (node/cli/ops.ts validatorReadiness) */
   ready(): { readonly ok: true } | { readonly ok: false; readonly reason: string };
   stop(): Promise<void>;
-}
-
-/** An in-process endpoint: the same JSON-RPC calls a remote client makes, through the dispatcher (no text). */
-export function dispatcherEndpoint(dispatcher: JsonRpcDispatcher): EngineEndpoint {
-  return {
-    async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
-      // no JSON text either way: the payloads of a 1,000-transaction block are ~200 kB of it
-      const res = (await dispatcher.request(method, params)) as {
-        result?: T;
-        error?: { code: number; message: string; data?: { err?: unknown } | null };
-      };
-      if (res.error !== undefined) {
-        // the code (and the server's error code, -32000's data.err) tell the driver what is worth retrying
-        const cause = res.error.data?.err;
-        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${res.error.code} ${res.error.message}`, {
-          rpcCode: res.error.code,
-          ...(typeof cause === "string" ? { cause } : {}),
-        });
-      }
-      return res.result as T;
-    },
-  };
 }
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));

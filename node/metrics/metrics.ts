@@ -137,12 +137,12 @@ function chainMetrics(f: Factory) {
     importTime: f.histogram("fastevm_chain_import_seconds", "whole block import: recover to persisted"),
     blockExecutions: f.counter(
       "fastevm_chain_block_executions_total",
-      "blocks run in the execute pool: verify (import of a block not executed here before), build (payload builder, Chain.buildBlock)",
+      "blocks run in the execute pool: verify (import of a block not executed here before), build (the block builder: payload builder, Chain.buildBlock)",
       ["mode"],
     ),
     senderLookups: f.counter(
       "fastevm_chain_sender_lookups_total",
-      "transactions of imported or built blocks sent to the recover seam (the sender cache in front of the recover pool answers those the txpool recovered)",
+      "transactions of imported blocks sent to the recover seam (the sender cache in front of the recover pool answers those the txpool recovered)",
     ),
     executedBlockHits: f.counter(
       "fastevm_chain_executed_block_hits_total",

@@ -114,14 +114,22 @@ function isValidId(id: unknown): id is Id {
 
 const DATA_CODES: ReadonlySet<number> = new Set([RpcCode.EXECUTION_REVERTED, RpcCode.SERVER_ERROR]);
 
-/** Maps anything a handler threw to an error object; internal failures are logged, not leaked. */
-function toError(id: Id, e: unknown, log: (msg: string) => void): object {
+/**
+ * The error object for anything a handler threw (also what the in-process engine fails with, so a failure
+ * reads the same over the wire and in process); internal failures are logged, not leaked.
+ */
+export function rpcErrorObject(e: unknown, log: (msg: string) => void): RpcErrorObject {
   // execution-apis: only the server error (-32000) and a revert (3) carry `data`
   if (e instanceof RpcError)
-    return errorResponse(id, e.code, e.message, DATA_CODES.has(e.code) ? (e.data ?? null) : null);
-  if (isFastEvmError(e)) return errorResponse(id, RpcCode.SERVER_ERROR, e.message, { err: e.code });
+    return { code: e.code, message: e.message, data: DATA_CODES.has(e.code) ? (e.data ?? null) : null };
+  if (isFastEvmError(e)) return { code: RpcCode.SERVER_ERROR, message: e.message, data: { err: e.code } };
   log(`rpc internal error: ${(e as Error)?.stack ?? String(e)}`);
-  return errorResponse(id, RpcCode.INTERNAL_ERROR);
+  return { code: RpcCode.INTERNAL_ERROR, message: MESSAGES[RpcCode.INTERNAL_ERROR] ?? "Error", data: null };
+}
+
+function toError(id: Id, e: unknown, log: (msg: string) => void): object {
+  const o = rpcErrorObject(e, log);
+  return errorResponse(id, o.code, o.message, o.data);
 }
 
 export interface DispatcherOptions {

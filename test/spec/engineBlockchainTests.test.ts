@@ -51,7 +51,7 @@ async function replay(
   try {
     await writeFixtureGenesis(storage, test, "Cancun");
     const chain = new Chain(storage, workers, { maxReorgDepth: FIXTURE_MAX_REORG_DEPTH });
-    const engine = new EngineState(chain, new PayloadBuilder(chain, workers), (t) => payloadPool.check(t), {
+    const engine = new EngineState(chain, new PayloadBuilder(chain), (t) => payloadPool.check(t), {
       maxReorgDepth: FIXTURE_MAX_REORG_DEPTH,
       log: () => {},
     });

@@ -1,6 +1,7 @@
 /**
  * An in-process Engine API over a real dev chain (temp LMDB datadir, real recover/execute pools): calls go
- * through the JSON-RPC dispatcher, so tests see the exact error codes a remote client would.
+ * through the JSON-RPC dispatcher, so tests see the exact error codes a remote client would; `typed` is the
+ * in-process ExecutionEngine over the same engine.
  */
 import { DEFAULT_MAX_REORG_DEPTH } from "../../node/chain/blockPath.ts";
 import type { ChainOptions, ChainWorkers } from "../../node/chain/chain.ts";
@@ -8,6 +9,7 @@ import { bytesToHex } from "../../node/core/hex.ts";
 import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
+import { InProcessEngine } from "../../node/rpc/engine/inProcessEngine.ts";
 import { PayloadBuilder, type SkippedTx } from "../../node/rpc/engine/payloadBuilder.ts";
 import { createRpcContext } from "../../node/rpc/eth/context.ts";
 import { publicMethods } from "../../node/rpc/eth/methods.ts";
@@ -29,6 +31,10 @@ export interface RpcAnswer {
 export interface EngineHarness {
   readonly dev: DevChain;
   readonly engine: EngineState;
+  /** the typed in-process ExecutionEngine over the same EngineState */
+  readonly typed: InProcessEngine;
+  /** the JSON-RPC dispatcher `call` goes through (to serve it over HTTP) */
+  readonly dispatcher: JsonRpcDispatcher;
   readonly skipped: SkippedTx[];
   call(method: string, params?: unknown[]): Promise<RpcAnswer>;
   /** the result, or throws with the error code in the message */
@@ -55,7 +61,7 @@ export async function openEngine(
 ): Promise<EngineHarness> {
   const dev = await openDevChain(workers, chainOpts);
   const skipped: SkippedTx[] = [];
-  const builder = new PayloadBuilder(dev.chain, workers, undefined, (s) => skipped.push(s));
+  const builder = new PayloadBuilder(dev.chain, undefined, (s) => skipped.push(s));
   const pool = sharedPayloadPool();
   const engine = new EngineState(dev.chain, builder, (t) => pool.check(t), { maxReorgDepth, log: () => {} });
   const api = publicMethods(createRpcContext(dev.chain, workers.recover));
@@ -68,6 +74,8 @@ export async function openEngine(
   return {
     dev,
     engine,
+    typed: new InProcessEngine(engine),
+    dispatcher,
     skipped,
     call,
     async ok(method, params = []) {

@@ -25,7 +25,7 @@ import { feeRecipientRuleError, feeRecipientRuleOf } from "../../core/chain/chai
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { createHost, type Host } from "../../network/host.ts";
-import { EngineHttpClient } from "../../rpc/engine/client.ts";
+import { EngineHttpClient, HttpExecutionEngine } from "../../rpc/engine/client.ts";
 import { readJwtSecret } from "../../rpc/jwt.ts";
 import { openStorage } from "../../storage/storage.ts";
 import type { CliCommand } from "../command.ts";
@@ -97,7 +97,7 @@ export const consensusCommand: CliCommand = {
     const driver =
       engine !== undefined
         ? new EngineDriver({
-            engine,
+            engine: new HttpExecutionEngine(engine),
             committee,
             timestampRule: rule,
             feeRecipient,

@@ -38,6 +38,7 @@ import { ExecutePool } from "../../pool/executePool.ts";
 import { PayloadPool } from "../../pool/payloadPool.ts";
 import { engineMethods } from "../../rpc/engine/engineApi.ts";
 import { EngineState } from "../../rpc/engine/engineState.ts";
+import { InProcessEngine } from "../../rpc/engine/inProcessEngine.ts";
 import { PayloadBuilder } from "../../rpc/engine/payloadBuilder.ts";
 import { txpoolEngineMethods } from "../../rpc/engine/txpoolExtension.ts";
 import { resolveBlock } from "../../rpc/eth/blockTag.ts";
@@ -70,7 +71,6 @@ import {
   txPoolConfigFromFlags,
 } from "../txpoolSetup.ts";
 import {
-  dispatcherEndpoint,
   printValidator,
   printValidatorSummary,
   type RunningValidator,
@@ -410,7 +410,7 @@ export const nodeCommand: CliCommand = {
         metrics: metrics.txpool,
       });
       const service = txpool.service;
-      const builder = new PayloadBuilder(chain, workers, service, (s) => {
+      const builder = new PayloadBuilder(chain, service, (s) => {
         logger.info({ index: s.index, hash: s.hash, reason: s.reason }, "skipped transaction");
         // proposed but left out of the block: the pool proposes it again (if it is still valid)
         if (s.hash !== null) service.returnToPending([hexToBytes(s.hash)]);
@@ -475,7 +475,8 @@ export const nodeCommand: CliCommand = {
         validator = await startValidator({
           consensusDir: args.consensusDir,
           storage,
-          engine: dispatcherEndpoint(dispatcher),
+          // typed calls into this node's engine: no JSON on the commit-to-block path
+          engine: new InProcessEngine(engine),
           timestampRule: timestampRuleOf(chain.config),
           ...(chain.config.feeRecipient === undefined ? {} : { feeRecipient: chain.config.feeRecipient }),
           ...(args.p2pListen === undefined ? {} : { listen: args.p2pListen }),

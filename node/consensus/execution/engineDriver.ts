@@ -1,6 +1,7 @@
 /**
  * The Engine API driver: turns each committed sub-DAG, in commit-index order, into an EVM block on the
- * execution node (ARCHITECTURE §3). For a non-empty sub-DAG: forkchoiceUpdatedV3(head, attributes) →
+ * execution node (ARCHITECTURE §3), through the typed ExecutionEngine (node/core/wire/engine.ts: direct
+ * calls in process, the HTTP client out of process). For a non-empty sub-DAG: forkchoiceUpdatedV3(head, attributes) →
  * getPayloadV3 → newPayloadV3 → forkchoiceUpdatedV3(new head). Empty sub-DAGs produce no block; they only
  * advance the executed commit index.
  *
@@ -23,23 +24,16 @@
 import { DEFAULT_TIMESTAMP_RULE, minChildTimestamp } from "../../core/chain/blockRules.ts";
 import type { FeeRecipientRule, TimestampRule } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { bigintToQuantity, bytesToHex, hexToBytes } from "../../core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../core/hex.ts";
+import type { ExecutionEngine, PayloadAttributes } from "../../core/wire/engine.ts";
 import { type CommittedSubDag, subDagTransactions } from "../mysticeti/commit.ts";
 import type { Committee } from "../mysticeti/committee.ts";
 import { decodeCommitStamp, encodeCommitStamp } from "./commitStamp.ts";
 import { classifyEngineFailure, engineRejected, payloadStatusError } from "./engineFailure.ts";
 
-/**
- * What the driver needs from an Engine API endpoint: one JSON-RPC call that resolves with the result and
- * rejects on an error answer or a transport failure. The CLI passes the HTTP client (separate process) or
- * an in-process dispatcher (same process); node/consensus never imports node/rpc.
- */
-export interface EngineEndpoint {
-  call<T>(method: string, params?: readonly unknown[]): Promise<T>;
-}
-
 export interface EngineDriverOptions {
-  readonly engine: EngineEndpoint;
+  /** the execution node: in process (typed calls) or over HTTP (the CLI picks; node/consensus never imports node/rpc) */
+  readonly engine: ExecutionEngine;
   readonly committee: Committee;
   /**
    * the execution chain's timestamp rule (pass the chain's: FastEVM chains declare non-decreasing); default
@@ -66,34 +60,14 @@ export interface ExecutedBlock {
 }
 
 interface Head {
+  /** lowercase hex */
   readonly hash: string;
   readonly number: bigint;
   readonly timestamp: bigint;
   readonly gasLimit: bigint;
 }
 
-interface BlockJson {
-  hash: string;
-  number: string;
-  timestamp: string;
-  extraData: string;
-  gasLimit: string;
-}
-
-interface ForkchoiceAnswer {
-  payloadStatus: { status: string; validationError?: string | null };
-  payloadId: string | null;
-}
-
-interface PayloadJson {
-  blockHash: string;
-  blockNumber: string;
-  timestamp: string;
-  gasLimit: string;
-  transactions: string[];
-}
-
-const ZERO32 = bytesToHex(new Uint8Array(32));
+const ZERO32 = new Uint8Array(32);
 
 function engineError(message: string): FastEvmError {
   return new FastEvmError(ErrorCode.CONSENSUS_ENGINE, message);
@@ -183,68 +157,56 @@ export class EngineDriver {
   }
 
   async #readHead(): Promise<void> {
-    const b = await this.o.engine.call<BlockJson | null>("eth_getBlockByNumber", ["latest", false]);
+    const b = await this.o.engine.headBlock();
     if (b === null) throw engineError("the execution node has no head block");
-    this.#head = {
-      hash: b.hash,
-      number: BigInt(b.number),
-      timestamp: BigInt(b.timestamp),
-      gasLimit: BigInt(b.gasLimit),
-    };
-    const stamp = decodeCommitStamp(hexToBytes(b.extraData));
+    this.#head = { hash: bytesToHex(b.hash), number: b.number, timestamp: b.timestamp, gasLimit: b.gasLimit };
+    const stamp = decodeCommitStamp(b.extraData);
     if (stamp !== undefined && stamp.index > this.lastExecutedCommit) this.lastExecutedCommit = stamp.index;
   }
 
   async #produce(s: CommittedSubDag, txs: readonly Uint8Array[]): Promise<void> {
     const parent = this.#head!;
-    const call = this.o.engine.call.bind(this.o.engine);
+    const engine = this.o.engine;
     const commitSeconds = BigInt(Math.floor(s.timestampMs / 1000));
     const floor = minChildTimestamp(this.o.timestampRule ?? DEFAULT_TIMESTAMP_RULE, parent.timestamp);
     const timestamp = commitSeconds > floor ? commitSeconds : floor;
-    const attrs = {
-      timestamp: bigintToQuantity(timestamp),
-      prevRandao: bytesToHex(s.commitRef.digest),
-      suggestedFeeRecipient: feeRecipientFor(this.o.feeRecipient, this.o.committee, s.leader.author),
+    const attrs: PayloadAttributes = {
+      version: 3,
+      timestamp,
+      prevRandao: s.commitRef.digest,
+      suggestedFeeRecipient: hexToBytes(
+        feeRecipientFor(this.o.feeRecipient, this.o.committee, s.leader.author),
+        20,
+      ),
       withdrawals: [],
       parentBeaconBlockRoot: ZERO32,
-      transactions: txs.map((t) => bytesToHex(t)),
+      transactions: txs,
       noTxPool: true,
-      extraData: bytesToHex(encodeCommitStamp({ index: s.commit.index, timestampMs: s.timestampMs })),
-      ...(this.o.gasLimit === undefined ? {} : { gasLimit: bigintToQuantity(this.o.gasLimit) }),
+      extraData: encodeCommitStamp({ index: s.commit.index, timestampMs: s.timestampMs }),
+      ...(this.o.gasLimit === undefined ? {} : { gasLimit: this.o.gasLimit }),
     };
-    const state = (h: string) => ({ headBlockHash: h, safeBlockHash: h, finalizedBlockHash: h });
-    const fcu = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(parent.hash), attrs]);
-    if (fcu.payloadStatus.status !== "VALID")
-      throw payloadStatusError(`forkchoiceUpdated on ${parent.hash}`, fcu.payloadStatus);
-    if (fcu.payloadId === null)
-      throw payloadStatusError(`forkchoiceUpdated on ${parent.hash}`, {
-        status: "VALID without a payloadId",
-      });
-    const { executionPayload: p } = await call<{ executionPayload: PayloadJson }>("engine_getPayloadV3", [
-      fcu.payloadId,
-    ]);
-    const st = await call<{ status: string; validationError?: string | null }>("engine_newPayloadV3", [
-      p,
-      [],
-      ZERO32,
-    ]);
-    if (st.status !== "VALID") throw payloadStatusError(`newPayload ${p.blockHash}`, st);
     // commits are final: the new head is also safe and finalized
-    const moved = await call<ForkchoiceAnswer>("engine_forkchoiceUpdatedV3", [state(p.blockHash), null]);
+    const state = (h: Uint8Array) => ({ head: h, safe: h, finalized: h });
+    const parentHex = parent.hash;
+    const fcu = await engine.forkchoiceUpdated(state(hexToBytes(parentHex, 32)), attrs);
+    if (fcu.payloadStatus.status !== "VALID")
+      throw payloadStatusError(`forkchoiceUpdated on ${parentHex}`, fcu.payloadStatus);
+    if (fcu.payloadId === null)
+      throw payloadStatusError(`forkchoiceUpdated on ${parentHex}`, { status: "VALID without a payloadId" });
+    const { payload: p } = await engine.getPayload(fcu.payloadId);
+    const hashHex = bytesToHex(p.blockHash);
+    const st = await engine.newPayload(p, [], ZERO32);
+    if (st.status !== "VALID") throw payloadStatusError(`newPayload ${hashHex}`, st);
+    const moved = await engine.forkchoiceUpdated(state(p.blockHash));
     if (moved.payloadStatus.status !== "VALID")
-      throw payloadStatusError(`forkchoiceUpdated to ${p.blockHash}`, moved.payloadStatus);
-    this.#head = {
-      hash: p.blockHash,
-      number: BigInt(p.blockNumber),
-      timestamp: BigInt(p.timestamp),
-      gasLimit: BigInt(p.gasLimit),
-    };
+      throw payloadStatusError(`forkchoiceUpdated to ${hashHex}`, moved.payloadStatus);
+    this.#head = { hash: hashHex, number: p.blockNumber, timestamp: p.timestamp, gasLimit: p.gasLimit };
     this.lastExecutedCommit = s.commit.index;
     this.counters.blocks++;
     this.o.onBlock?.({
       commitIndex: s.commit.index,
-      number: this.#head.number,
-      hash: p.blockHash,
+      number: p.blockNumber,
+      hash: hashHex,
       transactions: p.transactions.length,
     });
   }

@@ -13,7 +13,14 @@ import {
   type TxPoolSelectResult,
 } from "../../core/wire/txpool.ts";
 import type { SelectionLimits, TxSource } from "../../txpool/source.ts";
-import type { EngineEndpoint } from "./engineDriver.ts";
+
+/**
+ * One JSON-RPC call to the execution node (the HTTP Engine API client has it): resolves with the result,
+ * rejects on an error answer or a transport failure.
+ */
+export interface EngineEndpoint {
+  call<T>(method: string, params?: readonly unknown[]): Promise<T>;
+}
 
 export class RemoteTxSource implements TxSource {
   #next: Uint8Array[] = [];

@@ -6,6 +6,7 @@
 import { MAX_EXTRA_DATA_BYTES } from "../chain/params.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes, quantityToBigint } from "../hex.ts";
+import type { ExecutionPayloadValue } from "../wire/engine.ts";
 import { type Block, transactionsRoot } from "./block.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, headerHash } from "./header.ts";
 import { type Withdrawal, withdrawalsRoot } from "./withdrawal.ts";
@@ -186,4 +187,93 @@ export function payloadToBlock(p: ExecutionPayload, parentBeaconBlockRoot?: Uint
     };
   }
   return { block: { header, transactions, ommers: [], withdrawals }, blockHash: headerHash(header) };
+}
+
+/** A block's payload as values (the typed Engine API's form): one header hash, no hex. */
+export function payloadValueFromBlock(block: Block): ExecutionPayloadValue {
+  const h = block.header;
+  if (h.baseFeePerGas === undefined) throw payloadError("pre-London blocks have no execution payload form");
+  return {
+    parentHash: h.parentHash,
+    feeRecipient: h.coinbase,
+    stateRoot: h.stateRoot,
+    receiptsRoot: h.receiptsRoot,
+    logsBloom: h.logsBloom,
+    prevRandao: h.mixHash,
+    blockNumber: h.number,
+    gasLimit: h.gasLimit,
+    gasUsed: h.gasUsed,
+    timestamp: h.timestamp,
+    extraData: h.extraData,
+    baseFeePerGas: h.baseFeePerGas,
+    blockHash: headerHash(h),
+    transactions: block.transactions,
+    ...(block.withdrawals === undefined ? {} : { withdrawals: block.withdrawals }),
+    ...(block.withdrawals === undefined || h.blobGasUsed === undefined || h.excessBlobGas === undefined
+      ? {}
+      : { blobGasUsed: h.blobGasUsed, excessBlobGas: h.excessBlobGas }),
+  };
+}
+
+/** The JSON form of a payload value (hex only: nothing is hashed or checked). */
+export function payloadValueToJson(v: ExecutionPayloadValue): ExecutionPayload {
+  const v1: ExecutionPayloadV1 = {
+    parentHash: bytesToHex(v.parentHash),
+    feeRecipient: bytesToHex(v.feeRecipient),
+    stateRoot: bytesToHex(v.stateRoot),
+    receiptsRoot: bytesToHex(v.receiptsRoot),
+    logsBloom: bytesToHex(v.logsBloom),
+    prevRandao: bytesToHex(v.prevRandao),
+    blockNumber: bigintToQuantity(v.blockNumber),
+    gasLimit: bigintToQuantity(v.gasLimit),
+    gasUsed: bigintToQuantity(v.gasUsed),
+    timestamp: bigintToQuantity(v.timestamp),
+    extraData: bytesToHex(v.extraData),
+    baseFeePerGas: bigintToQuantity(v.baseFeePerGas),
+    blockHash: bytesToHex(v.blockHash),
+    transactions: v.transactions.map(bytesToHex),
+  };
+  if (v.withdrawals === undefined) return v1;
+  const v2: ExecutionPayloadV2 = { ...v1, withdrawals: v.withdrawals.map(withdrawalToJson) };
+  if (v.blobGasUsed === undefined || v.excessBlobGas === undefined) return v2;
+  return {
+    ...v2,
+    blobGasUsed: bigintToQuantity(v.blobGasUsed),
+    excessBlobGas: bigintToQuantity(v.excessBlobGas),
+  };
+}
+
+/** A JSON payload as values, every field's encoding checked (PAYLOAD_INVALID naming the field). */
+export function payloadValueFromJson(p: ExecutionPayload): ExecutionPayloadValue {
+  if (typeof p !== "object" || p === null || !Array.isArray(p.transactions))
+    throw payloadError("not a payload object");
+  const version = payloadVersion(p);
+  const v1: ExecutionPayloadValue = {
+    parentHash: data("parentHash", p.parentHash, 32),
+    feeRecipient: data("feeRecipient", p.feeRecipient, 20),
+    stateRoot: data("stateRoot", p.stateRoot, 32),
+    receiptsRoot: data("receiptsRoot", p.receiptsRoot, 32),
+    logsBloom: data("logsBloom", p.logsBloom, 256),
+    prevRandao: data("prevRandao", p.prevRandao, 32),
+    blockNumber: u64("blockNumber", p.blockNumber),
+    gasLimit: u64("gasLimit", p.gasLimit),
+    gasUsed: u64("gasUsed", p.gasUsed),
+    timestamp: u64("timestamp", p.timestamp),
+    extraData: data("extraData", p.extraData),
+    baseFeePerGas: u256("baseFeePerGas", p.baseFeePerGas),
+    blockHash: data("blockHash", p.blockHash, 32),
+    transactions: p.transactions.map((t, i) => data(`transactions[${i}]`, t)),
+  };
+  if (version === 1) return v1;
+  const v2 = p as ExecutionPayloadV2;
+  if (!Array.isArray(v2.withdrawals)) throw payloadError("withdrawals must be an array");
+  const withdrawals = v2.withdrawals.map(withdrawalFromJson);
+  if (version === 2) return { ...v1, withdrawals };
+  const v3 = p as ExecutionPayloadV3;
+  return {
+    ...v1,
+    withdrawals,
+    blobGasUsed: u64("blobGasUsed", v3.blobGasUsed),
+    excessBlobGas: u64("excessBlobGas", v3.excessBlobGas),
+  };
 }

@@ -1,10 +1,28 @@
 /**
  * A typed Engine API client over HTTP (keep-alive fetch) or WebSocket that signs a fresh HS256 JWT per
- * request (per connection for WebSocket). Used by the tests, the bench and the consensus driver.
+ * request (per connection for WebSocket). Used by the tests and the bench; `HttpExecutionEngine` puts the
+ * typed ExecutionEngine the consensus driver calls over it.
  */
 import WebSocket from "ws";
-import type { ExecutionPayload, ExecutionPayloadV3 } from "../../core/block/payload.ts";
+import {
+  type ExecutionPayload,
+  type ExecutionPayloadV3,
+  payloadValueFromJson,
+  payloadValueToJson,
+  withdrawalToJson,
+} from "../../core/block/payload.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
+import { bigintToQuantity, bytesToHex, hexToBytes, quantityToBigint } from "../../core/hex.ts";
+import type {
+  BuiltPayloadValue,
+  ExecutionEngine,
+  ExecutionPayloadValue,
+  ForkchoiceState,
+  ForkchoiceUpdated,
+  HeadBlockValue,
+  PayloadAttributes,
+  PayloadStatus,
+} from "../../core/wire/engine.ts";
 import { engineToken } from "../jwt.ts";
 import type { ForkchoiceUpdatedResult } from "./forkchoice.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
@@ -57,7 +75,7 @@ interface Transport {
   send(body: string): Promise<string>;
 }
 
-abstract class EngineCalls {
+export abstract class EngineCalls {
   #id = 0;
   protected abstract transport(): Transport;
 
@@ -181,5 +199,90 @@ export class EngineWsClient extends EngineCalls {
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/** Typed attributes as the JSON forkchoiceUpdated takes them. */
+export function payloadAttributesJson(a: PayloadAttributes): PayloadAttributesJson {
+  return {
+    timestamp: bigintToQuantity(a.timestamp),
+    prevRandao: bytesToHex(a.prevRandao),
+    suggestedFeeRecipient: bytesToHex(a.suggestedFeeRecipient),
+    ...(a.withdrawals === undefined ? {} : { withdrawals: a.withdrawals.map(withdrawalToJson) }),
+    ...(a.parentBeaconBlockRoot === undefined
+      ? {}
+      : { parentBeaconBlockRoot: bytesToHex(a.parentBeaconBlockRoot) }),
+    ...(a.transactions === undefined ? {} : { transactions: a.transactions.map(bytesToHex) }),
+    ...(a.noTxPool ? { noTxPool: true } : {}),
+    ...(a.gasLimit === undefined ? {} : { gasLimit: bigintToQuantity(a.gasLimit) }),
+    ...(a.extraData === undefined ? {} : { extraData: bytesToHex(a.extraData) }),
+  };
+}
+
+function statusValue(s: PayloadStatusV1): PayloadStatus {
+  return {
+    status: s.status,
+    latestValidHash: s.latestValidHash === null ? null : hexToBytes(s.latestValidHash, 32),
+    validationError: s.validationError ?? null,
+  };
+}
+
+/**
+ * The ExecutionEngine of an execution node in another process: the V3 methods over an Engine API client
+ * (HTTP or WebSocket, JWT), values converted to and from their JSON form at this edge. An error answer is
+ * the client's EngineRpcError, as the in-process engine throws it.
+ */
+export class HttpExecutionEngine implements ExecutionEngine {
+  constructor(readonly client: EngineCalls) {}
+
+  async forkchoiceUpdated(
+    state: ForkchoiceState,
+    attributes?: PayloadAttributes,
+  ): Promise<ForkchoiceUpdated> {
+    const r = await this.client.forkchoiceUpdatedV3(
+      {
+        headBlockHash: bytesToHex(state.head),
+        safeBlockHash: bytesToHex(state.safe),
+        finalizedBlockHash: bytesToHex(state.finalized),
+      },
+      attributes === undefined ? null : payloadAttributesJson(attributes),
+    );
+    return { payloadStatus: statusValue(r.payloadStatus), payloadId: r.payloadId };
+  }
+
+  async getPayload(payloadId: string): Promise<BuiltPayloadValue> {
+    const r = await this.client.getPayloadV3(payloadId);
+    return { payload: payloadValueFromJson(r.executionPayload), blockValue: BigInt(r.blockValue) };
+  }
+
+  async newPayload(
+    payload: ExecutionPayloadValue,
+    versionedHashes: readonly Uint8Array[],
+    parentBeaconBlockRoot: Uint8Array,
+  ): Promise<PayloadStatus> {
+    const r = await this.client.newPayloadV3(
+      payloadValueToJson(payload) as ExecutionPayloadV3,
+      versionedHashes.map(bytesToHex),
+      bytesToHex(parentBeaconBlockRoot),
+    );
+    return statusValue(r);
+  }
+
+  async headBlock(): Promise<HeadBlockValue | null> {
+    const b = await this.client.call<{
+      hash: string;
+      number: string;
+      timestamp: string;
+      gasLimit: string;
+      extraData: string;
+    } | null>("eth_getBlockByNumber", ["latest", false]);
+    if (b === null) return null;
+    return {
+      hash: hexToBytes(b.hash, 32),
+      number: quantityToBigint(b.number),
+      timestamp: quantityToBigint(b.timestamp),
+      gasLimit: quantityToBigint(b.gasLimit),
+      extraData: hexToBytes(b.extraData),
+    };
   }
 }

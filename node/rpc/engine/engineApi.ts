@@ -12,28 +12,44 @@ import { getPayload } from "./getPayload.ts";
 import { bodiesByHash, bodiesByRange, clientVersion, exchangeCapabilities, getBlobs } from "./info.ts";
 import { newPayload } from "./newPayload.ts";
 
-/** `call` timed into `fastevm_engine_request_seconds` and counted by the status `statusOf` reads (or "error"). */
+/**
+ * `run` timed into `fastevm_engine_request_seconds` and counted by the status `statusOf` reads (or "error"):
+ * the JSON methods and the in-process engine measure the same way.
+ */
+export async function measure<R>(
+  engine: EngineState,
+  method: "newPayload" | "forkchoiceUpdated" | "getPayload",
+  run: () => Promise<R>,
+  statusOf: (r: R) => string,
+): Promise<R> {
+  const m = engine.metrics;
+  const t0 = performance.now();
+  let status = "error";
+  try {
+    const r = await run();
+    status = statusOf(r);
+    return r;
+  } finally {
+    if (m !== undefined) {
+      m.requestTime.observe({ method }, (performance.now() - t0) / 1000);
+      m.requests.inc({ method, status });
+    }
+  }
+}
+
+/** forkchoiceUpdated's status, remembering the call for readiness (`engine.lastForkchoice`). */
+export function forkchoiceStatus(engine: EngineState, status: string): string {
+  engine.lastForkchoice = { atMs: engine.clock(), status };
+  return status;
+}
+
 function measured<R>(
   engine: EngineState,
   method: "newPayload" | "forkchoiceUpdated" | "getPayload",
   call: (params: readonly unknown[]) => Promise<R>,
   statusOf: (r: R) => string,
 ): RpcHandler {
-  return async (params) => {
-    const m = engine.metrics;
-    const t0 = performance.now();
-    let status = "error";
-    try {
-      const r = await call(params);
-      status = statusOf(r);
-      return r;
-    } finally {
-      if (m !== undefined) {
-        m.requestTime.observe({ method }, (performance.now() - t0) / 1000);
-        m.requests.inc({ method, status });
-      }
-    }
-  };
+  return (params) => measure(engine, method, () => call(params), statusOf);
 }
 
 export function engineMethods(engine: EngineState, eth: RpcMethods): RpcMethods {
@@ -54,10 +70,7 @@ export function engineMethods(engine: EngineState, eth: RpcMethods): RpcMethods 
         engine,
         "forkchoiceUpdated",
         (p) => forkchoiceUpdated(engine, v, p),
-        (r) => {
-          engine.lastForkchoice = { atMs: engine.clock(), status: r.payloadStatus.status };
-          return r.payloadStatus.status;
-        },
+        (r) => forkchoiceStatus(engine, r.payloadStatus.status),
       ),
     );
     m.set(

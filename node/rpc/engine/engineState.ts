@@ -7,7 +7,9 @@
 import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import type { Chain } from "../../chain/chain.ts";
 import type { Block } from "../../core/block/block.ts";
+import type { ExecutionPayload } from "../../core/block/payload.ts";
 import { SerialLock } from "../../core/serialLock.ts";
+import type { ExecutionPayloadValue } from "../../core/wire/engine.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
 import type { EngineMetrics } from "../../metrics/metrics.ts";
 import type { BuiltPayload, PayloadBuilder } from "./payloadBuilder.ts";
@@ -39,9 +41,13 @@ export interface EngineCounters {
   payloadChecks: number;
 }
 
-/** A payload getPayload served: its JSON as sent and the block it was made from. */
+/**
+ * A payload getPayload served and the block it was made from: its JSON as sent (getPayload over JSON), or
+ * its value as returned (the in-process engine; its JSON is made only if a JSON newPayload asks).
+ */
 export interface ServedPayload {
-  readonly json: object;
+  json?: ExecutionPayload;
+  readonly value?: ExecutionPayloadValue;
   readonly block: Block;
 }
 

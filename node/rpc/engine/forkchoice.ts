@@ -22,7 +22,9 @@ import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
 import {
+  checkAttributes,
   expectParams,
+  type ForkchoiceState,
   forkchoiceState,
   type PayloadAttributes,
   param,
@@ -86,6 +88,7 @@ function isAncestor(
   return header !== undefined && equalBytes(hash, ancestor);
 }
 
+/** engine_forkchoiceUpdatedVn over JSON: the parameters parsed, then the one forkchoiceUpdated below. */
 export function forkchoiceUpdated(
   engine: EngineState,
   version: 1 | 2 | 3,
@@ -94,6 +97,22 @@ export function forkchoiceUpdated(
   expectParams(params, 2);
   const state = forkchoiceState(param(params, 0, "forkchoiceState"));
   const rawAttrs = params[1];
+  // parsed only after the update (a malformed attribute keeps it, -38003)
+  const attributes =
+    rawAttrs === undefined || rawAttrs === null ? undefined : () => payloadAttributes(rawAttrs);
+  return applyForkchoice(engine, version, state, attributes);
+}
+
+/**
+ * forkchoiceUpdated on typed values, for the JSON method and the in-process engine alike: `attributes` is
+ * read (and, from JSON, parsed) only once the update is made.
+ */
+export function applyForkchoice(
+  engine: EngineState,
+  version: 1 | 2 | 3,
+  state: ForkchoiceState,
+  attributes: (() => PayloadAttributes) | undefined,
+): Promise<ForkchoiceUpdatedResult> {
   return engine.lock.run(async () => {
     engine.counters.forkchoiceUpdated++;
     const chain = engine.chain;
@@ -157,10 +176,11 @@ export function forkchoiceUpdated(
         ...(finalized === null ? {} : { finalized }),
       });
     if (path.rewind.length > 0) engine.counters.reorgs++;
-    if (rawAttrs === undefined || rawAttrs === null) return result(valid);
+    if (attributes === undefined) return result(valid);
 
     // Attributes: checked only now, and a failure keeps the update above.
-    const attrs = payloadAttributes(rawAttrs);
+    const attrs = attributes();
+    checkAttributes(attrs);
     const config = chain.config;
     if (version === 3 && attrs.version !== 3)
       throw new RpcError(RpcCode.INVALID_PAYLOAD_ATTRIBUTES, "PayloadAttributesV3 expected");

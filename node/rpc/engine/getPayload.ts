@@ -8,15 +8,41 @@ import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
 import { bigintToQuantity, hexToBytes } from "../../core/hex.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
 import type { EngineState } from "./engineState.ts";
+import type { BuiltPayload } from "./payloadBuilder.ts";
 import { expectParams, param, parseField } from "./validate.ts";
 
+/** engine_getPayloadVn over JSON: the payload as JSON, remembered as served for its newPayload. */
 export async function getPayload(
   engine: EngineState,
   version: 1 | 2 | 3,
   params: readonly unknown[],
 ): Promise<unknown> {
   expectParams(params, 1);
-  const raw = param(params, 0, "payloadId");
+  const built = await builtPayload(engine, version, param(params, 0, "payloadId"));
+  const executionPayload = blockToPayload(built.block);
+  // its newPayload (the driver's next call) then needs no second decode, transactions root and block hash
+  engine.addServed(executionPayload.blockHash.toLowerCase(), { json: executionPayload, block: built.block });
+  if (version === 1) return executionPayload;
+  const blockValue = bigintToQuantity(built.blockValue);
+  if (version === 2) return { executionPayload, blockValue };
+  return {
+    executionPayload,
+    blockValue,
+    // Blob transactions are never built into payloads here (no sidecars), so the bundle is always empty.
+    blobsBundle: { commitments: [], proofs: [], blobs: [] },
+    shouldOverrideBuilder: false,
+  };
+}
+
+/**
+ * The build a payloadId names, after getPayloadVn's checks, for the JSON method and the in-process engine
+ * alike: the id's version byte (-38005), the id (-32602 malformed, -38001 unknown), the fork window (-38005).
+ */
+export async function builtPayload(
+  engine: EngineState,
+  version: 1 | 2 | 3,
+  raw: unknown,
+): Promise<BuiltPayload> {
   const idBytes = parseField("payloadId", RpcCode.INVALID_PARAMS, () => hexToBytes(raw as string, 8));
   const id = (raw as string).toLowerCase();
   const pending = engine.payloads.get(id);
@@ -33,18 +59,5 @@ export async function getPayload(
       RpcCode.UNSUPPORTED_FORK,
       `getPayloadV${version} cannot serve a payload at timestamp ${pending.timestamp}`,
     );
-  const built = await pending.result;
-  const executionPayload = blockToPayload(built.block);
-  // its newPayload (the driver's next call) then needs no second decode, transactions root and block hash
-  engine.addServed(executionPayload.blockHash.toLowerCase(), { json: executionPayload, block: built.block });
-  if (version === 1) return executionPayload;
-  const blockValue = bigintToQuantity(built.blockValue);
-  if (version === 2) return { executionPayload, blockValue };
-  return {
-    executionPayload,
-    blockValue,
-    // Blob transactions are never built into payloads here (no sidecars), so the bundle is always empty.
-    blobsBundle: { commitments: [], proofs: [], blobs: [] },
-    shouldOverrideBuilder: false,
-  };
+  return pending.result;
 }

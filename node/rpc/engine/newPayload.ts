@@ -6,13 +6,18 @@
  * this path). The chain's head is left where forkchoiceUpdated put it.
  */
 import type { Block } from "../../core/block/block.ts";
+import {
+  type ExecutionPayload,
+  payloadValueFromBlock,
+  payloadValueToJson,
+} from "../../core/block/payload.ts";
 import { equalBytes } from "../../core/bytes.ts";
 import { isCancun, isShanghai } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, isFastEvmError, isValidationError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import { TxType } from "../../core/tx/types.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
-import type { EngineState } from "./engineState.ts";
+import type { EngineState, ServedPayload } from "./engineState.ts";
 import { data32, expectParams, param, parseField, payloadShape } from "./validate.ts";
 
 export type PayloadStatus = "VALID" | "INVALID" | "SYNCING" | "ACCEPTED" | "INVALID_BLOCK_HASH";
@@ -29,24 +34,44 @@ const status = (s: PayloadStatus, lvh: string | null = null, err: string | null 
   validationError: err,
 });
 
+/** What newPayload checks and imports, from JSON params or typed values alike. */
+export interface NewPayloadInput {
+  /** the payload's version by its fields */
+  readonly shape: 1 | 2 | 3;
+  readonly timestamp: bigint;
+  /** lowercase hex */
+  readonly blockHash: string;
+  readonly parentHash: string;
+  /** V3's expectedBlobVersionedHashes (empty before) */
+  readonly expectedBlobHashes: readonly Uint8Array[];
+  /** V3's parentBeaconBlockRoot */
+  readonly beaconRoot: Uint8Array | undefined;
+  /** whether this is, field for field, the payload getPayload served as `served` */
+  readonly isServed: (served: ServedPayload) => boolean;
+  /** the JSON form, for the payload pool's check (decode, transactions root, block hash) */
+  readonly json: () => ExecutionPayload;
+}
+
+/** The payload versions newPayloadVn accepts. */
+export function acceptedShapes(version: 1 | 2 | 3): readonly (1 | 2 | 3)[] {
+  return version === 1 ? [1] : version === 2 ? [1, 2] : [3];
+}
+
+/** engine_newPayloadVn over JSON: the parameters' structure checked, then the one newPayload below. */
 export async function newPayload(
   engine: EngineState,
   version: 1 | 2 | 3,
   params: readonly unknown[],
 ): Promise<PayloadStatusV1> {
-  const config = engine.chain.config;
   // 1. structure
   expectParams(params, version === 3 ? 3 : 1);
-  const allowed = version === 1 ? ([1] as const) : version === 2 ? ([1, 2] as const) : ([3] as const);
-  const { payload, version: shape } = payloadShape(param(params, 0, "executionPayload"), allowed);
+  const { payload, version: shape } = payloadShape(
+    param(params, 0, "executionPayload"),
+    acceptedShapes(version),
+  );
   const timestamp = parseField("timestamp", RpcCode.INVALID_PARAMS, () =>
     quantityToBigint(payload.timestamp, 64),
   );
-  if (version === 2 && (shape === 2) !== isShanghai(config, timestamp))
-    throw new RpcError(
-      RpcCode.INVALID_PARAMS,
-      `ExecutionPayloadV${shape} used for timestamp ${timestamp} (V2 from Shanghai on, V1 before)`,
-    );
   let expectedBlobHashes: Uint8Array[] = [];
   let beaconRoot: Uint8Array | undefined;
   if (version === 3) {
@@ -56,6 +81,44 @@ export async function newPayload(
     expectedBlobHashes = hashes.map((h, i) => data32(h, `expectedBlobVersionedHashes[${i}]`));
     beaconRoot = data32(param(params, 2, "parentBeaconBlockRoot"), "parentBeaconBlockRoot");
   }
+  return checkAndImport(engine, version, {
+    shape,
+    timestamp,
+    blockHash: payload.blockHash.toLowerCase(),
+    parentHash: payload.parentHash.toLowerCase(),
+    expectedBlobHashes,
+    beaconRoot,
+    // the same object in-process, equal JSON over HTTP
+    isServed: (s) => s.json === payload || JSON.stringify(servedJson(s)) === JSON.stringify(payload),
+    json: () => payload,
+  });
+}
+
+/** The JSON of a served payload (made once, when first asked). */
+export function servedJson(s: ServedPayload): ExecutionPayload {
+  s.json ??= payloadValueToJson(s.value ?? payloadValueFromBlock(s.block));
+  return s.json;
+}
+
+/**
+ * newPayload after the parameters' structure, for the JSON method and the in-process engine alike: the
+ * payload version against the fork (-32602), the fork window (-38005), the stateless checks (in the payload
+ * pool, unless this node served this very payload), blob versioned hashes, then the import.
+ */
+export async function checkAndImport(
+  engine: EngineState,
+  version: 1 | 2 | 3,
+  input: NewPayloadInput,
+): Promise<PayloadStatusV1> {
+  const config = engine.chain.config;
+  const { shape, timestamp, beaconRoot } = input;
+  if (!acceptedShapes(version).includes(shape))
+    throw new RpcError(RpcCode.INVALID_PARAMS, `ExecutionPayloadV${shape} is not accepted by this method`);
+  if (version === 2 && (shape === 2) !== isShanghai(config, timestamp))
+    throw new RpcError(
+      RpcCode.INVALID_PARAMS,
+      `ExecutionPayloadV${shape} used for timestamp ${timestamp} (V2 from Shanghai on, V1 before)`,
+    );
   // 2. fork window
   const cancun = isCancun(config, timestamp);
   if (
@@ -72,13 +135,16 @@ export async function newPayload(
   // payload from getPayload (then its block is the one it was made from)
   let block: Block;
   let blobHashes: readonly Uint8Array[];
-  const own = servedBlock(engine, payload, beaconRoot);
+  const own = servedBlock(engine, input);
   if (own !== undefined) {
     block = own;
     blobHashes = [];
   } else {
     engine.counters.payloadChecks++;
-    const checked = await engine.checkPayload({ payload, parentBeaconBlockRoot: beaconRoot ?? null });
+    const checked = await engine.checkPayload({
+      payload: input.json(),
+      parentBeaconBlockRoot: beaconRoot ?? null,
+    });
     if (!checked.ok) {
       if (checked.kind === "params") throw new RpcError(RpcCode.INVALID_PARAMS, checked.message);
       if (checked.kind === "hash")
@@ -90,32 +156,25 @@ export async function newPayload(
   }
   // 5. blob versioned hashes
   if (version === 3) {
-    const got = blobHashes;
-    const same =
-      got.length === expectedBlobHashes.length && got.every((h, i) => equalBytes(h, expectedBlobHashes[i]!));
+    const want = input.expectedBlobHashes;
+    const same = blobHashes.length === want.length && blobHashes.every((h, i) => equalBytes(h, want[i]!));
     if (!same)
       return status("INVALID", null, "blob versioned hashes differ from expectedBlobVersionedHashes");
   }
-  return engine.lock.run(() =>
-    execute(engine, block, payload.blockHash.toLowerCase(), payload.parentHash.toLowerCase()),
-  );
+  return engine.lock.run(() => execute(engine, block, input.blockHash, input.parentHash));
 }
 
 /**
- * The block of a payload this node served from getPayload, when `payload` is that payload field for field
- * (the same object in-process, equal JSON over HTTP) with the same beacon root, and it holds no blob
- * transaction (this node never builds one; their versioned hashes would need the full check). Anything else
- * — a payload another node built, or one changed in any field — goes through the full check.
+ * The block of a payload this node served from getPayload, when the payload is that one field for field
+ * with the same beacon root, and it holds no blob transaction (this node never builds one; their versioned
+ * hashes would need the full check). Anything else — a payload another node built, or one changed in any
+ * field — goes through the full check.
  */
-function servedBlock(
-  engine: EngineState,
-  payload: { blockHash: string },
-  beaconRoot: Uint8Array | undefined,
-): Block | undefined {
-  const served = engine.served.get(payload.blockHash.toLowerCase());
-  if (served === undefined) return undefined;
-  if (served.json !== payload && JSON.stringify(served.json) !== JSON.stringify(payload)) return undefined;
+function servedBlock(engine: EngineState, input: NewPayloadInput): Block | undefined {
+  const served = engine.served.get(input.blockHash);
+  if (served === undefined || !input.isServed(served)) return undefined;
   const root = served.block.header.parentBeaconBlockRoot;
+  const beaconRoot = input.beaconRoot;
   if ((root === undefined) !== (beaconRoot === undefined)) return undefined;
   if (root !== undefined && beaconRoot !== undefined && !equalBytes(root, beaconRoot)) return undefined;
   if (served.block.transactions.some((raw) => raw[0] === TxType.Blob)) return undefined;

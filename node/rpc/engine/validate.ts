@@ -8,7 +8,10 @@ import type { Withdrawal } from "../../core/block/withdrawal.ts";
 import { MAX_EXTRA_DATA_BYTES } from "../../core/chain/params.ts";
 import { isFastEvmError } from "../../core/errors.ts";
 import { hexToBytes, quantityToBigint } from "../../core/hex.ts";
+import type { ForkchoiceState, PayloadAttributes } from "../../core/wire/engine.ts";
 import { RpcCode, RpcError } from "../jsonrpc.ts";
+
+export type { ForkchoiceState, PayloadAttributes } from "../../core/wire/engine.ts";
 
 const V1_FIELDS = [
   "parentHash",
@@ -85,12 +88,6 @@ export function payloadShape(
   return { payload: o as unknown as ExecutionPayload, version };
 }
 
-export interface ForkchoiceState {
-  readonly head: Uint8Array;
-  readonly safe: Uint8Array;
-  readonly finalized: Uint8Array;
-}
-
 export function forkchoiceState(v: unknown): ForkchoiceState {
   const o = asObject(v, "forkchoiceState", RpcCode.INVALID_PARAMS);
   return {
@@ -98,22 +95,6 @@ export function forkchoiceState(v: unknown): ForkchoiceState {
     safe: data32(o.safeBlockHash, "safeBlockHash"),
     finalized: data32(o.finalizedBlockHash, "finalizedBlockHash"),
   };
-}
-
-/** Validated payload attributes, including the FastEVM forced-transaction extension (OP Stack names). */
-export interface PayloadAttributes {
-  readonly version: 1 | 2 | 3;
-  readonly timestamp: bigint;
-  readonly prevRandao: Uint8Array;
-  readonly suggestedFeeRecipient: Uint8Array;
-  readonly withdrawals?: readonly Withdrawal[];
-  readonly parentBeaconBlockRoot?: Uint8Array;
-  /** raw EIP-2718 transactions to build from, in order (`noTxPool: true` = nothing else) */
-  readonly transactions?: readonly Uint8Array[];
-  readonly noTxPool: boolean;
-  readonly gasLimit?: bigint;
-  /** the header's extraData (≤ 32 bytes; FastEVM consensus stamps the commit index in it) */
-  readonly extraData?: Uint8Array;
 }
 
 const ATTR_BASE = ["timestamp", "prevRandao", "suggestedFeeRecipient"];
@@ -177,6 +158,28 @@ export function payloadAttributes(v: unknown): PayloadAttributes {
       ? { extraData: parseField("extraData", code, () => extraDataBytes(o.extraData)) }
       : {}),
   };
+}
+
+/**
+ * The structural rules of attributes given as values (the in-process engine's; JSON ones were held to them
+ * while parsed), with the parser's -38003 messages: the byte lengths, the fields each version carries, the
+ * extraData limit.
+ */
+export function checkAttributes(a: PayloadAttributes): void {
+  const code = RpcCode.INVALID_PAYLOAD_ATTRIBUTES;
+  const bytes = (b: Uint8Array | undefined, n: number, what: string) => {
+    if (b !== undefined && b.length !== n) throw new RpcError(code, `${what}: expected ${n} bytes`);
+  };
+  bytes(a.prevRandao, 32, "prevRandao");
+  bytes(a.suggestedFeeRecipient, 20, "suggestedFeeRecipient");
+  bytes(a.parentBeaconBlockRoot, 32, "parentBeaconBlockRoot");
+  if (a.version >= 2 && a.withdrawals === undefined) throw new RpcError(code, "withdrawals is missing");
+  if ((a.version === 3) !== (a.parentBeaconBlockRoot !== undefined))
+    throw new RpcError(code, `parentBeaconBlockRoot does not match PayloadAttributesV${a.version}`);
+  if (a.version === 1 && a.withdrawals !== undefined)
+    throw new RpcError(code, "withdrawals do not belong in PayloadAttributesV1");
+  if (a.extraData !== undefined && a.extraData.length > MAX_EXTRA_DATA_BYTES)
+    throw new RpcError(code, `extraData exceeds ${MAX_EXTRA_DATA_BYTES} bytes`);
 }
 
 /** params[i], or -32602 when it is missing. */

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BlockBuilder, type BuildRequest } from "../../../../node/chain/blockBuilder.ts";
 import { Chain, type ChainWorkers } from "../../../../node/chain/chain.ts";
 import { DEV_CHAIN_ID } from "../../../../node/chain/chainGenerator.ts";
 import { ExecutedBlocks } from "../../../../node/chain/executedBlocks.ts";
@@ -20,8 +21,6 @@ import { keccak256 } from "../../../../node/core/hash.ts";
 import { bytesToHex } from "../../../../node/core/hex.ts";
 import { SenderCache } from "../../../../node/core/tx/senderCache.ts";
 import type { ExecutedBlock } from "../../../../node/core/wire/execute.ts";
-import { PayloadBuilder } from "../../../../node/rpc/engine/payloadBuilder.ts";
-import type { PayloadAttributes } from "../../../../node/rpc/engine/validate.ts";
 import { StateTrie } from "../../../../node/state/stateTrie.ts";
 import type { Storage } from "../../../../node/storage/storage.ts";
 import { TrieNodeStore } from "../../../../node/storage/trieNodeStore.ts";
@@ -42,16 +41,15 @@ function dumpAll(storage: Storage): Record<string, string[]> {
   return out;
 }
 
-function attrs(timestamp: bigint, txs: readonly Uint8Array[]): PayloadAttributes {
+function request(parentHash: Uint8Array, timestamp: bigint, txs: readonly Uint8Array[]): BuildRequest {
   return {
-    version: 3,
+    parentHash,
     timestamp,
     prevRandao: new Uint8Array(32),
-    suggestedFeeRecipient: new Uint8Array(20).fill(0x11),
+    coinbase: new Uint8Array(20).fill(0x11),
     withdrawals: [],
     parentBeaconBlockRoot: new Uint8Array(32),
     transactions: txs,
-    noTxPool: true,
   };
 }
 
@@ -73,8 +71,9 @@ describe("Chain: a locally built block executes once", () => {
       openDevChain(pools),
       openDevChain(pools),
     ]);
-    const builder = new PayloadBuilder(built.chain, pools);
-    const out = await builder.build(built.chain.head().hash, attrs(12n, TXS));
+    const out = await new BlockBuilder(built.chain).build(request(built.chain.head().hash, 12n, TXS), {
+      remember: true,
+    });
     expect(out.skipped).toEqual([]);
     block = out.block;
     hash = headerHash(block.header);

@@ -14,14 +14,14 @@ import { decodeCommitStamp } from "../../../../../node/consensus/execution/commi
 import {
   dedupeTransactions,
   EngineDriver,
-  type EngineEndpoint,
   feeRecipientFor,
 } from "../../../../../node/consensus/execution/engineDriver.ts";
 import type { CommittedSubDag } from "../../../../../node/consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../../../../../node/core/errors.ts";
+import { type FastEvmError, isFastEvmError } from "../../../../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../../../../node/core/hex.ts";
+import type { ExecutionEngine } from "../../../../../node/core/wire/engine.ts";
 import { devTx, KEYS } from "../../../../utils/devChain.ts";
 import { closePayloadPool, type EngineHarness, openEngine } from "../../../../utils/engineHarness.ts";
 
@@ -44,25 +44,26 @@ const committee = committeeFromJson({
   })),
 });
 
-/** A real endpoint over the harness's dispatcher, with optional injected failures before a call. */
+/**
+ * The harness's real in-process ExecutionEngine, with optional injected failures before a call; `calls`
+ * names each call made (forkchoiceUpdated, getPayload, newPayload, headBlock).
+ */
 function endpoint(
   fail: (method: string) => boolean = () => false,
   on: () => EngineHarness = () => h,
-): EngineEndpoint & { calls: string[] } {
+): ExecutionEngine & { calls: string[] } {
   const calls: string[] = [];
+  const step = <T>(method: string, run: (e: ExecutionEngine) => Promise<T>): Promise<T> => {
+    calls.push(method);
+    if (fail(method)) return Promise.reject(new Error(`injected: ${method} unreachable`));
+    return run(on().typed);
+  };
   return {
     calls,
-    async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
-      calls.push(method);
-      if (fail(method)) throw new Error(`injected: ${method} unreachable`);
-      const r = await on().call(method, [...params]);
-      // an answer carries its JSON-RPC code, as the HTTP client and the in-process endpoint give it
-      if (r.error !== undefined)
-        throw new FastEvmError(ErrorCode.RPC_CLIENT, `${method}: ${r.error.code} ${r.error.message}`, {
-          rpcCode: r.error.code,
-        });
-      return r.result as T;
-    },
+    forkchoiceUpdated: (state, attrs) => step("forkchoiceUpdated", (e) => e.forkchoiceUpdated(state, attrs)),
+    getPayload: (id) => step("getPayload", (e) => e.getPayload(id)),
+    newPayload: (p, hashes, root) => step("newPayload", (e) => e.newPayload(p, hashes, root)),
+    headBlock: () => step("headBlock", (e) => e.headBlock()),
   };
 }
 
@@ -139,10 +140,12 @@ describe("engine driver", () => {
     });
     expect(await d.init()).toBe(5);
     const before = bytesToHex(head().hash);
+    // the head as the validator logs it: hex hash, number
+    expect(d.head).toMatchObject({ hash: before, number: head().header.number });
     for (const i of [1, 3, 5]) await d.execute(subDag(i, 1_003_000, [[tx(99)]]));
     expect(bytesToHex(head().hash)).toBe(before);
     expect(d.counters.replaysSkipped).toBe(3);
-    expect(e.calls.filter((m) => m.startsWith("engine_"))).toEqual([]);
+    expect(e.calls.filter((m) => m !== "headBlock")).toEqual([]);
   });
 
   it("retries an unreachable node until it answers, then executes the commit once", async () => {
@@ -162,7 +165,7 @@ describe("engine driver", () => {
 
   it("a failure after newPayload (head not moved) re-reads the head and finishes the same block", async () => {
     let fcus = 0;
-    const e = endpoint((m) => m === "engine_forkchoiceUpdatedV3" && ++fcus === 2);
+    const e = endpoint((m) => m === "forkchoiceUpdated" && ++fcus === 2);
     const d = new EngineDriver({
       engine: e,
       committee,
@@ -175,7 +178,7 @@ describe("engine driver", () => {
     expect(head().header.number).toBe(number + 1n);
     expect(decodeCommitStamp(head().header.extraData)?.index).toBe(7);
     expect(d.counters).toMatchObject({ blocks: 1, retries: 1 });
-    expect(e.calls.filter((m) => m === "engine_newPayloadV3").length).toBe(2);
+    expect(e.calls.filter((m) => m === "newPayload").length).toBe(2);
   });
 
   it("a deterministic rejection (-38003, a gas limit past the 1/1024 bound) is not retried: CONSENSUS_ENGINE_REJECTED, onRejected, and nothing more executes", async () => {
@@ -202,7 +205,7 @@ describe("engine driver", () => {
     });
     expect(rejected).toEqual([err]);
     expect(d.counters.retries).toBe(0);
-    expect(e.calls.filter((m) => m === "engine_forkchoiceUpdatedV3")).toHaveLength(1);
+    expect(e.calls.filter((m) => m === "forkchoiceUpdated")).toHaveLength(1);
     expect(bytesToHex(head().hash)).toBe(before);
     // the driver stays stopped: the next commit gets the same error, and calls nothing
     const calls = e.calls.length;
