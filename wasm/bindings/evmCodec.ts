@@ -2,11 +2,42 @@
  * Byte codec between the TS types in `evmTypes.ts` and the request/response layout of `wasm/include/evm.h`
  * (little-endian integers, 32-byte big-endian words).
  */
-import { bigintToFixedBytes, bytesToBigint } from "../../node/core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
 import type { AccountChange, BlockEnv, EvmLog, EvmResult, EvmStatus, EvmTx } from "./evmTypes.ts";
 
-class ByteWriter {
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * Writes `v` (0 ≤ v < 2^256) as a 32-byte big-endian word at `pos`: four 64-bit stores, no intermediate
+ * array (the per-call cost of a short transaction is mostly this kind of conversion).
+ */
+export function writeWord(view: DataView, pos: number, v: bigint): void {
+  if (v < 0n || v >> 256n !== 0n)
+    throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, "integer does not fit in 32 bytes");
+  if (v <= MASK64) {
+    view.setBigUint64(pos, 0n);
+    view.setBigUint64(pos + 8, 0n);
+    view.setBigUint64(pos + 16, 0n);
+  } else {
+    view.setBigUint64(pos, v >> 192n);
+    view.setBigUint64(pos + 8, (v >> 128n) & MASK64);
+    view.setBigUint64(pos + 16, (v >> 64n) & MASK64);
+  }
+  view.setBigUint64(pos + 24, v & MASK64);
+}
+
+/** Reads the 32-byte big-endian word at `pos`. */
+export function readWord(view: DataView, pos: number): bigint {
+  const a = view.getBigUint64(pos);
+  const b = view.getBigUint64(pos + 8);
+  const c = view.getBigUint64(pos + 16);
+  const d = view.getBigUint64(pos + 24);
+  if ((a | b | c) === 0n) return d;
+  return (a << 192n) | (b << 128n) | (c << 64n) | d;
+}
+
+/** A growable byte buffer, reset and reused between requests. */
+export class ByteWriter {
   buf = new Uint8Array(1024);
   view = new DataView(this.buf.buffer);
   pos = 0;
@@ -39,13 +70,23 @@ class ByteWriter {
     this.pos += 8;
   }
   word(v: bigint): void {
-    this.bytes(bigintToFixedBytes(v, 32), 32);
+    this.ensure(32);
+    writeWord(this.view, this.pos, v);
+    this.pos += 32;
   }
 }
 
-/** Encodes one execution request. */
+const ZERO_ADDRESS = new Uint8Array(20);
+const shared = new ByteWriter();
+
+/** Encodes one execution request (a copy the caller owns). */
 export function encodeRequest(env: BlockEnv, tx: EvmTx): Uint8Array {
-  const w = new ByteWriter();
+  return encodeRequestInto(shared, env, tx).slice();
+}
+
+/** Encodes one execution request into `w` from its start; the view is valid until `w` is written again. */
+export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint8Array {
+  w.pos = 0;
   w.bytes(env.coinbase, 20);
   w.u64(env.number);
   w.u64(env.timestamp);
@@ -56,7 +97,7 @@ export function encodeRequest(env: BlockEnv, tx: EvmTx): Uint8Array {
   w.word(env.chainId);
   w.bytes(tx.sender, 20);
   w.u8(tx.to === null ? 0 : 1);
-  w.bytes(tx.to ?? new Uint8Array(20), 20);
+  w.bytes(tx.to ?? ZERO_ADDRESS, 20);
   w.word(tx.value);
   w.u64(tx.gasLimit);
   w.u64(tx.intrinsicGas);
@@ -96,6 +137,12 @@ export function decodeResponse(b: Uint8Array): EvmResult {
     p += 8;
     return r;
   };
+  const word = (): bigint => {
+    if (p + 32 > b.length) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "truncated EVM response");
+    const r = readWord(v, p);
+    p += 32;
+    return r;
+  };
   const status = u32() as EvmStatus;
   if (status === 100) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module rejected the request");
   const gasUsed = u64();
@@ -114,12 +161,12 @@ export function decodeResponse(b: Uint8Array): EvmResult {
   for (let n = u32(); n > 0; n--) {
     const address = take(20);
     const flags = u32();
-    const balance = bytesToBigint(take(32));
+    const balance = word();
     const nonce = u64();
     const codeLen = u32();
     const code = (flags & 2) !== 0 ? take(codeLen) : null;
     const storage: { key: Uint8Array; value: bigint }[] = [];
-    for (let s = u32(); s > 0; s--) storage.push({ key: take(32), value: bytesToBigint(take(32)) });
+    for (let s = u32(); s > 0; s--) storage.push({ key: take(32), value: word() });
     changes.push({
       address,
       deleted: (flags & 1) !== 0,
