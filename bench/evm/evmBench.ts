@@ -19,12 +19,12 @@ const WORK: Record<string, bigint> = {
   MulmodLoop: 12000n,
 };
 /**
- * Short calls of about 3,000 gas: per-call fixed costs (request, host loads, response) dominate, which the
- * loops above hide. Each is `run(n)` of a contract above with a small n.
+ * Short calls of about 2,500–3,000 gas: per-call fixed costs (request, host loads, response) dominate, which
+ * the loops above hide. `data` is the calldata after the 4-byte selector of `sig`.
  */
-const SHORT: readonly { label: string; contract: string; n: bigint }[] = [
-  { label: "MathLoop(10)", contract: "MathLoop", n: 10n },
-  { label: "Erc20Loop(0)", contract: "Erc20Loop", n: 0n },
+const SHORT: readonly { label: string; contract: string; sig: string; arg: bigint }[] = [
+  { label: "MathLoop(10)", contract: "MathLoop", sig: "run(uint256)", arg: 10n },
+  { label: "balanceOf", contract: "Erc20Loop", sig: "balanceOf(address)", arg: 1n },
 ];
 const MIN_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 
@@ -49,16 +49,21 @@ export async function runEvmBench(): Promise<EvmBenchRow[]> {
   const rows: EvmBenchRow[] = [];
   const contracts = compileBenchContracts();
   const jobs = [
-    ...contracts.map((c) => ({ label: c.name, code: c.runtime, n: WORK[c.name] ?? 100n, short: false })),
+    ...contracts.map((c) => ({
+      label: c.name,
+      code: c.runtime,
+      data: runCalldata(selector, WORK[c.name] ?? 100n),
+      short: false,
+    })),
     ...SHORT.map((s) => {
       const c = contracts.find((x) => x.name === s.contract);
       if (c === undefined) throw new Error(`no contract ${s.contract}`);
-      return { label: s.label, code: c.runtime, n: s.n, short: true };
+      const sel = keccak256(new TextEncoder().encode(s.sig)).subarray(0, 4);
+      return { label: s.label, code: c.runtime, data: runCalldata(sel, s.arg), short: true };
     }),
   ];
   for (const c of jobs) {
-    const n = c.n;
-    const data = runCalldata(selector, n);
+    const data = c.data;
     const wasm = await measureWasm(c.code, data, MIN_MS);
     const native = measureNative(c.code, data, c.short ? 2000 : 20);
     const ejs = await measureEthereumjs(c.code, data, MIN_MS);
