@@ -6,13 +6,14 @@ import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
 import type { AccountChange, BlockEnv, EvmLog, EvmResult, EvmStatus, EvmTx } from "./evmTypes.ts";
 
 const MASK64 = (1n << 64n) - 1n;
+const MAX256 = (1n << 256n) - 1n;
 
 /**
  * Writes `v` (0 ≤ v < 2^256) as a 32-byte big-endian word at `pos`: four 64-bit stores, no intermediate
  * array (the per-call cost of a short transaction is mostly this kind of conversion).
  */
 export function writeWord(view: DataView, pos: number, v: bigint): void {
-  if (v < 0n || v >> 256n !== 0n)
+  if (v < 0n || v > MAX256)
     throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, "integer does not fit in 32 bytes");
   if (v <= MASK64) {
     view.setBigUint64(pos, 0n);
@@ -117,56 +118,73 @@ export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint
   return w.buf.subarray(0, w.pos);
 }
 
+/** Sequential reads over a response; a class rather than per-call closures, so decoding allocates no functions. */
+class ByteReader {
+  p = 0;
+  private readonly v: DataView;
+  constructor(private readonly b: Uint8Array) {
+    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  private need(n: number): void {
+    if (this.p + n > this.b.length) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "truncated EVM response");
+  }
+  take(n: number): Uint8Array {
+    this.need(n);
+    const r = this.b.slice(this.p, this.p + n);
+    this.p += n;
+    return r;
+  }
+  u8(): number {
+    this.need(1);
+    return this.b[this.p++]!;
+  }
+  u32(): number {
+    this.need(4);
+    const r = this.v.getUint32(this.p, true);
+    this.p += 4;
+    return r;
+  }
+  u64(): bigint {
+    this.need(8);
+    const r = this.v.getBigUint64(this.p, true);
+    this.p += 8;
+    return r;
+  }
+  word(): bigint {
+    this.need(32);
+    const r = readWord(this.v, this.p);
+    this.p += 32;
+    return r;
+  }
+}
+
 /** Decodes a response (copied out of linear memory first: the bytes are reused by the next call). */
 export function decodeResponse(b: Uint8Array): EvmResult {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let p = 0;
-  const take = (n: number): Uint8Array => {
-    if (p + n > b.length) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "truncated EVM response");
-    const r = b.slice(p, p + n);
-    p += n;
-    return r;
-  };
-  const u32 = (): number => {
-    const r = v.getUint32(p, true);
-    p += 4;
-    return r;
-  };
-  const u64 = (): bigint => {
-    const r = v.getBigUint64(p, true);
-    p += 8;
-    return r;
-  };
-  const word = (): bigint => {
-    if (p + 32 > b.length) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "truncated EVM response");
-    const r = readWord(v, p);
-    p += 32;
-    return r;
-  };
-  const status = u32() as EvmStatus;
+  const r = new ByteReader(b);
+  const status = r.u32() as EvmStatus;
   if (status === 100) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module rejected the request");
-  const gasUsed = u64();
-  const gasRefund = u64();
-  const hasCreated = take(1)[0] === 1;
-  const created = take(20);
-  const output = take(u32());
+  const gasUsed = r.u64();
+  const gasRefund = r.u64();
+  const hasCreated = r.u8() === 1;
+  const created = r.take(20);
+  const output = r.take(r.u32());
   const logs: EvmLog[] = [];
-  for (let n = u32(); n > 0; n--) {
-    const address = take(20);
+  for (let n = r.u32(); n > 0; n--) {
+    const address = r.take(20);
     const topics: Uint8Array[] = [];
-    for (let t = u32(); t > 0; t--) topics.push(take(32));
-    logs.push({ address, topics, data: take(u32()) });
+    for (let t = r.u32(); t > 0; t--) topics.push(r.take(32));
+    logs.push({ address, topics, data: r.take(r.u32()) });
   }
   const changes: AccountChange[] = [];
-  for (let n = u32(); n > 0; n--) {
-    const address = take(20);
-    const flags = u32();
-    const balance = word();
-    const nonce = u64();
-    const codeLen = u32();
-    const code = (flags & 2) !== 0 ? take(codeLen) : null;
+  for (let n = r.u32(); n > 0; n--) {
+    const address = r.take(20);
+    const flags = r.u32();
+    const balance = r.word();
+    const nonce = r.u64();
+    const codeLen = r.u32();
+    const code = (flags & 2) !== 0 ? r.take(codeLen) : null;
     const storage: { key: Uint8Array; value: bigint }[] = [];
-    for (let s = u32(); s > 0; s--) storage.push({ key: take(32), value: word() });
+    for (let s = r.u32(); s > 0; s--) storage.push({ key: r.take(32), value: r.word() });
     changes.push({
       address,
       deleted: (flags & 1) !== 0,
