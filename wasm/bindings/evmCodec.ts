@@ -2,11 +2,43 @@
  * Byte codec between the TS types in `evmTypes.ts` and the request/response layout of `wasm/include/evm.h`
  * (little-endian integers, 32-byte big-endian words).
  */
-import { bigintToFixedBytes, bytesToBigint } from "../../node/core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
 import type { AccountChange, BlockEnv, EvmLog, EvmResult, EvmStatus, EvmTx } from "./evmTypes.ts";
 
-class ByteWriter {
+const MASK64 = (1n << 64n) - 1n;
+const MAX256 = (1n << 256n) - 1n;
+
+/**
+ * Writes `v` (0 ≤ v < 2^256) as a 32-byte big-endian word at `pos`: four 64-bit stores, no intermediate
+ * array (the per-call cost of a short transaction is mostly this kind of conversion).
+ */
+export function writeWord(view: DataView, pos: number, v: bigint): void {
+  if (v < 0n || v > MAX256)
+    throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, "integer does not fit in 32 bytes");
+  if (v <= MASK64) {
+    view.setBigUint64(pos, 0n);
+    view.setBigUint64(pos + 8, 0n);
+    view.setBigUint64(pos + 16, 0n);
+  } else {
+    view.setBigUint64(pos, v >> 192n);
+    view.setBigUint64(pos + 8, (v >> 128n) & MASK64);
+    view.setBigUint64(pos + 16, (v >> 64n) & MASK64);
+  }
+  view.setBigUint64(pos + 24, v & MASK64);
+}
+
+/** Reads the 32-byte big-endian word at `pos`. */
+export function readWord(view: DataView, pos: number): bigint {
+  const a = view.getBigUint64(pos);
+  const b = view.getBigUint64(pos + 8);
+  const c = view.getBigUint64(pos + 16);
+  const d = view.getBigUint64(pos + 24);
+  if ((a | b | c) === 0n) return d;
+  return (a << 192n) | (b << 128n) | (c << 64n) | d;
+}
+
+/** A growable byte buffer, reset and reused between requests. */
+export class ByteWriter {
   buf = new Uint8Array(1024);
   view = new DataView(this.buf.buffer);
   pos = 0;
@@ -39,13 +71,23 @@ class ByteWriter {
     this.pos += 8;
   }
   word(v: bigint): void {
-    this.bytes(bigintToFixedBytes(v, 32), 32);
+    this.ensure(32);
+    writeWord(this.view, this.pos, v);
+    this.pos += 32;
   }
 }
 
-/** Encodes one execution request. */
+const ZERO_ADDRESS = new Uint8Array(20);
+const shared = new ByteWriter();
+
+/** Encodes one execution request (a copy the caller owns). */
 export function encodeRequest(env: BlockEnv, tx: EvmTx): Uint8Array {
-  const w = new ByteWriter();
+  return encodeRequestInto(shared, env, tx).slice();
+}
+
+/** Encodes one execution request into `w` from its start; the view is valid until `w` is written again. */
+export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint8Array {
+  w.pos = 0;
   w.bytes(env.coinbase, 20);
   w.u64(env.number);
   w.u64(env.timestamp);
@@ -56,7 +98,7 @@ export function encodeRequest(env: BlockEnv, tx: EvmTx): Uint8Array {
   w.word(env.chainId);
   w.bytes(tx.sender, 20);
   w.u8(tx.to === null ? 0 : 1);
-  w.bytes(tx.to ?? new Uint8Array(20), 20);
+  w.bytes(tx.to ?? ZERO_ADDRESS, 20);
   w.word(tx.value);
   w.u64(tx.gasLimit);
   w.u64(tx.intrinsicGas);
@@ -76,50 +118,73 @@ export function encodeRequest(env: BlockEnv, tx: EvmTx): Uint8Array {
   return w.buf.subarray(0, w.pos);
 }
 
+/** Sequential reads over a response; a class rather than per-call closures, so decoding allocates no functions. */
+class ByteReader {
+  p = 0;
+  private readonly v: DataView;
+  constructor(private readonly b: Uint8Array) {
+    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  private need(n: number): void {
+    if (this.p + n > this.b.length) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "truncated EVM response");
+  }
+  take(n: number): Uint8Array {
+    this.need(n);
+    const r = this.b.slice(this.p, this.p + n);
+    this.p += n;
+    return r;
+  }
+  u8(): number {
+    this.need(1);
+    return this.b[this.p++]!;
+  }
+  u32(): number {
+    this.need(4);
+    const r = this.v.getUint32(this.p, true);
+    this.p += 4;
+    return r;
+  }
+  u64(): bigint {
+    this.need(8);
+    const r = this.v.getBigUint64(this.p, true);
+    this.p += 8;
+    return r;
+  }
+  word(): bigint {
+    this.need(32);
+    const r = readWord(this.v, this.p);
+    this.p += 32;
+    return r;
+  }
+}
+
 /** Decodes a response (copied out of linear memory first: the bytes are reused by the next call). */
 export function decodeResponse(b: Uint8Array): EvmResult {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let p = 0;
-  const take = (n: number): Uint8Array => {
-    if (p + n > b.length) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "truncated EVM response");
-    const r = b.slice(p, p + n);
-    p += n;
-    return r;
-  };
-  const u32 = (): number => {
-    const r = v.getUint32(p, true);
-    p += 4;
-    return r;
-  };
-  const u64 = (): bigint => {
-    const r = v.getBigUint64(p, true);
-    p += 8;
-    return r;
-  };
-  const status = u32() as EvmStatus;
+  const r = new ByteReader(b);
+  const status = r.u32() as EvmStatus;
   if (status === 100) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module rejected the request");
-  const gasUsed = u64();
-  const gasRefund = u64();
-  const hasCreated = take(1)[0] === 1;
-  const created = take(20);
-  const output = take(u32());
+  const gasUsed = r.u64();
+  const gasRefund = r.u64();
+  const hasCreated = r.u8() === 1;
+  const created = r.take(20);
+  const output = r.take(r.u32());
   const logs: EvmLog[] = [];
-  for (let n = u32(); n > 0; n--) {
-    const address = take(20);
+  for (let n = r.u32(); n > 0; n--) {
+    const address = r.take(20);
     const topics: Uint8Array[] = [];
-    for (let t = u32(); t > 0; t--) topics.push(take(32));
-    logs.push({ address, topics, data: take(u32()) });
+    for (let t = r.u32(); t > 0; t--) topics.push(r.take(32));
+    logs.push({ address, topics, data: r.take(r.u32()) });
   }
   const changes: AccountChange[] = [];
-  for (let n = u32(); n > 0; n--) {
-    const address = take(20);
-    const flags = u32();
-    const balance = bytesToBigint(take(32));
-    const nonce = u64();
-    const codeLen = u32();
-    const code = (flags & 2) !== 0 ? take(codeLen) : null;
+  for (let n = r.u32(); n > 0; n--) {
+    const address = r.take(20);
+    const flags = r.u32();
+    const balance = r.word();
+    const nonce = r.u64();
+    const codeLen = r.u32();
+    const code = (flags & 2) !== 0 ? r.take(codeLen) : null;
     const storage: { key: Uint8Array; value: bigint }[] = [];
-    for (let s = u32(); s > 0; s--) storage.push({ key: take(32), value: bytesToBigint(take(32)) });
+    for (let s = r.u32(); s > 0; s--) storage.push({ key: r.take(32), value: r.word() });
     changes.push({
       address,
       deleted: (flags & 1) !== 0,

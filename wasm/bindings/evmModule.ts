@@ -4,10 +4,9 @@
  * instance per thread (`sharedEvm()`), calls are not re-entrant.
  */
 import { readFileSync } from "node:fs";
-import { bigintToFixedBytes } from "../../node/core/bytes.ts";
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
 import { compileOptimized, WebAssemblyApi } from "../../node/core/wasmApi.ts";
-import { decodeResponse, encodeRequest } from "./evmCodec.ts";
+import { ByteWriter, decodeResponse, encodeRequestInto, writeWord } from "./evmCodec.ts";
 import type { BlockEnv, EvmHost, EvmResult, EvmTx } from "./evmTypes.ts";
 import { hostPrecompile } from "./precompiles.ts";
 
@@ -37,11 +36,22 @@ function wasmModule(): object {
 export class WasmEvm {
   private readonly exports: Exports;
   private host: EvmHost | undefined;
+  private readonly request = new ByteWriter();
+  /** views of linear memory, replaced when the memory grows (growth detaches the old buffer) */
+  private u8 = new Uint8Array(0);
+  private view = new DataView(new ArrayBuffer(0));
   /** set when the module trapped: its memory may be mid-update, so the instance must not be reused */
   broken = false;
 
   constructor(precompile: HostPrecompile) {
-    const mem = (): Uint8Array => new Uint8Array(this.exports.memory.buffer);
+    const mem = (): Uint8Array => {
+      const buf = this.exports.memory.buffer;
+      if (this.u8.buffer !== buf) {
+        this.u8 = new Uint8Array(buf);
+        this.view = new DataView(buf);
+      }
+      return this.u8;
+    };
     const h = (): EvmHost => {
       if (this.host === undefined)
         throw new FastEvmError(ErrorCode.EVM_INTERNAL, "host import outside execute");
@@ -52,15 +62,16 @@ export class WasmEvm {
         const a = h().account(mem().slice(addr, addr + 20));
         if (a === undefined) return 0;
         const m = mem();
-        m.set(bigintToFixedBytes(a.balance, 32), out);
-        new DataView(m.buffer).setBigUint64(out + 32, a.nonce, true);
+        writeWord(this.view, out, a.balance);
+        this.view.setBigUint64(out + 32, a.nonce, true);
         m.set(a.codeHash, out + 40);
         return 1 | (a.hasStorage ? 2 : 0);
       },
       fastevm_host_storage: (addr: number, key: number, out: number): void => {
         const m = mem();
         const val = h().storage(m.slice(addr, addr + 20), m.slice(key, key + 32));
-        mem().set(bigintToFixedBytes(val, 32), out);
+        mem();
+        writeWord(this.view, out, val);
       },
       fastevm_host_code_size: (addr: number): number => h().code(mem().slice(addr, addr + 20)).length,
       fastevm_host_code_copy: (addr: number, out: number, size: number): void => {
@@ -105,7 +116,7 @@ export class WasmEvm {
   /** Like `execute`, returning the response bytes (a copy) in the layout of `wasm/include/evm.h`. */
   executeRaw(env: BlockEnv, tx: EvmTx, host: EvmHost): Uint8Array {
     if (this.broken) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM instance unusable after a trap");
-    const req = encodeRequest(env, tx);
+    const req = encodeRequestInto(this.request, env, tx);
     const ptr = this.exports.fastevm_request_buffer(req.length);
     new Uint8Array(this.exports.memory.buffer).set(req, ptr);
     this.host = host;

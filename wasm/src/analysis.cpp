@@ -45,6 +45,13 @@ void analyze(const uint8_t* code, size_t len, CodeAnalysis& out) {
   }
 }
 
+const CodeAnalysis* find_analysis(const uint8_t hash[32]) {
+  HashKey key;
+  std::memcpy(key.b, hash, 32);
+  auto it = cache().find(key);
+  return it == cache().end() ? nullptr : it->second.get();
+}
+
 const CodeAnalysis& cached_analysis(const uint8_t hash[32], const uint8_t* code, size_t len) {
   HashKey key;
   std::memcpy(key.b, hash, 32);

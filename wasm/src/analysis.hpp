@@ -19,6 +19,8 @@ struct CodeAnalysis {
 };
 
 void analyze(const uint8_t* code, size_t len, CodeAnalysis& out);
+/// The cached analysis of the code with this hash, or nullptr.
+const CodeAnalysis* find_analysis(const uint8_t hash[32]);
 /// Analysis for code with the given hash, from the cache or built from the bytes and cached.
 const CodeAnalysis& cached_analysis(const uint8_t hash[32], const uint8_t* code, size_t len);
 void clear_analysis_cache();

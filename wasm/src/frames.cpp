@@ -11,12 +11,6 @@ FrameBuffers& Vm::buffers(int depth) {
   return *frames_[static_cast<size_t>(depth)];
 }
 
-uint8_t precompile_id(const Address& a) {
-  for (int i = 0; i < 19; ++i)
-    if (a.b[i] != 0) return 0;
-  return a.b[19] >= 1 && a.b[19] <= 10 ? a.b[19] : 0;
-}
-
 Result Vm::call(const Message& m) {
   const size_t snap = state.snapshot();
   const int64_t refund_snap = refund;

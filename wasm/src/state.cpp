@@ -35,6 +35,7 @@ Account& State::account(const Address& a) {
   }
   acc.orig_balance = acc.balance;
   acc.orig_nonce = acc.nonce;
+  acc.warm = precompile_id(a) != 0;
   return acc;
 }
 
@@ -44,17 +45,16 @@ const CodeAnalysis& State::code(Account& acc) {
     acc.code = &cached_analysis(EMPTY_CODE_HASH, nullptr, 0);
     return *acc.code;
   }
+  // the host is asked for the bytes only when no analysis of this code hash is cached yet
+  if (const CodeAnalysis* c = find_analysis(acc.code_hash); c != nullptr) {
+    acc.code = c;
+    return *c;
+  }
   static std::vector<uint8_t> buf;
   const uint32_t n = fastevm_host_code_size(acc.address.b);
   buf.resize(n);
-  // only fetch the bytes when the analysis is not cached yet
-  struct Fetch {
-    static const CodeAnalysis& get(Account& a, std::vector<uint8_t>& b, uint32_t size) {
-      fastevm_host_code_copy(a.address.b, b.data(), size);
-      return cached_analysis(a.code_hash, b.data(), size);
-    }
-  };
-  acc.code = &Fetch::get(acc, buf, n);
+  fastevm_host_code_copy(acc.address.b, buf.data(), n);
+  acc.code = &cached_analysis(acc.code_hash, buf.data(), n);
   return *acc.code;
 }
 

@@ -80,6 +80,8 @@ struct JournalEntry {
 
 class State {
  public:
+  /// The account from the cache, loaded through the host on first use. Precompiles are warm from the start
+  /// of every transaction (EIP-2929), so they start warm here instead of being loaded up front.
   Account& account(const Address& a);
   const CodeAnalysis& code(Account& acc);
   uint32_t code_size(Account& acc) { return static_cast<uint32_t>(code(acc).size); }
@@ -121,5 +123,12 @@ class State {
 };
 
 extern const uint8_t EMPTY_CODE_HASH[32];
+
+/// Precompile id (1..10) for an address, or 0.
+inline uint8_t precompile_id(const Address& a) {
+  for (int i = 0; i < 19; ++i)
+    if (a.b[i] != 0) return 0;
+  return a.b[19] >= 1 && a.b[19] <= 10 ? a.b[19] : 0;
+}
 
 }  // namespace fastevm

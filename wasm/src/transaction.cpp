@@ -115,11 +115,7 @@ uint32_t run_transaction(Reader& rd) {
   v.state.set_nonce(s, sender_nonce + 1);
   v.state.set_balance(s, sub(s.balance, upfront));
   v.state.warm_account(s);
-  for (uint8_t i = 1; i <= 10; ++i) {
-    Address p{};
-    p.b[19] = i;
-    v.state.warm_account(v.state.account(p));
-  }
+  // precompiles: warm when first loaded (State::account), no host call for them up front
   v.state.warm_account(v.state.account(b.coinbase));
   const uint32_t access_count = rd.u32();
   for (uint32_t i = 0; i < access_count && rd.ok; ++i) {

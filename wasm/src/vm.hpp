@@ -94,7 +94,4 @@ class Vm {
   std::vector<std::unique_ptr<FrameBuffers>> frames_;
 };
 
-/// Precompile id (1..10) for an address, or 0.
-uint8_t precompile_id(const Address& a);
-
 }  // namespace fastevm
