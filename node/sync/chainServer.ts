@@ -5,6 +5,8 @@
  * gap; `getBlockBodies` in request order, stopping at the first unknown hash or once past
  * SOFT_RESPONSE_BYTES, bodies sent as stored (no decoding).
  */
+
+import type { ChainStore } from "../chain/chainStore.ts";
 import type { BlockHeader } from "../core/block/header.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import {
@@ -17,7 +19,6 @@ import {
   type SyncStatus,
 } from "../core/wire/sync.ts";
 import type { SyncServeHandlers } from "../network/syncTransport.ts";
-import type { ChainStore } from "../chain/chainStore.ts";
 
 export interface ChainServerOptions {
   /** headers per response (default and ceiling MAX_HEADERS_SERVE) */

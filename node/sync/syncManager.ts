@@ -18,7 +18,7 @@
  * A peer that failed is left alone for `backoffMs`. Bounded: at most `maxPeers` tracked peers, one header
  * batch and `maxParallelBodies` body requests in flight, no queue of announcements (only each peer's highest).
  */
-import { type Block } from "../core/block/block.ts";
+import type { Block } from "../core/block/block.ts";
 import { type BlockHeader, headerHash } from "../core/block/header.ts";
 import { equalBytes } from "../core/bytes.ts";
 import { ErrorCode, FastEvmError, isFastEvmError, isValidationError } from "../core/errors.ts";
@@ -155,7 +155,8 @@ export class SyncManager {
 
   /** Resolves once the local head has reached every known peer head (now, or when sync gets there). */
   whenCaughtUp(): Promise<void> {
-    if (this.#peers.size > 0 && this.#o.chain.head().header.number >= this.targetHead) return Promise.resolve();
+    if (this.#peers.size > 0 && this.#o.chain.head().header.number >= this.targetHead)
+      return Promise.resolve();
     return new Promise((done) => this.#caughtUp.push(done));
   }
 
@@ -183,7 +184,10 @@ export class SyncManager {
       this.#banned.add(peer);
       this.#peers.delete(peer);
       // below the threshold at once: PeerScores hangs up
-      this.#o.transport.scores.penalize(peer, -MIN_SCORE + 1 + Math.max(0, this.#o.transport.scores.score(peer)));
+      this.#o.transport.scores.penalize(
+        peer,
+        -MIN_SCORE + 1 + Math.max(0, this.#o.transport.scores.score(peer)),
+      );
       return false;
     }
     const known = this.#peers.get(peer);
@@ -233,7 +237,9 @@ export class SyncManager {
     const scores = this.#o.transport.scores;
     return [...this.#peers.values()]
       .filter((p) => p.head >= minHead && p.backoffUntil <= now && scores.score(p.id) >= MIN_SCORE)
-      .sort((a, b) => (a.head === b.head ? scores.score(b.id) - scores.score(a.id) : a.head > b.head ? -1 : 1));
+      .sort((a, b) =>
+        a.head === b.head ? scores.score(b.id) - scores.score(a.id) : a.head > b.head ? -1 : 1,
+      );
   }
 
   /** Runs the sync loop unless it runs already (then it goes round once more). */
@@ -409,7 +415,10 @@ export class SyncManager {
     while (blocks.length < headers.length) {
       if (this.#stopped) throw new FastEvmError(ErrorCode.SYNC_TIMEOUT, "sync stopped");
       if (attempts++ >= this.#o.maxAttempts)
-        throw new FastEvmError(ErrorCode.SYNC_TIMEOUT, `bodies from ${headers[0]!.number}: no peer delivered`);
+        throw new FastEvmError(
+          ErrorCode.SYNC_TIMEOUT,
+          `bodies from ${headers[0]!.number}: no peer delivered`,
+        );
       if (attempts > 1) this.counters.retries++;
       const rest = headers.slice(blocks.length);
       const last = rest[rest.length - 1]!.number;

@@ -82,10 +82,7 @@ describe("sync codec", () => {
   it("refuses lists above their caps with NETWORK_MESSAGE_TOO_LARGE", () => {
     const big: [string, Uint8Array][] = [
       ["count", encodeRlp([1, 0n, MAX_HEADERS_SERVE + 1, 0, 0])],
-      [
-        "headers",
-        encodeRlp([2, Array.from({ length: MAX_HEADERS_SERVE + 1 }, () => [])]),
-      ],
+      ["headers", encodeRlp([2, Array.from({ length: MAX_HEADERS_SERVE + 1 }, () => [])])],
       ["hashes", encodeRlp([3, Array.from({ length: MAX_BODIES_REQUEST + 1 }, () => hash(1))])],
       ["bodies", encodeRlp([4, Array.from({ length: MAX_BODIES_REQUEST + 1 }, () => body)])],
       ["announced", encodeRlp([5, Array.from({ length: MAX_ANNOUNCED + 1 }, () => [hash(1), 1n])])],
@@ -105,7 +102,8 @@ describe("sync codec", () => {
       const good = encodeSyncMessage(m);
       for (let k = 0; k < 200; k++) {
         const b = good.slice(0, 1 + (rnd() % good.length));
-        b[rnd() % b.length] ^= 1 << rnd() % 8;
+        const at = rnd() % b.length;
+        b[at] = b[at]! ^ (1 << (rnd() % 8));
         const code = codeOf(b);
         expect(["decoded", ErrorCode.NETWORK_DECODE, ErrorCode.NETWORK_MESSAGE_TOO_LARGE]).toContain(code);
       }
