@@ -161,7 +161,7 @@ export class SyncManager {
   }
 
   /** Status handshake with `peer`; adds it when it is on our chain. Returns whether it was added. */
-  async addPeer(peer: string): Promise<boolean> {
+  async addPeer(peer: string, retry = true): Promise<boolean> {
     if (this.#stopped || this.#banned.has(peer)) return false;
     let st: SyncStatus;
     try {
@@ -170,8 +170,13 @@ export class SyncManager {
         ...this.#localStatus(),
       });
     } catch (e) {
-      // a peer that does not speak sync (a consensus-only process) or went away: not tracked
+      // a peer that does not speak sync (yet: a validator registers the protocol after it connects; or a
+      // consensus-only process) or went away: not tracked; asked once more soon, then at each refresh
       this.#o.log?.({ peer, reason: (e as Error).message }, "sync status failed");
+      if (retry && !this.#stopped) {
+        const t = setTimeout(() => void this.addPeer(peer, false), this.#o.backoffMs);
+        t.unref?.();
+      }
       return false;
     }
     if (st.chainId !== this.#o.chainId || !equalBytes(st.genesisHash, this.#o.genesisHash)) {
@@ -211,8 +216,9 @@ export class SyncManager {
     };
   }
 
+  /** Status again from every connected peer: heads of the known ones, handshakes of those that failed. */
   #refresh(): void {
-    for (const p of [...this.#peers.keys()]) void this.addPeer(p);
+    for (const p of this.#o.transport.host.getPeers()) void this.addPeer(p.toString(), false);
   }
 
   #onAnnounce(from: string, blocks: readonly AnnouncedBlock[]): void {
