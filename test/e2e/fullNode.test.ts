@@ -1,6 +1,7 @@
 /**
  * A full node with real processes: four `fastevm node --validator` processes under transfer load, then a
- * `fastevm node --sync` started late (bootnodes: the validators). It catches up by block sync — every
+ * `fastevm node --sync` started late (bootnodes: the validators), SIGKILLed once during catch-up and
+ * restarted on its datadir (it resumes from its persisted head). It catches up by block sync — every
  * block re-executed, its state root checked — and follows the head while the load goes on; then its public
  * JSON-RPC returns the same block hashes, receipts and balances as a validator's. A transaction sent to the
  * full node's eth_sendRawTransaction is gossiped to the validators, included, and its receipt is readable
@@ -90,9 +91,15 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("full node: block sync from a 4
     const t0 = Date.now();
     await net.launchFullNode(0);
     const full = net.fullNodeRpcUrl(0);
+    // SIGKILL during catch-up: the restart resumes from its persisted head (nothing imported twice)
+    await waitFor("10 synced blocks", async () => (await headOf(full)) >= 10, 60_000);
+    await net.stop(DevnetProcs.fullNodeKey(0), "SIGKILL");
+    await net.launchFullNode(0);
+    const resumed = await headOf(full);
+    expect(resumed).toBeGreaterThanOrEqual(10);
     await waitFor("the full node to catch up", async () => (await headOf(full)) >= behind, 60_000);
     const catchUpMs = Date.now() - t0;
-    debug(`caught up ${behind} blocks in ${catchUpMs} ms`);
+    debug(`caught up ${behind} blocks in ${catchUpMs} ms (restarted at ${resumed})`);
     // it follows the head while the load goes on
     const later = (await headOf(validator)) + 5;
     await waitFor("the full node to follow", async () => (await headOf(full)) >= later, 30_000);
