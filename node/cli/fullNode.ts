@@ -86,7 +86,7 @@ export interface FullNodeOptions {
   readonly bootnodes: readonly string[];
   readonly txpool: TxPoolService;
   readonly logger: Logger;
-  readonly metrics?: Pick<Metrics, "p2p" | "pools">;
+  readonly metrics?: Pick<Metrics, "p2p" | "pools" | "sync">;
 }
 
 export interface RunningFullNode {
@@ -121,6 +121,7 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
       chainId: o.chain.config.chainId,
       genesisHash,
       log: (fields, msg) => o.logger.info(fields, msg),
+      ...(o.metrics === undefined ? {} : { metrics: o.metrics.sync }),
     });
     manager.start();
     host.addEventListener("peer:connect", (e) =>

@@ -31,6 +31,7 @@ import {
   MAX_HEADERS_SERVE,
   type SyncStatus,
 } from "../core/wire/sync.ts";
+import type { SyncMetrics } from "../metrics/metrics.ts";
 import { INVALID_PENALTY, MIN_SCORE } from "../network/peerScores.ts";
 import type { SyncTransport } from "../network/syncTransport.ts";
 
@@ -56,6 +57,8 @@ export interface SyncOptions {
   /** attempts per body request before the batch is given up (and fetched again from the headers) */
   readonly maxAttempts?: number;
   readonly log?: (fields: Record<string, unknown>, msg: string) => void;
+  /** the process's sync metrics (events by kind, peers, target head) */
+  readonly metrics?: SyncMetrics;
 }
 
 /** What a slow answer (a timeout) costs: five of them weigh one invalid message. */
@@ -82,6 +85,18 @@ export interface SyncCounters {
   retries: number;
 }
 
+const METRIC_KIND: Record<keyof SyncCounters, string> = {
+  headerBatches: "header_batch",
+  bodiesReceived: "body",
+  blocksImported: "block_imported",
+  invalidHeaders: "invalid_headers",
+  invalidBodies: "invalid_body",
+  invalidBlocks: "invalid_block",
+  timeouts: "timeout",
+  wrongChain: "wrong_chain",
+  retries: "retry",
+};
+
 export class SyncManager {
   readonly counters: SyncCounters = {
     headerBatches: 0,
@@ -94,7 +109,7 @@ export class SyncManager {
     wrongChain: 0,
     retries: 0,
   };
-  readonly #o: Required<Omit<SyncOptions, "log">> & Pick<SyncOptions, "log">;
+  readonly #o: Required<Omit<SyncOptions, "log" | "metrics">> & Pick<SyncOptions, "log" | "metrics">;
   readonly #peers = new Map<string, PeerState>();
   /** peers refused for another chain: never asked again (bounded like the peers) */
   readonly #banned = new Set<string>();
@@ -116,6 +131,14 @@ export class SyncManager {
       maxAttempts: o.maxAttempts ?? 6,
       ...o,
     };
+    o.metrics?.peers.addCollect((g) => g.set(this.#peers.size));
+    o.metrics?.targetHead.addCollect((g) => g.set(Number(this.targetHead)));
+  }
+
+  /** One event: the counter here and the metric. */
+  #count(kind: keyof SyncCounters): void {
+    this.counters[kind]++;
+    this.#o.metrics?.events.inc({ kind: METRIC_KIND[kind] });
   }
 
   get peers(): readonly string[] {
@@ -180,7 +203,7 @@ export class SyncManager {
       return false;
     }
     if (st.chainId !== this.#o.chainId || !equalBytes(st.genesisHash, this.#o.genesisHash)) {
-      this.counters.wrongChain++;
+      this.#count("wrongChain");
       this.#o.log?.(
         { peer, chainId: st.chainId, genesis: bytesToHex(st.genesisHash) },
         "peer on another chain: dropped",
@@ -307,7 +330,7 @@ export class SyncManager {
       this.#requestFailed(peer, e);
       return;
     }
-    this.counters.headerBatches++;
+    this.#count("headerBatches");
     if (headers.length === 0) {
       // it claimed a head it does not serve (yet): not invalid, but ask someone else for now
       peer.backoffUntil = Date.now() + this.#o.backoffMs;
@@ -315,7 +338,7 @@ export class SyncManager {
     }
     const hashes = this.#checkLinked(headers, local, count);
     if (typeof hashes === "string") {
-      this.counters.invalidHeaders++;
+      this.#count("invalidHeaders");
       this.#o.log?.({ peer: peer.id, reason: hashes }, "invalid headers");
       this.#penalize(peer, INVALID_PENALTY);
       return;
@@ -338,7 +361,7 @@ export class SyncManager {
           for (const c of blocks.slice(i + 1)) c.catch(() => {});
           if (isValidationError(e)) {
             // the roots matched the headers: the headers (or the chain they name) are what is wrong
-            this.counters.invalidBlocks++;
+            this.#count("invalidBlocks");
             this.#o.log?.(
               { peer: peer.id, block: block.header.number, code: (e as FastEvmError).code },
               "invalid block: not stored",
@@ -348,7 +371,7 @@ export class SyncManager {
           }
           throw e;
         }
-        this.counters.blocksImported++;
+        this.#count("blocksImported");
       }
     }
   }
@@ -375,7 +398,7 @@ export class SyncManager {
 
   #requestFailed(peer: PeerState, e: unknown): void {
     if (isFastEvmError(e, ErrorCode.SYNC_TIMEOUT)) {
-      this.counters.timeouts++;
+      this.#count("timeouts");
       this.#penalize(peer, SLOW_PENALTY);
       return;
     }
@@ -425,7 +448,7 @@ export class SyncManager {
           ErrorCode.SYNC_TIMEOUT,
           `bodies from ${headers[0]!.number}: no peer delivered`,
         );
-      if (attempts > 1) this.counters.retries++;
+      if (attempts > 1) this.#count("retries");
       const rest = headers.slice(blocks.length);
       const last = rest[rest.length - 1]!.number;
       await acquire();
@@ -470,7 +493,7 @@ export class SyncManager {
       return [];
     }
     if (bodies.length > headers.length) {
-      this.counters.invalidBodies++;
+      this.#count("invalidBodies");
       this.#penalize(peer, INVALID_PENALTY);
       return [];
     }
@@ -489,7 +512,7 @@ export class SyncManager {
     const out: Block[] = [];
     for (const [i, item] of checked.items.entries()) {
       if (!item.ok) {
-        this.counters.invalidBodies++;
+        this.#count("invalidBodies");
         this.#o.log?.(
           { peer: peer.id, block: headers[i]!.number, code: item.code, reason: item.message },
           "invalid body",
@@ -497,7 +520,7 @@ export class SyncManager {
         this.#penalize(peer, INVALID_PENALTY);
         break;
       }
-      this.counters.bodiesReceived++;
+      this.#count("bodiesReceived");
       out.push({
         header: headers[i]!,
         transactions: item.transactions,

@@ -10,6 +10,7 @@
 import "../../../../node/network/polyfills.ts";
 import type { Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChainPools } from "../../../../node/cli/chainWorkers.ts";
 import { decodeBody, encodeBody } from "../../../../node/core/block/block.ts";
@@ -22,6 +23,7 @@ import {
   type SyncMessage,
   type SyncResponse,
 } from "../../../../node/core/wire/sync.ts";
+import { createMetrics, type Metrics } from "../../../../node/metrics/metrics.ts";
 import { frame, readFrames } from "../../../../node/network/framing.ts";
 import { createHost, type Host } from "../../../../node/network/host.ts";
 import { PeerScores } from "../../../../node/network/peerScores.ts";
@@ -130,6 +132,7 @@ interface FullNode {
   host: Host;
   transport: SyncTransport;
   manager: SyncManager;
+  metrics: Metrics;
 }
 
 async function fullNode(opts: { statusIntervalMs?: number } = {}): Promise<FullNode> {
@@ -141,7 +144,9 @@ async function fullNode(opts: { statusIntervalMs?: number } = {}): Promise<FullN
     maxResponseBytes: 4 * 1024 * 1024,
   });
   await transport.start();
+  const metrics = createMetrics(new Registry());
   const manager = new SyncManager({
+    metrics: metrics.sync,
     chain: dev.chain,
     transport,
     checkBodies: (t) => syncPool.checkBodies(t),
@@ -152,7 +157,7 @@ async function fullNode(opts: { statusIntervalMs?: number } = {}): Promise<FullN
     backoffMs: 100,
     statusIntervalMs: opts.statusIntervalMs ?? 60_000,
   });
-  return { dev, host, transport, manager };
+  return { dev, host, transport, manager, metrics };
 }
 
 /** Connects `node` to `peers` in order, handshaking each before the next (the first one is asked first). */
@@ -225,6 +230,10 @@ describe("SyncManager", () => {
     expect(a.transport.counters.served).toBeGreaterThan(1);
     expect(b.transport.counters.served).toBeGreaterThan(1);
     expect(node.dev.chain.work.verifyExecutions).toBe(BLOCKS);
+    const text = await node.metrics.registry.metrics();
+    expect(text).toContain(`fastevm_sync_events_total{kind="block_imported"} ${BLOCKS}`);
+    expect(text).toContain(`fastevm_sync_target_head ${BLOCKS}`);
+    expect(text).toContain("fastevm_sync_peers 2");
   }, 60_000);
 
   const byzantine: [Mode, keyof SyncManager["counters"] | undefined][] = [
