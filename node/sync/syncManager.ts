@@ -119,6 +119,8 @@ export class SyncManager {
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #listeners: (() => void)[] = [];
   #caughtUp: (() => void)[] = [];
+  /** the local head when the current catch-up began (eth_syncing's startingBlock) */
+  #startingBlock: bigint | undefined;
 
   constructor(o: SyncOptions) {
     this.#o = {
@@ -174,6 +176,14 @@ export class SyncManager {
     for (const l of this.#listeners) l();
     this.#o.transport.onAnnounce(undefined);
     await this.#running;
+  }
+
+  /** Catch-up progress (eth_syncing), or undefined when the head is at the best head a peer told of. */
+  progress(): { startingBlock: bigint; currentBlock: bigint; highestBlock: bigint } | undefined {
+    const current = this.#o.chain.head().header.number;
+    const highest = this.targetHead;
+    if (current >= highest) return undefined;
+    return { startingBlock: this.#startingBlock ?? current, currentBlock: current, highestBlock: highest };
   }
 
   /** Resolves once the local head has reached every known peer head (now, or when sync gets there). */
@@ -288,6 +298,7 @@ export class SyncManager {
   }
 
   async #loop(): Promise<void> {
+    this.#startingBlock ??= this.#o.chain.head().header.number;
     while (!this.#stopped) {
       const local = this.#o.chain.head().header.number;
       const best = this.#eligible(local + 1n)[0];
@@ -301,6 +312,7 @@ export class SyncManager {
     }
     const local = this.#o.chain.head().header.number;
     if (local >= this.targetHead && this.#peers.size > 0) {
+      this.#startingBlock = undefined;
       const waiting = this.#caughtUp;
       this.#caughtUp = [];
       for (const w of waiting) w();

@@ -442,6 +442,9 @@ export const nodeCommand: CliCommand = {
       const ctx = createRpcContext(chain, workers.recover, {
         pool: service,
         limits: { logRange: args.logRange, maxLogs: args.maxLogs },
+        // bound late: the validator or the full node starts after the RPC methods are made
+        peerCount: () => (validator?.host ?? fullNode?.host)?.getPeers().length ?? 0,
+        syncing: () => fullNode?.manager.progress(),
       });
       const api = publicMethods(
         ctx,

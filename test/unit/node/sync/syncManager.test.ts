@@ -230,6 +230,7 @@ describe("SyncManager", () => {
     expect(a.transport.counters.served).toBeGreaterThan(1);
     expect(b.transport.counters.served).toBeGreaterThan(1);
     expect(node.dev.chain.work.verifyExecutions).toBe(BLOCKS);
+    expect(node.manager.progress()).toBeUndefined();
     const text = await node.metrics.registry.metrics();
     expect(text).toContain(`fastevm_sync_events_total{kind="block_imported"} ${BLOCKS}`);
     expect(text).toContain(`fastevm_sync_target_head ${BLOCKS}`);
