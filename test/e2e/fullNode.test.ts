@@ -120,7 +120,11 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("full node: block sync from a 4
     // net_peerCount counts libp2p peers: the full node sees the validators, a validator its committee
     expect(Number(await rpc<string>(full, "net_peerCount", []))).toBeGreaterThanOrEqual(1);
     expect(Number(await rpc<string>(validator, "net_peerCount", []))).toBeGreaterThanOrEqual(N - 1);
-    const syncing = await rpc<false | { currentBlock: string; highestBlock: string }>(full, "eth_syncing", []);
+    const syncing = await rpc<false | { currentBlock: string; highestBlock: string }>(
+      full,
+      "eth_syncing",
+      [],
+    );
     if (syncing !== false) expect(BigInt(syncing.highestBlock)).toBeGreaterThan(BigInt(syncing.currentBlock));
 
     // same head, same chain, same receipts and balances
