@@ -26,7 +26,7 @@ import {
 import { createMetrics, type Metrics } from "../../../../node/metrics/metrics.ts";
 import { frame, readFrames } from "../../../../node/network/framing.ts";
 import { createHost, type Host } from "../../../../node/network/host.ts";
-import { PeerScores } from "../../../../node/network/peerScores.ts";
+import { MIN_SCORE, PeerScores } from "../../../../node/network/peerScores.ts";
 import { SYNC_PROTOCOL, SyncTransport } from "../../../../node/network/syncTransport.ts";
 import { SyncPool } from "../../../../node/pool/syncPool.ts";
 import { ChainServer } from "../../../../node/sync/chainServer.ts";
@@ -265,6 +265,28 @@ describe("SyncManager", () => {
     },
     60_000,
   );
+
+  it("a peer that keeps sending invalid headers is disconnected past the threshold", async () => {
+    const node = await fullNode();
+    nodes.push(node);
+    const byz = await byzantinePeer("brokenLink");
+    const id = byz.host.peerId.toString();
+    await connect(node, [byz.host]);
+    // alone, it is asked again after each back-off: five invalid batches take it below MIN_SCORE
+    const end = Date.now() + 20_000;
+    while (node.host.getPeers().some((p) => p.toString() === id) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(node.host.getPeers().map(String)).not.toContain(id);
+    expect(node.manager.peers).not.toContain(id);
+    expect(node.manager.counters.invalidHeaders).toBeGreaterThanOrEqual(5);
+    expect(node.transport.scores.score(id)).toBeLessThan(MIN_SCORE);
+    // nothing of its chain was stored past the break; an honest peer then completes the sync
+    expect(node.dev.chain.head().header.number).toBeLessThan(BigInt(BLOCKS));
+    const honest = await honestPeer();
+    await node.host.dial(multiaddr(honest.host.getMultiaddrs()[0]!.toString()));
+    await caughtUp(node);
+    expectSameChain(node);
+  }, 60_000);
 
   it("drops a peer on another genesis at the handshake", async () => {
     const node = await fullNode();
