@@ -4,8 +4,9 @@
  * tampered body, a header chain with a broken link, a header with a forged state root (consistently
  * relinked), an oversized frame, too many bodies, or slowly. Each time the data is refused, the peer loses
  * score, the invalid block is not stored, and sync completes from the honest peers with the source's exact
- * block hashes and state. Also: a peer on another genesis is dropped at the handshake, and a synced node
- * follows new heads through announcements.
+ * block hashes and state. Also: a peer that keeps sending invalid headers is disconnected past the
+ * threshold, a peer on another genesis is dropped at the handshake, and a synced node follows new heads
+ * through announcements.
  */
 import "../../../../node/network/polyfills.ts";
 import type { Stream } from "@libp2p/interface";
