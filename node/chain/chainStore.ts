@@ -63,6 +63,11 @@ export class ChainStore {
     return raw === undefined ? undefined : decodeBody(raw);
   }
 
+  /** The body's stored RLP as is (block sync serves it without decoding). */
+  rawBody(hash: Uint8Array): Uint8Array | undefined {
+    return readBytes(this.storage.tables.bodies, hash);
+  }
+
   block(hash: Uint8Array): Block | undefined {
     const header = this.header(hash);
     const body = this.body(hash);

@@ -27,6 +27,7 @@ import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import { checksumAddress } from "../rpc/eth/txpool.ts";
 import { lockDatadir } from "../storage/datadirLock.ts";
+import { CHAINDATA_DIR } from "../storage/storage.ts";
 import { committeeCommand } from "./commands/committee.ts";
 import { initCommand } from "./commands/init.ts";
 import { keysCommand } from "./commands/keys.ts";
@@ -49,10 +50,24 @@ export interface DevnetValidator {
   readonly metricsPort?: number;
 }
 
+/**
+ * A full node of the devnet (`fastevm devnet --fullnodes N`): a datadir initialized from the same genesis,
+ * no consensus keys; it follows the validators by block sync (`fastevm node --sync --bootnodes …`).
+ */
+export interface DevnetFullNode {
+  readonly name: string;
+  readonly datadir: string;
+  readonly enginePort: number;
+  readonly p2pPort: number;
+  readonly httpPort: number;
+  readonly wsPort: number;
+  readonly metricsPort?: number;
+}
+
 /** One node's endpoints, as tools read them from devnet.json. */
 export interface DevnetNode {
   readonly name: string;
-  readonly role: "validator";
+  readonly role: "validator" | "fullnode";
   readonly rpc: string;
   readonly ws: string;
   readonly engine: string;
@@ -71,6 +86,8 @@ export interface DevnetLayout {
   readonly chainId: number;
   readonly root: string;
   readonly validators: readonly DevnetValidator[];
+  /** absent in a layout without full nodes */
+  readonly fullnodes?: readonly DevnetFullNode[];
   readonly nodes: readonly DevnetNode[];
   readonly accounts: readonly DevnetAccount[];
 }
@@ -80,6 +97,8 @@ export interface DevnetOptions {
   readonly httpPort?: number;
   /** the genesis.json each validator is initialized from (default the devnet genesis); used on creation only */
   readonly genesis?: string;
+  /** full nodes beside the validators (`--fullnodes N`, default 0); made on the first start that asks */
+  readonly fullnodes?: number;
 }
 
 /** The default base of `fastevm devnet`'s public ports: 8545 (HTTP) and 8546 (WebSocket), as geth and anvil. */
@@ -177,23 +196,78 @@ export function devnetAccounts(): DevnetAccount[] {
   });
 }
 
-/** The layout of these validators, with each node's endpoints and the dev accounts. */
-function layoutOf(root: string, validators: readonly DevnetValidator[]): DevnetLayout {
+/** The layout of these validators and full nodes, with each node's endpoints and the dev accounts. */
+function layoutOf(
+  root: string,
+  validators: readonly DevnetValidator[],
+  fullnodes: readonly DevnetFullNode[] = [],
+): DevnetLayout {
+  const node = (v: DevnetValidator | DevnetFullNode, role: DevnetNode["role"]): DevnetNode => ({
+    name: v.name,
+    role,
+    rpc: `http://127.0.0.1:${v.httpPort}`,
+    ws: `ws://127.0.0.1:${v.wsPort}`,
+    engine: `http://127.0.0.1:${v.enginePort}`,
+    p2p: `/ip4/127.0.0.1/tcp/${v.p2pPort}`,
+    ...(v.metricsPort === undefined ? {} : { metrics: `http://127.0.0.1:${v.metricsPort}/metrics` }),
+  });
   return {
     chainId: Number(DEVNET_CHAIN_ID),
     root,
     validators,
-    nodes: validators.map((v) => ({
-      name: v.name,
-      role: "validator",
-      rpc: `http://127.0.0.1:${v.httpPort}`,
-      ws: `ws://127.0.0.1:${v.wsPort}`,
-      engine: `http://127.0.0.1:${v.enginePort}`,
-      p2p: `/ip4/127.0.0.1/tcp/${v.p2pPort}`,
-      ...(v.metricsPort === undefined ? {} : { metrics: `http://127.0.0.1:${v.metricsPort}/metrics` }),
-    })),
+    ...(fullnodes.length === 0 ? {} : { fullnodes }),
+    nodes: [...validators.map((v) => node(v, "validator")), ...fullnodes.map((f) => node(f, "fullnode"))],
     accounts: devnetAccounts(),
   };
+}
+
+/**
+ * The first `n` full nodes: the stored ones reused (fresh public ports when theirs are taken), the missing
+ * ones initialized from `genesis`; every port not in `reserved` (which gains them).
+ */
+async function prepareFullNodes(
+  dir: string,
+  n: number,
+  stored: readonly DevnetFullNode[],
+  reserved: Set<number>,
+  genesis: string,
+): Promise<DevnetFullNode[]> {
+  for (const f of stored) for (const p of [f.enginePort, f.p2pPort, f.metricsPort ?? 0]) reserved.add(p);
+  const out: DevnetFullNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const known = stored[i];
+    if (known !== undefined) {
+      lockDatadir(known.datadir).release();
+      const [ports] = await choosePublicPorts(1, 0, reserved, [[known.httpPort, known.wsPort]]);
+      out.push({ ...known, httpPort: ports![0], wsPort: ports![1] });
+      continue;
+    }
+    const datadir = join(dir, `fullnode-${i}`);
+    if (!existsSync(join(datadir, CHAINDATA_DIR)))
+      await quietly(() => initCommand.run(["--datadir", datadir, genesis]));
+    const [ports] = await choosePublicPorts(1, 0, reserved);
+    out.push({
+      name: `fullnode-${i}`,
+      datadir,
+      enginePort: await reserveFreePort(reserved),
+      p2pPort: await reserveFreePort(reserved),
+      httpPort: ports![0],
+      wsPort: ports![1],
+      metricsPort: await reserveFreePort(reserved),
+    });
+  }
+  return out;
+}
+
+function storedFullNodes(file: string): DevnetFullNode[] {
+  const o = JSON.parse(readFileSync(file, "utf8")) as { fullnodes?: unknown };
+  if (!Array.isArray(o.fullnodes)) return [];
+  return (o.fullnodes as DevnetFullNode[]).filter(
+    (f) =>
+      typeof f?.name === "string" &&
+      typeof f.datadir === "string" &&
+      [f.enginePort, f.p2pPort, f.httpPort, f.wsPort].every((p) => Number.isInteger(p)),
+  );
 }
 
 const layoutText = (layout: DevnetLayout) => `${JSON.stringify(layout, null, 2)}\n`;
@@ -276,9 +350,17 @@ export async function prepareDevnet(
         v.httpPort === undefined || v.wsPort === undefined ? undefined : [v.httpPort, v.wsPort],
       ),
     );
+    const fullnodes = await prepareFullNodes(
+      dir,
+      opts.fullnodes ?? 0,
+      storedFullNodes(file),
+      reserved,
+      opts.genesis ?? DEVNET_GENESIS_PATH,
+    );
     const layout = layoutOf(
       dir,
       stored.map((v, i) => ({ ...v, httpPort: ports[i]![0], wsPort: ports[i]![1] })),
+      fullnodes,
     );
     const text = layoutText(layout);
     if (readFileSync(file, "utf8") !== text) writeFileSync(file, text);
@@ -313,9 +395,17 @@ export async function prepareDevnet(
   });
   writeFileSync(committeeFile, `${JSON.stringify(committee, null, 2)}\n`);
   for (const v of validators) copyFileSync(committeeFile, join(v.consensusDir, COMMITTEE_FILE));
+  const fullnodes = await prepareFullNodes(
+    dir,
+    opts.fullnodes ?? 0,
+    [],
+    reserved,
+    opts.genesis ?? DEVNET_GENESIS_PATH,
+  );
   const layout = layoutOf(
     dir,
     validators.map((v, i) => ({ ...v, httpPort: ports[i]![0], wsPort: ports[i]![1] })),
+    fullnodes,
   );
   // written last: a half-made devnet (interrupted setup) is not mistaken for a complete one
   writeFileSync(file, layoutText(layout));
@@ -343,7 +433,30 @@ export function validatorArgs(v: DevnetValidator): string[] {
   ];
 }
 
+/** The `fastevm node` arguments that run full node `f`, syncing from every validator of `layout`. */
+export function fullNodeArgs(f: DevnetFullNode, layout: DevnetLayout): string[] {
+  return [
+    "node",
+    "--datadir",
+    f.datadir,
+    "--authrpc.port",
+    String(f.enginePort),
+    "--sync",
+    "--bootnodes",
+    layout.validators.map((v) => `/ip4/127.0.0.1/tcp/${v.p2pPort}`).join(","),
+    "--p2p.listen",
+    `/ip4/127.0.0.1/tcp/${f.p2pPort}`,
+    "--http",
+    "--http.port",
+    String(f.httpPort),
+    "--ws",
+    "--ws.port",
+    String(f.wsPort),
+    ...(f.metricsPort === undefined ? [] : ["--metrics", "--metrics.port", String(f.metricsPort)]),
+  ];
+}
+
 /** The validator's Prometheus endpoint (devnet.json `nodes[].metrics`), if it runs with metrics. */
-export function metricsUrl(v: DevnetValidator): string | undefined {
+export function metricsUrl(v: DevnetValidator | DevnetFullNode): string | undefined {
   return v.metricsPort === undefined ? undefined : `http://127.0.0.1:${v.metricsPort}/metrics`;
 }

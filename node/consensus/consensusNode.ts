@@ -395,7 +395,11 @@ export class ConsensusNode {
       const p = peers.find((x) => x.toString() === from);
       if (p !== undefined) return p;
     }
-    return peers[Math.floor(Math.random() * peers.length)];
+    // committee members only when their peer ids are known: full nodes connect too, and serve no DAG
+    const members =
+      this.authorities.size === 0 ? peers : peers.filter((p) => this.authorities.has(p.toString()));
+    const pick = members.length > 0 ? members : peers;
+    return pick[Math.floor(Math.random() * pick.length)];
   }
 
   private async fetch(refs: readonly BlockRef[], from?: string): Promise<void> {

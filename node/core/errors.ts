@@ -114,6 +114,15 @@ export const ErrorCode = {
   NETWORK_PROTOCOL: "NETWORK_PROTOCOL",
   NETWORK_DECODE: "NETWORK_DECODE",
   NETWORK_UNREACHABLE: "NETWORK_UNREACHABLE",
+  // block sync (node/sync): what a peer sent does not fit what was asked or what the chain says
+  /** the peer's Status names another chain id or genesis block */
+  SYNC_WRONG_CHAIN: "SYNC_WRONG_CHAIN",
+  /** headers that are not the linked chain asked for (parent hash, numbers, count, origin) */
+  SYNC_BAD_HEADERS: "SYNC_BAD_HEADERS",
+  /** a body that does not match its header (transactions, withdrawals or ommers root) */
+  SYNC_BAD_BODY: "SYNC_BAD_BODY",
+  /** a request that got no answer in time */
+  SYNC_TIMEOUT: "SYNC_TIMEOUT",
   // JSON-RPC / Engine API
   RPC_JWT_SECRET: "RPC_JWT_SECRET",
   RPC_SERVER: "RPC_SERVER",
@@ -268,6 +277,10 @@ const VALIDATION = {
   NETWORK_PROTOCOL: false,
   NETWORK_DECODE: false,
   NETWORK_UNREACHABLE: false,
+  SYNC_WRONG_CHAIN: false,
+  SYNC_BAD_HEADERS: false,
+  SYNC_BAD_BODY: false,
+  SYNC_TIMEOUT: false,
   RPC_JWT_SECRET: false,
   RPC_SERVER: false,
   RPC_CLIENT: false,

@@ -29,6 +29,7 @@ export type TxPoolMetrics = ReturnType<typeof txpoolMetrics>;
 export type ConsensusMetrics = ReturnType<typeof consensusMetrics>;
 export type P2pMetrics = ReturnType<typeof p2pMetrics>;
 export type RpcMetrics = ReturnType<typeof rpcMetrics>;
+export type SyncMetrics = ReturnType<typeof syncMetrics>;
 
 export interface Metrics {
   readonly registry: Registry;
@@ -39,6 +40,7 @@ export interface Metrics {
   readonly consensus: ConsensusMetrics;
   readonly p2p: P2pMetrics;
   readonly rpc: RpcMetrics;
+  readonly sync: SyncMetrics;
 }
 
 class Factory {
@@ -257,6 +259,19 @@ function p2pMetrics(f: Factory) {
   };
 }
 
+/** Block sync of a full node (node/sync/syncManager.ts). */
+function syncMetrics(f: Factory) {
+  return {
+    events: f.counter(
+      "fastevm_sync_events_total",
+      "block sync events: header_batch, body, block_imported, invalid_headers, invalid_body, invalid_block, timeout, wrong_chain, retry",
+      ["kind"],
+    ),
+    peers: f.collected("fastevm_sync_peers", "peers the sync manager tracks (status exchanged, same chain)"),
+    targetHead: f.collected("fastevm_sync_target_head", "the highest head number a sync peer told of"),
+  };
+}
+
 function rpcMetrics(f: Factory) {
   return {
     requests: f.counter(
@@ -285,6 +300,7 @@ export function createMetrics(registry: Registry, opts: { readonly version?: str
     consensus: consensusMetrics(f),
     p2p: p2pMetrics(f),
     rpc: rpcMetrics(f),
+    sync: syncMetrics(f),
   };
 }
 

@@ -30,6 +30,7 @@ const ZONES: Record<string, readonly string[]> = {
   "node/consensus/mysticeti": ["node/core", "node/consensus/mysticeti", "node/txpool"],
   "node/txpool": ["node/core", "node/txpool"],
   "node/txpool/service": ["node/core", "node/txpool", "node/txpool/service", "node/metrics"],
+  "node/sync": ["node/core", "node/chain", "node/network", "node/metrics", "node/sync"],
   "node/rpc": ["node/core", "node/storage", "node/chain", "node/rpc", "node/txpool", "node/metrics"],
   "node/cli": ["node/*", "wasm/bindings"],
   workers: ["node/core", "node/evm", "node/state", "node/storage", "wasm/bindings", "workers"],

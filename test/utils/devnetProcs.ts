@@ -12,6 +12,7 @@ import {
   type DevnetLayout,
   type DevnetOptions,
   FASTEVM_BIN,
+  fullNodeArgs,
   prepareDevnet,
   validatorArgs,
 } from "../../node/cli/devnetSetup.ts";
@@ -87,11 +88,28 @@ export class DevnetProcs {
 
   /** Starts validator i (extra `fastevm node` flags appended); resolves once it prints that it is ready. */
   launch(i: number, extra: readonly string[] = [], onLine?: (l: string) => void): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [FASTEVM_BIN, ...validatorArgs(this.layout.validators[i]!), ...extra],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    return this.#spawn(i, [...validatorArgs(this.layout.validators[i]!), ...extra], onLine);
+  }
+
+  /** The key of full node j in `children` (and for `stop`): after every validator's. */
+  static fullNodeKey(j: number): number {
+    return 1000 + j;
+  }
+
+  /** Starts full node j of the layout (`fastevm node --sync`, bootnodes: every validator). */
+  launchFullNode(j: number, extra: readonly string[] = [], onLine?: (l: string) => void): Promise<void> {
+    const f = this.layout.fullnodes?.[j];
+    if (f === undefined) throw new Error(`the layout has no full node ${j}`);
+    return this.#spawn(DevnetProcs.fullNodeKey(j), [...fullNodeArgs(f, this.layout), ...extra], onLine);
+  }
+
+  /** full node j's public JSON-RPC over HTTP */
+  fullNodeRpcUrl(j: number): string {
+    return `http://127.0.0.1:${this.layout.fullnodes![j]!.httpPort}`;
+  }
+
+  #spawn(i: number, args: readonly string[], onLine?: (l: string) => void): Promise<void> {
+    const child = spawn(process.execPath, [FASTEVM_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.children.set(i, child);
     child.stdout!.setEncoding("utf8");
     // the last STDERR_TAIL bytes of its stderr, for the message when it dies before it is ready
@@ -115,9 +133,7 @@ export class DevnetProcs {
       });
       child.once("exit", (code, signal) =>
         fail(
-          new Error(
-            `validator ${i} exited ${code ?? signal} before it was ready; its stderr ended:\n${stderr}`,
-          ),
+          new Error(`node ${i} exited ${code ?? signal} before it was ready; its stderr ended:\n${stderr}`),
         ),
       );
     });

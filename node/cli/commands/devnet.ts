@@ -9,7 +9,9 @@
  * on Ctrl-C / SIGTERM (or after --duration) stops them and prints each one's head block and last commit;
  * exits 0 when every validator stopped with its summary, 1 otherwise. Validators run in their own process
  * group, so each gets exactly one SIGTERM from here.
- * Each validator's own output goes to DIR/validator-i/node.log.
+ * Each validator's own output goes to DIR/validator-i/node.log. `--fullnodes N` adds N full nodes
+ * (`fastevm node --sync --bootnodes <every validator>`, DIR/fullnode-i/, role "fullnode" in devnet.json):
+ * no consensus keys, they follow the validators by block sync and serve the same public JSON-RPC.
  *
  * `--split` runs the docker-compose topology (node/cli/topology.ts) as local processes instead: per validator
  * an execution node (`fastevm node`) and a consensus client (`fastevm consensus --execution-url …
@@ -29,9 +31,11 @@ import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import type { CliCommand } from "../command.ts";
 import {
   DEVNET_HTTP_PORT,
+  type DevnetFullNode,
   type DevnetLayout,
   type DevnetValidator,
   FASTEVM_BIN,
+  fullNodeArgs,
   LAYOUT_FILE,
   metricsUrl,
   prepareDevnet,
@@ -42,7 +46,7 @@ import type { ServiceSpec } from "../topology.ts";
 import { NODE_READY_LINE } from "./node.ts";
 
 const USAGE =
-  "usage: fastevm devnet [--validators 4] [--datadir .devnet] [--http.port 8545] [--duration SECONDS] [--split [--init-only [--compose]]]";
+  "usage: fastevm devnet [--validators 4] [--fullnodes 0] [--datadir .devnet] [--http.port 8545] [--duration SECONDS] [--split [--init-only [--compose]]]";
 
 /** The stdout lines of `fastevm node` whose endpoint the devnet prints. */
 const ENDPOINT_LINES = [
@@ -53,13 +57,14 @@ const ENDPOINT_LINES = [
 ] as const;
 
 interface Running {
-  readonly v: DevnetValidator;
+  readonly v: DevnetValidator | DevnetFullNode;
   readonly child: ChildProcess;
   readonly lines: Map<string, string>;
   ready: Promise<void>;
   exited: Promise<number | null>;
   summary?:
     | { headNumber: number; headHash: string; lastCommitIndex: number; lastExecutedCommit: number }
+    | { headNumber: number; headHash: string }
     | undefined;
 }
 
@@ -67,12 +72,12 @@ function usage(msg: string): FastEvmError {
   return new FastEvmError(ErrorCode.CLI_USAGE, `${msg}\n${USAGE}`);
 }
 
-/** Starts one validator process; its stdout lines are parsed for endpoints and the closing summary. */
-function launch(v: DevnetValidator): Running {
+/** Starts one node process; its stdout lines are parsed for endpoints and the closing summary. */
+function launch(v: DevnetValidator | DevnetFullNode, args: readonly string[]): Running {
   const log = openSync(join(v.datadir, "node.log"), "a");
   // Its own process group: Ctrl-C in the terminal reaches only the devnet, which stops each validator with
   // one SIGTERM (a second signal during its shutdown would kill it before it prints its summary).
-  const child = spawn(process.execPath, [FASTEVM_BIN, ...validatorArgs(v)], {
+  const child = spawn(process.execPath, [FASTEVM_BIN, ...args], {
     stdio: ["ignore", "pipe", log],
     detached: true,
   });
@@ -84,6 +89,7 @@ function launch(v: DevnetValidator): Running {
       for (const key of ENDPOINT_LINES)
         if (line.startsWith(key)) r.lines.set(key.trim(), line.slice(key.length).split(" ")[0]!);
       if (line.startsWith("validator summary ")) r.summary = JSON.parse(line.slice(18)) as Running["summary"];
+      if (line.startsWith("fullnode summary ")) r.summary = JSON.parse(line.slice(17)) as Running["summary"];
       if (line === NODE_READY_LINE) done();
     });
     void r.exited.then((code) =>
@@ -137,6 +143,7 @@ export const devnetCommand: CliCommand = {
   async run(argv) {
     let values: {
       validators?: string;
+      fullnodes?: string;
       datadir?: string;
       duration?: string;
       "http.port"?: string;
@@ -149,6 +156,7 @@ export const devnetCommand: CliCommand = {
         args: [...argv],
         options: {
           validators: { type: "string" },
+          fullnodes: { type: "string" },
           datadir: { type: "string" },
           duration: { type: "string" },
           "http.port": { type: "string" },
@@ -162,6 +170,10 @@ export const devnetCommand: CliCommand = {
     }
     const n = Number(values.validators ?? 4);
     if (!Number.isInteger(n) || n < 1 || n > 32) throw usage("--validators must be 1..32");
+    const fullnodes = Number(values.fullnodes ?? 0);
+    if (!Number.isInteger(fullnodes) || fullnodes < 0 || fullnodes > 16)
+      throw usage("--fullnodes must be 0..16");
+    if (fullnodes > 0 && values.split === true) throw usage("--fullnodes does not go with --split (yet)");
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     if (duration !== undefined && !(duration > 0)) throw usage("--duration must be a positive number");
     const httpPort = Number(values["http.port"] ?? DEVNET_HTTP_PORT);
@@ -182,8 +194,10 @@ export const devnetCommand: CliCommand = {
       }
       return runSplit(split, duration);
     }
-    const layout = await prepareDevnet(values.datadir ?? ".devnet", n, { httpPort });
-    console.log(`devnet: ${n} validators, chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`);
+    const layout = await prepareDevnet(values.datadir ?? ".devnet", n, { httpPort, fullnodes });
+    console.log(
+      `devnet: ${n} validators${fullnodes > 0 ? `, ${fullnodes} full nodes` : ""}, chain id ${DEVNET_CHAIN_ID}, datadir ${layout.root}`,
+    );
     // Signals are handled from here to the end: the first one stops the network, repeats (pnpm forwards
     // Ctrl-C once more) are ignored while it stops. Validators are killed if this process exits early.
     let stopRequested: () => void = () => {};
@@ -192,7 +206,10 @@ export const devnetCommand: CliCommand = {
     });
     process.on("SIGINT", stopRequested);
     process.on("SIGTERM", stopRequested);
-    const running = layout.validators.map(launch);
+    const running = [
+      ...layout.validators.map((v) => launch(v, validatorArgs(v))),
+      ...(layout.fullnodes ?? []).map((f) => launch(f, fullNodeArgs(f, layout))),
+    ];
     const killAll = () => {
       for (const r of running)
         if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
@@ -220,7 +237,7 @@ export const devnetCommand: CliCommand = {
           `JSON-RPC (eth, net, web3, txpool) on every rpc/ws endpoint: send signed transactions with eth_sendRawTransaction`,
         );
         console.log(
-          `layout: ${join(layout.root, LAYOUT_FILE)}; jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log`,
+          `layout: ${join(layout.root, LAYOUT_FILE)}; jwt secrets: ${layout.root}/validator-*/jwt.hex; logs: ${layout.root}/validator-*/node.log${fullnodes > 0 ? `, ${layout.root}/fullnode-*/node.log` : ""}`,
         );
         console.log(duration === undefined ? "running; Ctrl-C to stop" : `running for ${duration} s`);
         // a validator dying on its own is reported, the others keep running
@@ -245,7 +262,9 @@ export const devnetCommand: CliCommand = {
       console.log(
         s === undefined
           ? `${r.v.name}  no summary (exit ${r.child.exitCode ?? r.child.signalCode})`
-          : `${r.v.name}  head #${s.headNumber} ${s.headHash}  last commit ${s.lastCommitIndex} (executed ${s.lastExecutedCommit})`,
+          : "lastCommitIndex" in s
+            ? `${r.v.name}  head #${s.headNumber} ${s.headHash}  last commit ${s.lastCommitIndex} (executed ${s.lastExecutedCommit})`
+            : `${r.v.name}  head #${s.headNumber} ${s.headHash}  (full node)`,
       );
     }
     // 0 after a clean stop, Ctrl-C included (pnpm reports any other code as "ELIFECYCLE Command failed")

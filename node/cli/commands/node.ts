@@ -8,7 +8,11 @@
  * SIGINT/SIGTERM close the servers, let in-flight engine calls finish, then close the pools and the
  * database. With `--validator --consensus-dir DIR` a consensus validator runs in the same process
  * (node/cli/validator.ts), driving this Engine API through the dispatcher; it stops first on shutdown and
- * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads.
+ * prints a `validator summary {…}` line (head, last commit) that `fastevm devnet` reads; a validator also
+ * serves block sync (node/cli/fullNode.ts). With `--sync --bootnodes MULTIADDR[,…]` it is a full node: no
+ * consensus keys, its own libp2p host, the sync manager importing (re-executing) every block from its peers,
+ * transaction gossip to the validators; it prints `fullnode peer …`, `p2p listening …` and, on exit,
+ * `fullnode summary {…}`.
  *
  * stdout gets one line per server: `engine api listening on HOST:PORT (uws|http)`, `http rpc listening on
  * …`, `ws rpc listening on …`, `metrics listening on …` (scripts and tests read the ports from them when
@@ -59,6 +63,13 @@ import { DEFAULT_MAX_CONNECTIONS, type RpcServer, startRpcServer } from "../../r
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
+import {
+  printFullNode,
+  type RunningFullNode,
+  type ServedSync,
+  serveSync,
+  startFullNode,
+} from "../fullNode.ts";
 import { createOps, executionReadiness, OPS_OPTIONS, OPS_USAGE, type OpsArgs, parseOpsArgs } from "../ops.ts";
 import {
   cachedWorkers,
@@ -87,6 +98,7 @@ const USAGE = `usage: fastevm node --datadir DIR
   [--txpool.accountslots 16] [--txpool.globalslots 5120] [--txpool.accountqueue 64] [--txpool.globalqueue 1024]
   [--txpool.lifetime 3h] [--txpool.pricelimit 1] [--txpool.pricebump 10] [--txpool.nojournal] [--rpc.allow-unprotected-txs]
   [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]
+  [--sync --bootnodes MULTIADDR[,MULTIADDR…] [--p2p.listen /ip4/127.0.0.1/tcp/0]]
   ${OPS_USAGE}`;
 
 /** The last line `fastevm node` prints once every server is up (and the validator running): scripts wait for it. */
@@ -118,6 +130,8 @@ interface NodeArgs {
   /** --validator: run consensus in-process, driving this node's Engine API (node/cli/validator.ts) */
   consensusDir?: string;
   p2pListen?: string;
+  /** --sync: a full node following the chain by block sync from these peers (node/cli/fullNode.ts) */
+  bootnodes?: readonly string[];
   gasCap: bigint;
   evmTimeoutMs: number;
   /** the `--txpool.*` and `--rpc.allow-unprotected-txs` flags as given */
@@ -149,6 +163,7 @@ const STRING_OPTIONS = [
   "rpc.logs-limit",
   "consensus-dir",
   "p2p.listen",
+  "bootnodes",
   "rpc.gascap",
   "rpc.evmtimeout",
   ...(Object.keys(TXPOOL_FLAGS) as TxPoolFlag[]).filter((f) => !TXPOOL_BOOLEAN_FLAGS.includes(f)),
@@ -168,6 +183,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
       options: {
         ...Object.fromEntries(STRING_OPTIONS.map((k) => [k, { type: "string" as const }])),
         validator: { type: "boolean" },
+        sync: { type: "boolean" },
         ...Object.fromEntries(TXPOOL_BOOLEAN_FLAGS.map((k) => [k, { type: "boolean" as const }])),
         http: { type: "boolean" },
         ws: { type: "boolean" },
@@ -205,6 +221,13 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     if (values[k] !== undefined && values.http !== true) throw usage(`--${k} needs --http`);
   for (const k of ["ws.addr", "ws.port", "ws.api", "ws.origins"])
     if (values[k] !== undefined && values.ws !== true) throw usage(`--${k} needs --ws`);
+  const bootnodes = str("bootnodes");
+  if (values.sync === true && values.validator === true)
+    throw usage("--sync and --validator exclude each other");
+  if (values.sync === true && bootnodes === undefined) throw usage("--sync needs --bootnodes");
+  if (bootnodes !== undefined && values.sync !== true) throw usage("--bootnodes needs --sync");
+  if (values["p2p.listen"] !== undefined && values.sync !== true && values.validator !== true)
+    throw usage("--p2p.listen needs --validator or --sync");
   const jwt = str("authrpc.jwtsecret");
   const p2p = str("p2p.listen");
   const origins = str("ws.origins");
@@ -260,6 +283,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     maxLogs: int("rpc.logs-limit", 20_000, 2 ** 31),
     ...(consensusDir === undefined ? {} : { consensusDir: resolve(consensusDir) }),
     ...(p2p === undefined ? {} : { p2pListen: p2p }),
+    ...(bootnodes === undefined ? {} : { bootnodes: list(bootnodes) }),
   };
 }
 
@@ -351,6 +375,8 @@ export const nodeCommand: CliCommand = {
     let server: RpcServer;
     let engine: EngineState;
     let validator: RunningValidator | undefined;
+    let fullNode: RunningFullNode | undefined;
+    let validatorSync: ServedSync | undefined;
     /** set when the validator stops on a fatal error; `wake` ends the wait below */
     let fatal: FastEvmError | undefined;
     let wake: () => void = () => {};
@@ -423,6 +449,9 @@ export const nodeCommand: CliCommand = {
       const ctx = createRpcContext(chain, workers.recover, {
         pool: service,
         limits: { logRange: args.logRange, maxLogs: args.maxLogs },
+        // bound late: the validator or the full node starts after the RPC methods are made
+        peerCount: () => (validator?.host ?? fullNode?.host)?.getPeers().length ?? 0,
+        syncing: () => fullNode?.manager.progress(),
       });
       const api = publicMethods(
         ctx,
@@ -456,6 +485,7 @@ export const nodeCommand: CliCommand = {
         ready: () => {
           if (stopping) return { ok: false, reason: "shutting down" };
           if (validator !== undefined) return validator.ready();
+          if (fullNode !== undefined) return fullNode.ready();
           return executionReadiness(engineState, dispatcher.lastCallMs, Date.now());
         },
       });
@@ -493,8 +523,23 @@ export const nodeCommand: CliCommand = {
             wake();
           },
         });
+        // validators serve block sync to full nodes, scored with the consensus peers
+        validatorSync = await serveSync(validator.host, validator.node.transport.scores, chain, metrics);
+      }
+      if (args.bootnodes !== undefined) {
+        fullNode = await startFullNode({
+          datadir: args.datadir,
+          chain,
+          listen: args.p2pListen ?? "/ip4/127.0.0.1/tcp/0",
+          bootnodes: args.bootnodes,
+          txpool: service,
+          logger,
+          metrics,
+        });
       }
     } catch (e) {
+      await fullNode?.stop();
+      await validatorSync?.stop();
       await validator?.stop();
       for (const s of servers) await s.close();
       closeApi();
@@ -510,6 +555,7 @@ export const nodeCommand: CliCommand = {
     if (metricsServer !== undefined)
       console.log(`metrics listening on ${metricsServer.host}:${metricsServer.port} (http)`);
     if (validator !== undefined) printValidator(validator);
+    if (fullNode !== undefined) printFullNode(fullNode);
     console.log(NODE_READY_LINE);
     // until a signal, or until the validator stops on a fatal error (then the exit status is 1)
     await new Promise<void>((done) => {
@@ -526,6 +572,8 @@ export const nodeCommand: CliCommand = {
     stopping = true;
     const step = (name: string) => logger.info({ step: name }, "shutdown");
     step("stop accepting requests");
+    await fullNode?.stop();
+    await validatorSync?.stop();
     if (validator !== undefined) {
       await validator.stop();
       printValidatorSummary(validator, engine);
@@ -541,6 +589,10 @@ export const nodeCommand: CliCommand = {
     });
     await txpool?.close();
     const last = engine.chain.head();
+    if (fullNode !== undefined)
+      console.log(
+        `fullnode summary ${JSON.stringify({ headNumber: Number(last.header.number), headHash: bytesToHex(last.hash), sync: fullNode.manager.counters })}`,
+      );
     step("close the database");
     await closeAll();
     await metricsServer?.close();

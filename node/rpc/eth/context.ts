@@ -59,8 +59,17 @@ export interface RpcContextOptions {
   readonly pool?: TxPoolSeam;
   /** connected peers (net_peerCount); 0 when absent */
   readonly peerCount?: () => number;
+  /** block sync progress (eth_syncing): undefined when not syncing; absent: never syncing */
+  readonly syncing?: () => SyncProgress | undefined;
   readonly limits?: Partial<RpcLimits>;
   readonly clientVersion?: string;
+}
+
+/** eth_syncing's object (geth): where this sync began, where it is, the best head a peer told of. */
+export interface SyncProgress {
+  readonly startingBlock: bigint;
+  readonly currentBlock: bigint;
+  readonly highestBlock: bigint;
 }
 
 export interface RpcContext {
@@ -68,6 +77,7 @@ export interface RpcContext {
   readonly txs: ChainTxs;
   readonly pool?: TxPoolSeam;
   readonly peerCount: () => number;
+  readonly syncing: () => SyncProgress | undefined;
   readonly limits: RpcLimits;
   readonly clientVersion: string;
 }
@@ -84,6 +94,7 @@ export function createRpcContext(
     txs: new ChainTxs(chain.store, recover),
     ...(opts.pool === undefined ? {} : { pool: opts.pool }),
     peerCount: opts.peerCount ?? (() => 0),
+    syncing: opts.syncing ?? (() => undefined),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     clientVersion: opts.clientVersion ?? CLIENT_VERSION,
   };

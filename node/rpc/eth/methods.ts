@@ -88,7 +88,16 @@ export function chainMethods(ctx: RpcContext): Map<string, RpcHandler> {
   const m = new Map<string, RpcHandler>();
   m.set("eth_chainId", () => q(ctx.chain.config.chainId));
   m.set("eth_blockNumber", () => q(store.head().header.number));
-  m.set("eth_syncing", () => false);
+  m.set("eth_syncing", () => {
+    const s = ctx.syncing();
+    return s === undefined
+      ? false
+      : {
+          startingBlock: q(s.startingBlock),
+          currentBlock: q(s.currentBlock),
+          highestBlock: q(s.highestBlock),
+        };
+  });
   m.set("eth_getBlockByHash", (p) => blockAnswer(ctx, byHash(ctx, p), boolArg(1, p[1])));
   m.set("eth_getBlockByNumber", (p) => blockAnswer(ctx, byNumber(ctx, p), boolArg(1, p[1])));
   m.set("eth_getBlockTransactionCountByHash", (p) => txCount(ctx, byHash(ctx, p)));

@@ -139,11 +139,44 @@ describe("fastevm devnet", () => {
     }
   });
 
+  it("--fullnodes: a full node beside the validator, role fullnode in devnet.json, synced head on exit", async () => {
+    const datadir = join(dir.path, "with-fullnode");
+    const out = await runDevnet([
+      "--validators",
+      "1",
+      "--fullnodes",
+      "1",
+      "--datadir",
+      datadir,
+      "--http.port",
+      "0",
+      "--duration",
+      "3",
+    ]);
+    const json = JSON.parse(readFileSync(join(datadir, "devnet.json"), "utf8")) as DevnetLayout;
+    const f = json.fullnodes![0]!;
+    expect(f).toMatchObject({ name: "fullnode-0", datadir: join(datadir, "fullnode-0") });
+    expect(json.nodes.map((n) => [n.name, n.role])).toEqual([
+      ["validator-0", "validator"],
+      ["fullnode-0", "fullnode"],
+    ]);
+    expect(json.nodes[1]).toMatchObject({
+      rpc: `http://127.0.0.1:${f.httpPort}`,
+      p2p: `/ip4/127.0.0.1/tcp/${f.p2pPort}`,
+    });
+    expect(out).toMatch(/fullnode-0 {2}rpc http:\/\/127\.0\.0\.1:\d+ .* p2p \/ip4\/127\.0\.0\.1\/tcp\/\d+/);
+    expect(out).toContain(`fullnode-0  head #0 ${GENESIS}  (full node)`);
+  });
+
   it("rejects bad arguments and a layout of another size as usage errors", async () => {
     await expect(devnetCommand.run(["--bogus"])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(devnetCommand.run(["--validators", "0"])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(devnetCommand.run(["--duration", "-1"])).rejects.toMatchObject({ code: "CLI_USAGE" });
     await expect(devnetCommand.run(["--http.port", "x"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+    await expect(devnetCommand.run(["--fullnodes", "-1"])).rejects.toMatchObject({ code: "CLI_USAGE" });
+    await expect(devnetCommand.run(["--fullnodes", "1", "--split"])).rejects.toMatchObject({
+      code: "CLI_USAGE",
+    });
     await expect(
       devnetCommand.run(["--validators", "2", "--datadir", join(dir.path, "net"), "--duration", "1"]),
     ).rejects.toMatchObject({ code: "CLI_USAGE" });

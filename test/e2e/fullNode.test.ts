@@ -1,0 +1,163 @@
+/**
+ * A full node with real processes: four `fastevm node --validator` processes under transfer load, then a
+ * `fastevm node --sync` started late (bootnodes: the validators), SIGKILLed once during catch-up and
+ * restarted on its datadir (it resumes from its persisted head). It catches up by block sync — every
+ * block re-executed, its state root checked — and follows the head while the load goes on; then its public
+ * JSON-RPC returns the same block hashes, receipts and balances as a validator's. A transaction sent to the
+ * full node's eth_sendRawTransaction is gossiped to the validators, included, and its receipt is readable
+ * from the full node. DEVNET_TEST=0 skips it; DEBUG_DEVNET_TEST=1 prints progress, DEBUG_E2E=1 stderr.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { bytesToHex } from "../../node/core/hex.ts";
+import { DevnetProcs, devnetTransfer, sendRawTransaction } from "../utils/devnetProcs.ts";
+import { tempDir } from "../utils/tempDatadir.ts";
+
+const N = 4;
+const SENDERS = 6;
+const dir = tempDir("fastevm-fullnode-");
+let net: DevnetProcs;
+const nonces = new Map<number, bigint>();
+const hashes: string[] = [];
+
+const debug = (...a: unknown[]) => {
+  if (process.env.DEBUG_DEVNET_TEST === "1") console.error(...a);
+};
+
+async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const json = (await res.json()) as { result?: T; error?: { message: string } };
+  if (json.error !== undefined) throw new Error(`${method}: ${json.error.message}`);
+  return json.result as T;
+}
+
+const headOf = async (url: string) => Number(await rpc<string>(url, "eth_blockNumber", []));
+
+/** Sends transfers round-robin to the validators until `stop()` is called; counts what was accepted. */
+function startLoad(): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    let k = 0;
+    while (running) {
+      const from = k % SENDERS;
+      const nonce = nonces.get(from) ?? 0n;
+      const raw = devnetTransfer(from, nonce);
+      const res = await net.sendRaw(k % N, raw).catch(() => undefined);
+      if (res?.hash !== undefined) {
+        nonces.set(from, nonce + 1n);
+        hashes.push(res.hash);
+      }
+      k++;
+      // ~100 tx/s at most: a bounded load on 2 cores shared with the rest of the machine
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.skipIf(process.env.DEVNET_TEST === "0")("full node: block sync from a 4-validator devnet", () => {
+  afterAll(async () => {
+    await net?.stopAll("SIGKILL");
+    // KEEP_E2E=1 keeps the datadirs and logs (validator-i/, fullnode-0/) for a look after a failure
+    if (process.env.KEEP_E2E !== "1") dir.remove();
+    else console.error(`kept ${dir.path}`);
+  });
+
+  it("catches up late, follows the head, and answers as a validator does", async () => {
+    net = await DevnetProcs.prepare(dir.path, N, { fullnodes: 1 });
+    await Promise.all(Array.from({ length: N }, (_, i) => net.launch(i)));
+    const validator = net.rpcUrl(0);
+    const load = startLoad();
+    // a chain to catch up on before the full node exists
+    await waitFor("40 blocks", async () => (await headOf(validator)) >= 40, 90_000);
+    const behind = await headOf(validator);
+    const t0 = Date.now();
+    await net.launchFullNode(0);
+    const full = net.fullNodeRpcUrl(0);
+    // SIGKILL during catch-up: the restart resumes from its persisted head (nothing imported twice)
+    await waitFor("10 synced blocks", async () => (await headOf(full)) >= 10, 60_000);
+    await net.stop(DevnetProcs.fullNodeKey(0), "SIGKILL");
+    await net.launchFullNode(0);
+    const resumed = await headOf(full);
+    expect(resumed).toBeGreaterThanOrEqual(10);
+    await waitFor("the full node to catch up", async () => (await headOf(full)) >= behind, 60_000);
+    const catchUpMs = Date.now() - t0;
+    debug(`caught up ${behind} blocks in ${catchUpMs} ms (restarted at ${resumed})`);
+    // it follows the head while the load goes on
+    const later = (await headOf(validator)) + 5;
+    await waitFor("the full node to follow", async () => (await headOf(full)) >= later, 30_000);
+    await load.stop();
+
+    // a transaction through the full node: gossiped to the validators, included, receipt on the full node
+    const from = SENDERS; // an account the load does not use
+    const raw = devnetTransfer(from, 0n);
+    const sent = await sendRawTransaction(full, raw);
+    expect(sent.error).toBeUndefined();
+    await waitFor(
+      "the full node's transaction in a block",
+      async () => (await rpc<unknown>(full, "eth_getTransactionReceipt", [sent.hash])) !== null,
+      30_000,
+    );
+    hashes.push(sent.hash!);
+
+    // net_peerCount counts libp2p peers: the full node sees the validators, a validator its committee
+    expect(Number(await rpc<string>(full, "net_peerCount", []))).toBeGreaterThanOrEqual(1);
+    expect(Number(await rpc<string>(validator, "net_peerCount", []))).toBeGreaterThanOrEqual(N - 1);
+    const syncing = await rpc<false | { currentBlock: string; highestBlock: string }>(
+      full,
+      "eth_syncing",
+      [],
+    );
+    if (syncing !== false) expect(BigInt(syncing.highestBlock)).toBeGreaterThan(BigInt(syncing.currentBlock));
+
+    // same head, same chain, same receipts and balances
+    await waitFor("the same head", async () => (await headOf(full)) === (await headOf(validator)), 20_000);
+    const head = await headOf(validator);
+    for (let n = 0; n <= head; n++) {
+      const tag = `0x${n.toString(16)}`;
+      const [a, b] = await Promise.all([
+        rpc<{ hash: string }>(validator, "eth_getBlockByNumber", [tag, false]),
+        rpc<{ hash: string }>(full, "eth_getBlockByNumber", [tag, false]),
+      ]);
+      expect([n, b.hash]).toEqual([n, a.hash]);
+    }
+    for (const h of hashes.filter((_, i) => i % 25 === 0 || i === hashes.length - 1)) {
+      const [a, b] = await Promise.all([
+        rpc<unknown>(validator, "eth_getTransactionReceipt", [h]),
+        rpc<unknown>(full, "eth_getTransactionReceipt", [h]),
+      ]);
+      expect(a).not.toBeNull();
+      expect(b).toEqual(a);
+    }
+    for (const addr of [
+      ...net.layout.accounts.slice(0, SENDERS + 1).map((a) => a.address),
+      bytesToHex(new Uint8Array(20).fill(0x42)),
+    ]) {
+      const [a, b] = await Promise.all([
+        rpc<string>(validator, "eth_getBalance", [addr, "latest"]),
+        rpc<string>(full, "eth_getBalance", [addr, "latest"]),
+      ]);
+      expect([addr, b]).toEqual([addr, a]);
+    }
+    console.log(
+      `full node: caught up ${behind} blocks in ${(catchUpMs / 1000).toFixed(1)} s (${((behind * 1000) / catchUpMs).toFixed(0)} blocks/s, start-up included); ${hashes.length} transactions, head ${head}`,
+    );
+  }, 240_000);
+});
