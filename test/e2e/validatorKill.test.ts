@@ -17,7 +17,7 @@
  * lost and re-executed), only that it reaches the same hashes.
  * After the load stops, every transaction a validator acknowledged is included exactly once. Then all
  * validators stop (SIGTERM) and each datadir is read offline: every canonical block has its header, body,
- * receipts, transaction hashes and state diff; the flat state equals the trie at the head's state root;
+ * receipts, transaction hashes, tx-index entries and state diff; the flat state equals the trie at the head's state root;
  * every commit in the validator's consensus store up to its last executed commit that carries transactions
  * has exactly one block (none skipped, none twice), holding a subsequence of the commit's transactions; and
  * the four consensus stores hold the same commit sequence.
@@ -68,16 +68,40 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** One JSON-RPC call to validator i's public HTTP endpoint; rejects on a transport failure or an error answer. */
 async function rpc<T>(i: number, method: string, params: readonly unknown[]): Promise<T> {
-  const res = await fetch(net.rpcUrl(i), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const json = (await res.json()) as { result?: T; error?: { message: string } };
-  if (json.error !== undefined) throw new Error(`${method} on validator ${i}: ${json.error.message}`);
-  return json.result as T;
+  return (await rpcBatch<T>(i, [[method, params]]))[0]!;
 }
+
+/** the calls per HTTP request of `rpcBatch` (the server allows 1000) */
+const BATCH = 250;
+
+/** JSON-RPC calls to validator i in batches of BATCH: their results in order; rejects on any error answer. */
+async function rpcBatch<T>(
+  i: number,
+  calls: readonly (readonly [string, readonly unknown[]])[],
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < calls.length; start += BATCH) {
+    const part = calls.slice(start, start + BATCH);
+    const res = await fetch(net.rpcUrl(i), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(part.map(([method, params], id) => ({ jsonrpc: "2.0", id, method, params }))),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const answers = (await res.json()) as { id: number; result?: T; error?: { message: string } }[];
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    part.forEach(([method], id) => {
+      const a = byId.get(id);
+      if (a === undefined || a.error !== undefined)
+        throw new Error(`${method} on validator ${i}: ${a?.error?.message ?? "no answer"}`);
+      out.push(a.result as T);
+    });
+  }
+  return out;
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, k) => from + k);
 
 interface FullBlock {
   hash: string;
@@ -132,8 +156,13 @@ const includedAt = new Map<string, number>();
 
 /** Extends `chain` (validator 0's view) to block `to`, checking stamps and that no transaction repeats. */
 async function extendReference(to: number): Promise<void> {
-  for (let n = chain.length; n <= to; n++) {
-    const b = await rpc<FullBlock>(0, "eth_getBlockByNumber", [hex(n), true]);
+  const numbers = range(chain.length, to);
+  const blocks = await rpcBatch<FullBlock>(
+    0,
+    numbers.map((n) => ["eth_getBlockByNumber", [hex(n), true]]),
+  );
+  blocks.forEach((b, k) => {
+    const n = numbers[k]!;
     const prev = chain[n - 1];
     if (n > 0) expect(b.parentHash, `block ${n}'s parent`).toBe(prev!.hash);
     const stamp = n === 0 ? 0 : decodeCommitStamp(hexToBytes(b.extraData))?.index;
@@ -145,45 +174,65 @@ async function extendReference(to: number): Promise<void> {
       includedAt.set(h, n);
     }
     chain.push({ hash: b.hash, stamp: stamp!, txs, transfers: (prev?.transfers ?? 0) + txs.length });
-  }
+  });
 }
 
 let sinkGenesis = 0n;
 
-/** Blocks from..to on validator i are validator 0's, and whole: body, receipts, tx lookups and state. */
+/**
+ * Blocks from..to on validator i are validator 0's, and whole: the full block, its receipts, the state at
+ * it (the sink's balance), and each transaction's receipt by hash (the transaction index).
+ */
 async function checkComplete(i: number, from: number, to: number): Promise<void> {
-  for (let n = Math.max(1, from); n <= to; n++) {
+  const numbers = range(Math.max(1, from), to);
+  const calls: [string, unknown[]][] = [];
+  for (const n of numbers)
+    calls.push(
+      ["eth_getBlockByNumber", [hex(n), true]],
+      ["eth_getBlockReceipts", [hex(n)]],
+      ["eth_getBalance", [SINK, hex(n)]],
+      ...chain[n]!.txs.map((h): [string, unknown[]] => ["eth_getTransactionReceipt", [h]]),
+    );
+  const answers = await rpcBatch<unknown>(i, calls);
+  let at = 0;
+  for (const n of numbers) {
     const ref = chain[n]!;
-    const b = await rpc<FullBlock>(i, "eth_getBlockByNumber", [hex(n), true]);
+    const b = answers[at++] as FullBlock;
     expect(b.hash, `validator ${i} block ${n}`).toBe(ref.hash);
     expect(
       b.transactions.map((t) => t.hash),
       `validator ${i} block ${n} body`,
     ).toEqual(ref.txs);
-    const receipts = await rpc<Receipt[]>(i, "eth_getBlockReceipts", [hex(n)]);
+    const receipts = answers[at++] as Receipt[];
     expect(
       receipts.map((r) => [r.transactionHash, Number(r.transactionIndex), r.blockHash, r.status]),
       `validator ${i} block ${n} receipts`,
     ).toEqual(ref.txs.map((h, k) => [h, k, ref.hash, "0x1"]));
+    const balance = BigInt(answers[at++] as string);
+    expect(balance, `validator ${i} sink balance at block ${n}`).toBe(sinkGenesis + BigInt(ref.transfers));
     for (const [k, h] of ref.txs.entries()) {
-      const r = await rpc<Receipt | null>(i, "eth_getTransactionReceipt", [h]);
+      const r = answers[at++] as Receipt | null;
       expect([r?.blockHash, Number(r?.transactionIndex)], `validator ${i} receipt of ${h}`).toEqual([
         ref.hash,
         k,
       ]);
     }
-    const balance = BigInt(await rpc<string>(i, "eth_getBalance", [SINK, hex(n)]));
-    expect(balance, `validator ${i} sink balance at block ${n}`).toBe(sinkGenesis + BigInt(ref.transfers));
   }
 }
 
 /** Validators 1–3 have validator 0's hashes for blocks from..to. */
 async function checkSameHashes(from: number, to: number): Promise<void> {
-  for (let n = Math.max(1, from); n <= to; n++)
-    for (let i = 1; i < VALIDATORS; i++) {
-      const b = await rpc<FullBlock>(i, "eth_getBlockByNumber", [hex(n), false]);
-      expect(b.hash, `validator ${i} block ${n}`).toBe(chain[n]!.hash);
-    }
+  const numbers = range(Math.max(1, from), to);
+  for (let i = 1; i < VALIDATORS; i++) {
+    const blocks = await rpcBatch<FullBlock>(
+      i,
+      numbers.map((n) => ["eth_getBlockByNumber", [hex(n), false]]),
+    );
+    expect(
+      blocks.map((b) => b.hash),
+      `validator ${i} blocks ${numbers[0]}..${to}`,
+    ).toEqual(numbers.map((n) => chain[n]!.hash));
+  }
 }
 
 /** The lowest head of the given validators. */
@@ -275,6 +324,7 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
       await net.stop(VICTIM, "SIGKILL");
       const killedAt = performance.now();
       await net.launch(VICTIM);
+      const readyMs = Math.round(performance.now() - killedAt);
       const restartHead = (await head(VICTIM)).number;
       // it resumes: its head passes the pre-kill head
       const after = await waitFor(
@@ -288,7 +338,7 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
       restartMs.push(Math.round(performance.now() - killedAt));
       lost.push(before.number - restartHead);
       debug(
-        `kill ${k + 1}: head ${before.number} before, ${restartHead} at restart, ${after.number} after ${restartMs.at(-1)} ms`,
+        `kill ${k + 1}: head ${before.number} before, ${restartHead} at restart (ready in ${readyMs} ms), ${after.number} after ${restartMs.at(-1)} ms`,
       );
       // the block it served before the kill is the one it serves now
       expect((await rpc<FullBlock>(VICTIM, "eth_getBlockByNumber", [hex(before.number), false])).hash).toBe(
@@ -299,6 +349,9 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
       await checkSameHashes(checked + 1, to);
       // the victim's blocks: the new ones, and those around the crash point again
       await checkComplete(VICTIM, Math.min(checked + 1, restartHead - 2, before.number - 2), to);
+      debug(
+        `  checked blocks ${checked + 1}..${to} in ${Math.round(performance.now() - killedAt) - restartMs.at(-1)!} ms`,
+      );
       checked = to;
     }
     const killLoopMs = Math.round(performance.now() - t0);
@@ -369,8 +422,18 @@ async function checkDatadir(i: number, lastExecuted: number): Promise<string[]> 
       expect(header, `validator ${i} header ${n}`).toBeDefined();
       expect(body, `validator ${i} body ${n}`).toBeDefined();
       expect(store.receipts(hash!)?.length, `validator ${i} receipts ${n}`).toBe(body!.transactions.length);
-      expect(store.txHashes(hash!)?.map((h) => bytesToHex(h)), `validator ${i} tx hashes ${n}`).toEqual(chain[n]!.txs);
+      expect(
+        store.txHashes(hash!)?.map((h) => bytesToHex(h)),
+        `validator ${i} tx hashes ${n}`,
+      ).toEqual(chain[n]!.txs);
       expect(store.stateDiff(hash!), `validator ${i} state diff ${n}`).toBeDefined();
+      body!.transactions.forEach((raw, index) => {
+        const at = store.txLocation(keccak256(raw));
+        expect(at && [bytesToHex(at.blockHash), at.index], `validator ${i} tx ${index} of ${n}`).toEqual([
+          chain[n]!.hash,
+          index,
+        ]);
+      });
       const stamp = decodeCommitStamp(header!.extraData)!.index;
       expect(stampBlocks.has(stamp), `commit ${stamp} in two blocks of validator ${i}`).toBe(false);
       stampBlocks.set(stamp, body!.transactions);
