@@ -10,8 +10,9 @@
  * - over the blocks new since the last check all four validators have the same hashes; the commit stamps
  *   (extraData, node/consensus/execution/commitStamp.ts) strictly increase along the chain, so no commit is
  *   executed twice;
- * - on the victim the blocks around the crash point (CRASH_WINDOW either side of its restart and pre-kill
- *   heads) are whole: the full block, `eth_getBlockReceipts` (one successful receipt per transaction, in
+ * - on the victim the blocks around the crash point (from CRASH_WINDOW below the lower of the head it
+ *   restarted from — its "execution head" log record — and its pre-kill head, to CRASH_WINDOW above the
+ *   head it passed) are whole: the full block, `eth_getBlockReceipts` (one successful receipt per transaction, in
  *   order), `eth_getTransactionReceipt` of each transaction, and the state at the block: the sink's balance
  *   equals the number of 1-wei transfers up to it.
  * The test does not assume the restarted head equals the pre-kill head (blocks held only in memory may be
@@ -334,15 +335,22 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
 
     const rand = seededRandom(SEED);
     const restartMs: number[] = [];
-    const lost: number[] = [];
+    /** per kill: blocks it had served before the kill and executed again after it (not yet on disk) */
+    const reExecuted: number[] = [];
     for (let k = 0; k < KILLS; k++) {
       await sleep(300 + Math.floor(rand() * 2700));
       const before = await head(VICTIM);
       await net.stop(VICTIM, "SIGKILL");
       const killedAt = performance.now();
-      await net.launch(VICTIM);
+      // the head it restarts from, before consensus hands it any commit (its "execution head" log record)
+      let startHead: number | undefined;
+      await net.launch(VICTIM, ["--log.format", "json"], undefined, (l) => {
+        if (startHead === undefined && l.includes('"msg":"execution head"'))
+          startHead = Number((JSON.parse(l) as { block: string }).block);
+      });
       const readyMs = Math.round(performance.now() - killedAt);
-      const restartHead = (await head(VICTIM)).number;
+      expect(startHead, "the restarted validator logs the execution head it starts from").toBeDefined();
+      const restartHead = startHead!;
       // it resumes: its head passes the pre-kill head
       const after = await waitFor(
         `validator ${VICTIM} past block ${before.number} (kill ${k + 1})`,
@@ -353,7 +361,7 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
         },
       );
       restartMs.push(Math.round(performance.now() - killedAt));
-      lost.push(before.number - restartHead);
+      reExecuted.push(before.number - restartHead);
       debug(
         `kill ${k + 1}: head ${before.number} before, ${restartHead} at restart (ready in ${readyMs} ms), ${after.number} after ${restartMs.at(-1)} ms`,
       );
@@ -419,7 +427,7 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
     console.info(
       `validator kill test (seed ${SEED}): ${KILLS} kills in ${killLoopMs} ms, head ${final.number}, ` +
         `${includedAt.size} transactions, ${unanswered} unanswered sends to the victim retried; ` +
-        `kill→past pre-kill head ms ${restartMs.join(",")}; blocks lost per kill ${lost.join(",")}; ` +
+        `kill→past pre-kill head ms ${restartMs.join(",")}; blocks re-executed per kill ${reExecuted.join(",")}; ` +
         `total ${Math.round(performance.now() - t0)} ms`,
     );
   });
