@@ -361,7 +361,7 @@ describe.skipIf(process.env.VALIDATOR_KILL_TEST === "0")("validator SIGKILL with
         },
       );
       restartMs.push(Math.round(performance.now() - killedAt));
-      reExecuted.push(before.number - restartHead);
+      reExecuted.push(Math.max(0, before.number - restartHead));
       debug(
         `kill ${k + 1}: head ${before.number} before, ${restartHead} at restart (ready in ${readyMs} ms), ${after.number} after ${restartMs.at(-1)} ms`,
       );
