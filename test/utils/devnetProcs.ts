@@ -86,9 +86,17 @@ export class DevnetProcs {
     return new DevnetProcs(await prepareDevnet(root, n, opts));
   }
 
-  /** Starts validator i (extra `fastevm node` flags appended); resolves once it prints that it is ready. */
-  launch(i: number, extra: readonly string[] = [], onLine?: (l: string) => void): Promise<void> {
-    return this.#spawn(i, [...validatorArgs(this.layout.validators[i]!), ...extra], onLine);
+  /**
+   * Starts validator i (extra `fastevm node` flags appended); resolves once it prints that it is ready.
+   * `onLine` sees each stdout line, `onErrLine` each stderr line (its log records).
+   */
+  launch(
+    i: number,
+    extra: readonly string[] = [],
+    onLine?: (l: string) => void,
+    onErrLine?: (l: string) => void,
+  ): Promise<void> {
+    return this.#spawn(i, [...validatorArgs(this.layout.validators[i]!), ...extra], onLine, onErrLine);
   }
 
   /** The key of full node j in `children` (and for `stop`): after every validator's. */
@@ -108,16 +116,26 @@ export class DevnetProcs {
     return `http://127.0.0.1:${this.layout.fullnodes![j]!.httpPort}`;
   }
 
-  #spawn(i: number, args: readonly string[], onLine?: (l: string) => void): Promise<void> {
+  #spawn(
+    i: number,
+    args: readonly string[],
+    onLine?: (l: string) => void,
+    onErrLine?: (l: string) => void,
+  ): Promise<void> {
     const child = spawn(process.execPath, [FASTEVM_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.children.set(i, child);
     child.stdout!.setEncoding("utf8");
     // the last STDERR_TAIL bytes of its stderr, for the message when it dies before it is ready
     let stderr = "";
+    let errBuf = "";
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (chunk: string) => {
       if (process.env.DEBUG_E2E === "1") process.stderr.write(chunk);
       stderr = (stderr + chunk).slice(-STDERR_TAIL);
+      if (onErrLine === undefined) return;
+      const lines = (errBuf + chunk).split("\n");
+      errBuf = lines.pop()!;
+      for (const l of lines) onErrLine(l);
     });
     return new Promise((ready, fail) => {
       let buf = "";
