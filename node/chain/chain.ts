@@ -82,6 +82,11 @@ export interface ChainOptions {
   readonly metrics?: ChainMetrics;
   /** called after each block is imported (executed and stored), e.g. to log it; must not throw */
   readonly onImported?: (r: ImportResult) => void;
+  /**
+   * called once when a background write fails (the chain then refuses the engine's calls with STORAGE): the
+   * node stops; must not throw
+   */
+  readonly onWriteError?: (e: FastEvmError<string>) => void;
   /** executed-but-not-stored blocks kept for their import (default EXECUTED_BLOCKS_CAPACITY; 0: none) */
   readonly executedBlocks?: number;
   /**
@@ -217,6 +222,7 @@ export class Chain {
   readonly #headListeners = new Set<HeadListener>();
   readonly #metrics: ChainMetrics | undefined;
   readonly #onImported: ((r: ImportResult) => void) | undefined;
+  readonly #onWriteError: ((e: FastEvmError<string>) => void) | undefined;
   /** blocks executed here and not stored yet, by hash (bounded, oldest dropped) */
   readonly executed: ExecutedBlocks;
   readonly work: ChainWork = {
@@ -265,6 +271,7 @@ export class Chain {
     this.#maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
     this.#metrics = opts.metrics;
     this.#onImported = opts.onImported;
+    this.#onWriteError = opts.onWriteError;
     this.executed = new ExecutedBlocks(opts.executedBlocks);
     this.#memoryBlockBuffer = opts.memoryBlockBuffer ?? DEFAULT_MEMORY_BLOCK_BUFFER;
     this.#canonical = this.store.head();
@@ -788,6 +795,11 @@ export class Chain {
             {},
             { cause: e },
           );
+      try {
+        this.#onWriteError?.(this.#writerError);
+      } catch {
+        // the listener's failure is its own
+      }
       throw this.#writerError;
     }
     this.work.backgroundWrites++;

@@ -396,6 +396,12 @@ export const nodeCommand: CliCommand = {
         maxReorgDepth: args.maxReorgDepth,
         memoryBlockBuffer: args.memoryBlockBuffer,
         metrics: metrics.chain,
+        // a block or head move the engine accepted could not be written (disk full, I/O error): stop, exit 1
+        onWriteError: (e) => {
+          fatal ??= new FastEvmError(ErrorCode.STORAGE, e.message, { cause: e.code });
+          logger.fatal({ code: e.code, reason: e.message }, "background write failed: the node stops");
+          wake();
+        },
         onImported: (r) =>
           logger.info(
             {

@@ -160,6 +160,23 @@ describe("chain: the engine's writes in the background", () => {
     }
   });
 
+  it("a failed background write is reported once, and the chain then refuses the engine's calls", async () => {
+    const errors: { code: string }[] = [];
+    const dev = await openDevChain(pools, { onWriteError: (e) => errors.push(e) });
+    const block = await dev.chain.buildBlock([devTx(0, 0n, ADDRESSES[1]!, 5n)]);
+    await dev.chain.acceptBlock(block);
+    // the database goes away before the writer runs (as on an I/O error): the write fails
+    await dev.storage.close();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(errors.map((e) => e.code)).toEqual(["STORAGE"]);
+    await expect(dev.chain.forkchoice(headerHash(block.header))).rejects.toMatchObject({ code: "STORAGE" });
+    await expect(dev.chain.acceptBlock(block)).rejects.toMatchObject({ code: "STORAGE" });
+    await expect(dev.chain.persisted()).rejects.toMatchObject({ code: "STORAGE" });
+    expect(errors).toHaveLength(1);
+    await dev.close().catch(() => {});
+  });
+
   it("memoryBlockBuffer 0: every call waits for its write", async () => {
     const h = await openEngine(pools, undefined, { memoryBlockBuffer: 0 });
     try {
