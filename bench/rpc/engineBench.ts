@@ -27,14 +27,16 @@ import { startChainPools } from "../../node/cli/chainWorkers.ts";
 import { initCommand } from "../../node/cli/commands/init.ts";
 import { cachedWorkers } from "../../node/cli/txpoolSetup.ts";
 import type { ExecutionPayloadV3 } from "../../node/core/block/payload.ts";
-import { bytesToHex } from "../../node/core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
 import { SenderCache } from "../../node/core/tx/senderCache.ts";
 import { signTransaction } from "../../node/core/tx/sign.ts";
+import type { ExecutionEngine } from "../../node/core/wire/engine.ts";
 import { PayloadPool } from "../../node/pool/payloadPool.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
 import { engineMethods } from "../../node/rpc/engine/engineApi.ts";
 import { EngineState } from "../../node/rpc/engine/engineState.ts";
+import { InProcessEngine } from "../../node/rpc/engine/inProcessEngine.ts";
 import { PayloadBuilder } from "../../node/rpc/engine/payloadBuilder.ts";
 import { createRpcContext } from "../../node/rpc/eth/context.ts";
 import { publicMethods } from "../../node/rpc/eth/methods.ts";
@@ -69,6 +71,8 @@ interface BenchEngine {
   readonly client: EngineCalls;
   /** waits for the chain's queued LMDB writes (in-process only) */
   readonly persisted?: () => Promise<void>;
+  /** the typed in-process engine a `fastevm node --validator` drives (in-process only) */
+  readonly typed?: ExecutionEngine;
 }
 
 function inProcess(datadir: string, noSync: boolean): BenchEngine & { close(): Promise<void> } {
@@ -98,6 +102,7 @@ function inProcess(datadir: string, noSync: boolean): BenchEngine & { close(): P
   return {
     client,
     persisted: () => chain.persisted(),
+    typed: new InProcessEngine(engine),
     async close() {
       await engine.lock.run(() => undefined);
       await engine.chain.persisted();
@@ -311,6 +316,73 @@ async function measureLocal(n: BenchEngine, server: string, start: string): Prom
   ];
 }
 
+/**
+ * The validator's cycle through the typed in-process engine (no JSON either way), on blocks this node built:
+ * forkchoiceUpdated with attributes + getPayload (unmeasured), newPayload and the forkchoiceUpdated onto it
+ * (measured), then the background write they left (measured). Nonces continue after `measureLocal`'s.
+ */
+async function measureTyped(n: BenchEngine, server: string): Promise<Row[]> {
+  const e = n.typed;
+  if (e === undefined) return [];
+  const z = new Uint8Array(32);
+  const fc = (h: Uint8Array) => ({ head: h, safe: h, finalized: h });
+  const start = await e.headBlock();
+  if (start === null) throw new Error("typed engine: no head");
+  let head = start.hash;
+  let ts = start.timestamp;
+  const cycle = async (name: string, blocks: number, warmup: number, txs: (i: number) => Uint8Array[]) => {
+    const np: number[] = [];
+    const fcu: number[] = [];
+    const write: number[] = [];
+    for (let i = 0; i < blocks; i++) {
+      ts += 12n;
+      const forced = txs(i);
+      const r = await e.forkchoiceUpdated(fc(head), {
+        version: 3,
+        timestamp: ts,
+        prevRandao: z,
+        suggestedFeeRecipient: new Uint8Array(20).fill(0x11),
+        withdrawals: [],
+        parentBeaconBlockRoot: z,
+        transactions: forced,
+        noTxPool: true,
+      });
+      const p = (await e.getPayload(r.payloadId!)).payload;
+      if (p.transactions.length !== forced.length)
+        throw new Error(`${name}: built ${p.transactions.length} of ${forced.length} txs`);
+      const t0 = performance.now();
+      const st = await e.newPayload(p, [], z);
+      const t1 = performance.now();
+      if (st.status !== "VALID") throw new Error(`${name}: ${st.status} ${st.validationError}`);
+      const f = await e.forkchoiceUpdated(fc(p.blockHash));
+      const t2 = performance.now();
+      if (f.payloadStatus.status !== "VALID")
+        throw new Error(`${name}: forkchoice ${f.payloadStatus.status}`);
+      await n.persisted?.();
+      const t3 = performance.now();
+      head = p.blockHash;
+      if (i >= warmup) {
+        np.push(t1 - t0);
+        fcu.push(t2 - t1);
+        write.push(t3 - t2);
+      }
+    }
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    return [
+      row(server, `newPayloadV3 (typed, locally built, ${name})`, np, sum(np)),
+      row(server, `forkchoiceUpdatedV3 (typed, new head, ${name})`, fcu, sum(fcu)),
+      row(server, `background write of block + head (typed, ${name})`, write, sum(write)),
+    ];
+  };
+  const perKey = BigInt(TRANSFERS / keys.length);
+  return [
+    ...(await cycle("empty", LOCAL_EMPTY, 5, () => [])),
+    ...(await cycle(`${TRANSFERS} transfers`, LOCAL_FULL, 1, (i) =>
+      transfers(BigInt(FULL_BLOCKS + LOCAL_FULL + i) * perKey).map((t) => hexToBytes(t)),
+    )),
+  ];
+}
+
 export async function runEngineBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "fastevm-engine-bench-"));
   const nodes: Node[] = [];
@@ -348,6 +420,7 @@ export async function runEngineBench(): Promise<void> {
       const local = inProcess(join(dir, name), noSync);
       try {
         rows.push(...(await measure(local, label, chain)));
+        rows.push(...(await measureTyped(local, label)));
       } finally {
         await local.close();
       }
