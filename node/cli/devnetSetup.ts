@@ -3,7 +3,7 @@
  * from the devnet genesis (`validator-i/`), its consensus keys and a copy of the committee
  * (`validator-i/consensus/`), and distinct loopback ports for the Engine API, libp2p, the public JSON-RPC
  * (HTTP and WebSocket) and the metrics server, all recorded in `devnet.json` with every node's endpoints and
- * the funded dev accounts (format: DEVNET_JSON.md's `chainId`, `root`, `validators`, `nodes`, `accounts`).
+ * the funded dev accounts (its format: the README's "devnet.json" paragraph and the `DevnetLayout` type).
  * The Engine API and libp2p ports are fixed at creation (the committee names the libp2p addresses); the
  * public ports are checked on every start: with a base port (`fastevm devnet`: 8545) validator 0 gets the
  * first free port from it and the next free one for WebSocket, validator 1 the two after, and so on; with

@@ -1,8 +1,10 @@
 /**
  * No accepted transaction is lost (issue: txpool; reliability matrix rows 20–23). A 4-validator devnet of
  * real processes; 200 funded senders, each with a home validator; every sender's transactions go out in
- * groups of 4 consecutive nonces, sent at once over separate connections in shuffled order, so they arrive
- * out of nonce order. The load is offered for 20 s at a rate at least three times what the chain includes.
+ * groups of 4 consecutive nonces, spread in shuffled order over 4 lanes of JSON-RPC batches (separate
+ * connections), so they arrive out of nonce order. The load is offered for 20 s from 1,800 tx/s, rising to
+ * 3.3 times the inclusion rate measured so far (up to 2,000 tx/s): three times or more what a 2-core machine
+ * includes (the ratio reached is printed; the test asserts only that the load exceeds the inclusion rate).
  * Then:
  * - every accepted transaction is included within 60 s after the load stops (longer, up to 180 s, when the
  *   chain included slower during the load: twice the time its rate needs for the backlog), in exactly one block;
@@ -31,7 +33,7 @@ const LOAD_MS = 20_000;
 const DRAIN_MS = 60_000;
 const MAX_DRAIN_MS = 180_000;
 /** the starting rate; it rises to stay at least 3.3x the inclusion rate measured so far, up to MAX_RATE */
-const RATE = Number(process.env.TXPOOL_LOAD_RATE ?? 900);
+const RATE = Number(process.env.TXPOOL_LOAD_RATE ?? 1800);
 const MAX_RATE = 2000;
 const dir = tempDir("fastevm-txpool-load-");
 let net: DevnetProcs;
@@ -68,8 +70,10 @@ interface Outcome {
 /** Keep-alive connections, several per validator: a sender's requests go out over several of them. */
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
-/** One eth_sendRawTransaction over the keep-alive agent: its JSON-RPC answer. */
-function post(url: string, body: string): Promise<{ result?: string; error?: { message?: string } }> {
+type Answer = { id?: number; result?: string; error?: { message?: string } };
+
+/** One JSON-RPC request (or batch) over the keep-alive agent: its parsed answer. */
+function post(url: string, body: string): Promise<Answer | Answer[]> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent }, (res) => {
       let text = "";
@@ -91,18 +95,78 @@ function post(url: string, body: string): Promise<{ result?: string; error?: { m
   });
 }
 
-/** Sends `raw` to validator `to` until the pool accepts it (or `deadline` passes); every refusal recorded. */
-async function submit(to: number, raw: Uint8Array, out: Outcome, deadline: number): Promise<void> {
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "eth_sendRawTransaction",
-    params: [bytesToHex(raw)],
+/**
+ * eth_sendRawTransaction calls gathered into JSON-RPC batches (at most BATCH each, flushed every few ms), one
+ * stream of batches per validator and lane: a sender's group of nonces is spread over the lanes in shuffled
+ * order, so its transactions still travel concurrently over several connections and arrive out of nonce
+ * order. Batching lets one test process offer several times what the chain includes.
+ */
+const BATCH = 64;
+interface Waiting {
+  readonly raw: string;
+  readonly resolve: (a: Answer) => void;
+  readonly reject: (e: Error) => void;
+}
+const lanes = new Map<string, { url: string; queue: Waiting[] }>();
+let flushScheduled = false;
+
+function flush(): void {
+  flushScheduled = false;
+  for (const [key, lane] of lanes) {
+    lanes.delete(key);
+    for (let i = 0; i < lane.queue.length; i += BATCH) {
+      const chunk = lane.queue.slice(i, i + BATCH);
+      const body = JSON.stringify(
+        chunk.map((w, id) => ({ jsonrpc: "2.0", id, method: "eth_sendRawTransaction", params: [w.raw] })),
+      );
+      post(lane.url, body).then(
+        (answers) => {
+          const list = Array.isArray(answers) ? answers : [];
+          for (const [id, w] of chunk.entries()) {
+            const a = list.find((x) => x.id === id);
+            if (a === undefined) w.reject(new Error(`no answer in the batch: ${JSON.stringify(answers)}`));
+            else w.resolve(a);
+          }
+        },
+        (e: Error) => {
+          for (const w of chunk) w.reject(e);
+        },
+      );
+    }
+  }
+}
+
+function sendRaw(url: string, lane: number, raw: Uint8Array): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const key = `${url} ${lane}`;
+    let l = lanes.get(key);
+    if (l === undefined) {
+      l = { url, queue: [] };
+      lanes.set(key, l);
+    }
+    l.queue.push({ raw: bytesToHex(raw), resolve, reject });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setTimeout(flush, 2);
+    }
   });
+}
+
+/**
+ * Sends `raw` to validator `to` (on `lane`) until the pool accepts it (or `deadline` passes); every refusal
+ * recorded.
+ */
+async function submit(
+  to: number,
+  lane: number,
+  raw: Uint8Array,
+  out: Outcome,
+  deadline: number,
+): Promise<void> {
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    let res: { result?: string; error?: { message?: string } };
+    let res: Answer;
     try {
-      res = await post(net.rpcUrl(to), body);
+      res = await sendRaw(net.rpcUrl(to), lane, raw);
     } catch (e) {
       out.refusals.push(`transport: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -144,7 +208,7 @@ describe.skipIf(process.env.TXPOOL_LOAD_TEST === "0")("txpool under load on a 4-
       const raw = transfer(devAccountKey(dev), BigInt(Math.floor(s / 10)), addresses[s]!, 10n ** 18n);
       const o: Outcome = { accepted: false, refusals: [] };
       fundOutcomes.push(o);
-      funding.push(submit(dev % VALIDATORS, raw, o, Date.now() + 30_000));
+      funding.push(submit(dev % VALIDATORS, 0, raw, o, Date.now() + 30_000));
     }
     await Promise.all(funding);
     expect(fundOutcomes.every((o) => o.accepted)).toBe(true);
@@ -204,11 +268,11 @@ describe.skipIf(process.env.TXPOOL_LOAD_TEST === "0")("txpool under load on a 4-
         const { sender, from } = groups[g++]!;
         const batch = signed[sender]!.slice(from, from + GROUP);
         const order = batch.map((_, k) => k).sort(() => Math.random() - 0.5);
-        for (const k of order) {
+        for (const [lane, k] of order.entries()) {
           const raw = batch[k]!;
           const o: Outcome = { accepted: false, refusals: [] };
           outcomes.set(hashOf(raw), o);
-          inflight.push(submit(sender % VALIDATORS, raw, o, loadEnd + DRAIN_MS / 2));
+          inflight.push(submit(sender % VALIDATORS, lane, raw, o, loadEnd + DRAIN_MS / 2));
           offered++;
         }
       }

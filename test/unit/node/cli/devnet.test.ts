@@ -1,7 +1,7 @@
 /**
  * `fastevm devnet` end to end with one validator process: first start lays out keys, committee and a datadir
  * from the devnet genesis, prints the validator's JSON-RPC, Engine API and libp2p endpoints and the dev
- * accounts with their keys, writes devnet.json (DEVNET_JSON.md), runs for --duration and prints its head and
+ * accounts with their keys, writes devnet.json, runs for --duration and prints its head and
  * last commit index; a second start reuses the layout. A layout of an older version (no public ports) is
  * upgraded, a broken one or one in use is refused. Public ports start at the base, skipping taken ones.
  * Usage errors come back as CLI_USAGE.
