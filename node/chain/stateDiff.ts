@@ -73,6 +73,13 @@ function flatSlots(storage: Storage, address: Uint8Array): [Uint8Array, bigint][
   return out;
 }
 
+/** An account write's value in the flat table: its RLP, or null when the block deleted it. */
+function accountValue(w: AccountWrite): Uint8Array | null {
+  return w.deleted
+    ? null
+    : encodeAccount({ nonce: w.nonce, balance: w.balance, storageRoot: w.storageRoot, codeHash: w.codeHash });
+}
+
 /**
  * The diff of a block's write-set against the flat state, which must hold the block's parent state (call
  * inside the commit transaction, after any rewind). Also stores new code (content-addressed, never deleted).
@@ -83,14 +90,7 @@ export function diffFromWrites(storage: Storage, writes: readonly AccountWrite[]
   const slots = new Map<string, SlotDiff>();
   for (const w of writes) {
     const pre = readBytes(t.accounts, w.address) ?? null;
-    const post = w.deleted
-      ? null
-      : encodeAccount({
-          nonce: w.nonce,
-          balance: w.balance,
-          storageRoot: w.storageRoot,
-          codeHash: w.codeHash,
-        });
+    const post = accountValue(w);
     if (!(pre === null && post === null) && !(pre !== null && post !== null && equalBytes(pre, post)))
       accounts.push({ address: w.address, pre, post });
     if (w.code !== null && w.code.length > 0) t.code.putSync(keccak256(w.code), w.code);
@@ -164,15 +164,7 @@ export function overlayFromBlocks(
   for (const b of blocks) {
     for (const w of b.writes) {
       const a = bytesToHex(w.address);
-      const post = w.deleted
-        ? null
-        : encodeAccount({
-            nonce: w.nonce,
-            balance: w.balance,
-            storageRoot: w.storageRoot,
-            codeHash: w.codeHash,
-          });
-      accounts.set(a, [w.address, post]);
+      accounts.set(a, [w.address, accountValue(w)]);
       let own = slots.get(a);
       if (w.deleted || w.wiped) {
         wiped.set(a, w.address);
