@@ -757,7 +757,12 @@ export class Chain {
   #mayWrite(): boolean {
     const op = this.#writes[0];
     if (op === undefined || this.#writerError !== undefined) return false;
-    return this.#liveFences.length === 0 || op.seq <= Math.min(...this.#liveFences);
+    return op.seq <= this.#fence();
+  }
+
+  /** The last write the writer may run now: the oldest live execution's fence, else every queued one. */
+  #fence(): number {
+    return this.#liveFences.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...this.#liveFences);
   }
 
   /** The oldest queued write; a block followed by the head move onto it is one LMDB transaction. */
@@ -771,9 +776,7 @@ export class Chain {
         if (p === undefined)
           throw new FastEvmError(ErrorCode.INTERNAL, `no accepted block ${op.key} to write`);
         const next = this.#writes[1];
-        const fence =
-          this.#liveFences.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...this.#liveFences);
-        const merge = next?.kind === "head" && next.seq <= fence && equalBytes(next.hash, op.hash);
+        const merge = next?.kind === "head" && next.seq <= this.#fence() && equalBytes(next.hash, op.hash);
         const header = p.block.header;
         const parent = this.store.header(header.parentHash);
         if (parent === undefined)
