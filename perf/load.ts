@@ -8,7 +8,7 @@
  * known" counts as accepted; "nonce too low" is not resent (that nonce is taken).
  */
 import { availableParallelism } from "node:os";
-import { decodeCommitStamp } from "../node/consensus/execution/commitStamp.ts";
+import { decodeCommitStamp } from "../node/core/chain/commitStamp.ts";
 import { bytesToHex, hexToBytes } from "../node/core/hex.ts";
 import type { UnsignedTransaction } from "../node/core/tx/sign.ts";
 import type { SignResult, SignTask } from "../node/core/wire/sign.ts";

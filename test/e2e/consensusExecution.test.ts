@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NODE_READY_LINE } from "../../node/cli/commands/node.ts";
 import { type DevnetValidator, FASTEVM_BIN, prepareDevnet } from "../../node/cli/devnetSetup.ts";
 import { COMMITTEE_FILE } from "../../node/cli/validator.ts";
-import { decodeCommitStamp } from "../../node/consensus/execution/commitStamp.ts";
+import { decodeCommitStamp } from "../../node/core/chain/commitStamp.ts";
 import { hexToBytes } from "../../node/core/hex.ts";
 import { EngineHttpClient } from "../../node/rpc/engine/client.ts";
 import { devnetTransfer, sendRawTransaction } from "../utils/devnetProcs.ts";

@@ -8,7 +8,7 @@
  * DEVNET_TEST=0 skips it; DEBUG_DEVNET_TEST=1 prints progress, DEBUG_E2E=1 the validators' stderr.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeCommitStamp } from "../../node/consensus/execution/commitStamp.ts";
+import { decodeCommitStamp } from "../../node/core/chain/commitStamp.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { type BlockJson, DevnetProcs, devnetTransfer } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";

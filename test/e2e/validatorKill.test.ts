@@ -8,7 +8,7 @@
  * - it is ready and its head advances past its pre-kill head; the block it served at that height before
  *   the kill is the same block after it (a block — or a receipt — a user saw is not rewritten);
  * - over the blocks new since the last check all four validators have the same hashes; the commit stamps
- *   (extraData, node/consensus/execution/commitStamp.ts) strictly increase along the chain, so no commit is
+ *   (extraData, node/core/chain/commitStamp.ts) strictly increase along the chain, so no commit is
  *   executed twice;
  * - on the victim the blocks around the crash point (from CRASH_WINDOW below the lower of the head it
  *   restarted from — its "execution head" log record — and its pre-kill head, to CRASH_WINDOW above the
@@ -30,12 +30,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../node/chain/chainGenerator.ts";
 import { ChainStore } from "../../node/chain/chainStore.ts";
-import { decodeCommitStamp } from "../../node/consensus/execution/commitStamp.ts";
 import { dedupeTransactions } from "../../node/consensus/execution/engineDriver.ts";
 import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
 import { subDagTransactions } from "../../node/consensus/mysticeti/commit.ts";
 import { committedSubDagsAfter } from "../../node/consensus/mysticeti/commitReplay.ts";
 import { equalBytes } from "../../node/core/bytes.ts";
+import { decodeCommitStamp } from "../../node/core/chain/commitStamp.ts";
 import { keccak256 } from "../../node/core/hash.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import { StateTrie } from "../../node/state/stateTrie.ts";

@@ -11,7 +11,7 @@
  * withdrawals = [],
  * parentBeaconBlockRoot = 32 zero bytes (there is no beacon chain), and the FastEVM extension:
  * `transactions` (linearized, de-duplicated), `noTxPool: true`, `extraData` = the commit stamp
- * (commitStamp.ts), `gasLimit` when configured. Every input is a function of the commit sequence and the
+ * (node/core/chain/commitStamp.ts), `gasLimit` when configured. Every input is a function of the commit sequence and the
  * chain, so every validator builds byte-identical blocks.
  *
  * Idempotent by commit index: the head block's stamp says which commit was executed last, so after a crash
@@ -23,12 +23,12 @@
  */
 import { DEFAULT_TIMESTAMP_RULE, minChildTimestamp } from "../../core/chain/blockRules.ts";
 import type { FeeRecipientRule, TimestampRule } from "../../core/chain/chainConfig.ts";
+import { decodeCommitStamp, encodeCommitStamp } from "../../core/chain/commitStamp.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import type { ExecutionEngine, PayloadAttributes } from "../../core/wire/engine.ts";
 import { type CommittedSubDag, subDagTransactions } from "../mysticeti/commit.ts";
 import type { Committee } from "../mysticeti/committee.ts";
-import { decodeCommitStamp, encodeCommitStamp } from "./commitStamp.ts";
 import { classifyEngineFailure, engineRejected, payloadStatusError } from "./engineFailure.ts";
 
 export interface EngineDriverOptions {

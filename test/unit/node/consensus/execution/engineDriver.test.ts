@@ -10,7 +10,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devGenesisJson } from "../../../../../node/chain/chainGenerator.ts";
 import { startChainPools } from "../../../../../node/cli/chainWorkers.ts";
-import { decodeCommitStamp } from "../../../../../node/consensus/execution/commitStamp.ts";
 import {
   dedupeTransactions,
   EngineDriver,
@@ -19,6 +18,7 @@ import {
 import type { CommittedSubDag } from "../../../../../node/consensus/mysticeti/commit.ts";
 import { committeeFromJson } from "../../../../../node/consensus/mysticeti/committee.ts";
 import { parseChainConfig } from "../../../../../node/core/chain/chainConfig.ts";
+import { decodeCommitStamp } from "../../../../../node/core/chain/commitStamp.ts";
 import { type FastEvmError, isFastEvmError } from "../../../../../node/core/errors.ts";
 import { bytesToHex, hexToBytes } from "../../../../../node/core/hex.ts";
 import type { ExecutionEngine } from "../../../../../node/core/wire/engine.ts";

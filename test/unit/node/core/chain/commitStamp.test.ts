@@ -4,7 +4,7 @@ import {
   COMMIT_STAMP_LENGTH,
   decodeCommitStamp,
   encodeCommitStamp,
-} from "../../../../../node/consensus/execution/commitStamp.ts";
+} from "../../../../../node/core/chain/commitStamp.ts";
 
 describe("commit stamp (extraData)", () => {
   it("round-trips any index and ms timestamp, within the 32-byte extraData limit", () => {
