@@ -114,6 +114,8 @@ export const ErrorCode = {
   NETWORK_PROTOCOL: "NETWORK_PROTOCOL",
   NETWORK_DECODE: "NETWORK_DECODE",
   NETWORK_UNREACHABLE: "NETWORK_UNREACHABLE",
+  /** a consensus fetch that got no answer in time (node/network/roundTrip.ts) */
+  NETWORK_TIMEOUT: "NETWORK_TIMEOUT",
   // block sync (node/sync): what a peer sent does not fit what was asked or what the chain says
   /** the peer's Status names another chain id or genesis block */
   SYNC_WRONG_CHAIN: "SYNC_WRONG_CHAIN",
@@ -277,6 +279,7 @@ const VALIDATION = {
   NETWORK_PROTOCOL: false,
   NETWORK_DECODE: false,
   NETWORK_UNREACHABLE: false,
+  NETWORK_TIMEOUT: false,
   SYNC_WRONG_CHAIN: false,
   SYNC_BAD_HEADERS: false,
   SYNC_BAD_BODY: false,

@@ -11,7 +11,7 @@ import "./polyfills.ts";
 import { TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
 import type {
   FetchBlocksRequest,
   FetchBlocksResponse,
@@ -24,6 +24,7 @@ import { decodeConsensusMessage, encodeConsensusMessage } from "./consensusCodec
 import { frame, readFrames } from "./framing.ts";
 import type { Host } from "./host.ts";
 import { PeerScores } from "./peerScores.ts";
+import { roundTrip } from "./roundTrip.ts";
 
 export const CONSENSUS_PROTOCOLS = {
   block: "/fastevm/consensus/block/1",
@@ -57,6 +58,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
 export class ConsensusTransport {
   /** shared with the node's other protocols (transaction gossip) */
   readonly scores: PeerScores;
+  /** the asking side of the fetch protocol */
+  readonly fetcher: ConsensusFetchClient;
 
   constructor(
     readonly host: Host,
@@ -67,6 +70,7 @@ export class ConsensusTransport {
     private readonly metrics?: P2pMetrics,
   ) {
     this.scores = scores ?? new PeerScores(host, metrics);
+    this.fetcher = new ConsensusFetchClient(host, this.scores, limits, metrics);
     metrics?.peers.addCollect((g) => g.set(host.getPeers().length));
   }
 
@@ -126,54 +130,13 @@ export class ConsensusTransport {
   }
 
   /** Fetches blocks (or the author's latest block) from `peer`. */
-  async request(
-    peer: PeerId,
-    req: FetchBlocksRequest | FetchLatestBlockRequest,
-  ): Promise<FetchBlocksResponse> {
-    const res = await this.roundTrip(peer, req);
-    if (res.kind !== "fetchBlocksResponse") throw this.protocolError(peer, "expected blocks");
-    return res;
+  request(peer: PeerId, req: FetchBlocksRequest | FetchLatestBlockRequest): Promise<FetchBlocksResponse> {
+    return this.fetcher.request(peer, req);
   }
 
   /** Fetches a certified commit range from `peer`. */
-  async requestCommits(peer: PeerId, req: FetchCommitsRequest): Promise<FetchCommitsResponse> {
-    const res = await this.roundTrip(peer, req);
-    if (res.kind !== "fetchCommitsResponse") throw this.protocolError(peer, "expected commits");
-    return res;
-  }
-
-  private protocolError(peer: PeerId, msg: string): FastEvmError {
-    this.penalize(peer.toString());
-    return new FastEvmError(ErrorCode.NETWORK_PROTOCOL, msg);
-  }
-
-  /** One fetch round trip; rejects on timeout, refusal or a malformed answer (which also costs score). */
-  private async roundTrip(
-    peer: PeerId,
-    req: FetchRequest,
-  ): Promise<FetchBlocksResponse | FetchCommitsResponse> {
-    const signal = AbortSignal.timeout(this.limits.requestTimeoutMs);
-    const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.fetch, { signal });
-    try {
-      const out = frame(encodeConsensusMessage(req));
-      stream.send(out);
-      this.count(CONSENSUS_PROTOCOLS.fetch, "out", out.length);
-      for await (const f of readFrames(stream, this.limits.maxResponseBytes)) {
-        this.count(CONSENSUS_PROTOCOLS.fetch, "in", f.length);
-        const msg = decodeConsensusMessage(f);
-        if (msg.kind !== "fetchBlocksResponse" && msg.kind !== "fetchCommitsResponse") {
-          throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "expected a response");
-        }
-        return msg;
-      }
-      throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "fetch stream closed without a response");
-    } catch (e) {
-      if (e instanceof FastEvmError && e.code !== ErrorCode.NETWORK_UNREACHABLE)
-        this.penalize(peer.toString());
-      throw e;
-    } finally {
-      await stream.close().catch(() => {});
-    }
+  requestCommits(peer: PeerId, req: FetchCommitsRequest): Promise<FetchCommitsResponse> {
+    return this.fetcher.requestCommits(peer, req);
   }
 
   private receiveBlock(from: string, bytes: Uint8Array, topic: string): BlockVerdict {
@@ -223,5 +186,81 @@ export class ConsensusTransport {
 
   private penalize(peer: string): void {
     this.scores.penalize(peer);
+  }
+}
+
+/**
+ * The asking side of `/fastevm/consensus/fetch/1`, on its own: validators use it through
+ * `ConsensusTransport`, a full node (which takes part in no consensus) asks validators for commit
+ * certificates with it. One request frame, one response frame, `requestTimeoutMs` for the whole round trip.
+ * A malformed or mismatched answer costs the peer score; a timeout or an unreachable peer does not.
+ */
+export class ConsensusFetchClient {
+  constructor(
+    readonly host: Host,
+    readonly scores: PeerScores,
+    private readonly limits: TransportLimits = DEFAULT_TRANSPORT_LIMITS,
+    private readonly metrics?: P2pMetrics,
+  ) {}
+
+  async request(
+    peer: PeerId,
+    req: FetchBlocksRequest | FetchLatestBlockRequest,
+  ): Promise<FetchBlocksResponse> {
+    const res = await this.roundTrip(peer, req);
+    if (res.kind !== "fetchBlocksResponse") throw this.protocolError(peer, "expected blocks");
+    return res;
+  }
+
+  async requestCommits(peer: PeerId, req: FetchCommitsRequest): Promise<FetchCommitsResponse> {
+    const res = await this.roundTrip(peer, req);
+    if (res.kind !== "fetchCommitsResponse") throw this.protocolError(peer, "expected commits");
+    return res;
+  }
+
+  private protocolError(peer: PeerId, msg: string): FastEvmError {
+    this.scores.penalize(peer.toString());
+    return new FastEvmError(ErrorCode.NETWORK_PROTOCOL, msg);
+  }
+
+  private async roundTrip(
+    peer: PeerId,
+    req: FetchRequest,
+  ): Promise<FetchBlocksResponse | FetchCommitsResponse> {
+    const m = this.metrics;
+    const f = await roundTrip(
+      this.host,
+      peer,
+      CONSENSUS_PROTOCOLS.fetch,
+      encodeConsensusMessage(req),
+      {
+        timeoutMs: this.limits.requestTimeoutMs,
+        maxResponseBytes: this.limits.maxResponseBytes,
+        timeoutCode: ErrorCode.NETWORK_TIMEOUT,
+      },
+      m === undefined
+        ? undefined
+        : (direction, bytes) => {
+            m.messages.inc({ topic: CONSENSUS_PROTOCOLS.fetch, direction });
+            m.bytes.inc({ topic: CONSENSUS_PROTOCOLS.fetch, direction }, bytes);
+          },
+    ).catch((e: unknown) => {
+      if (
+        isFastEvmError(e, ErrorCode.NETWORK_MESSAGE_TOO_LARGE) ||
+        isFastEvmError(e, ErrorCode.NETWORK_PROTOCOL)
+      )
+        this.scores.penalize(peer.toString());
+      throw e;
+    });
+    let msg: ReturnType<typeof decodeConsensusMessage>;
+    try {
+      msg = decodeConsensusMessage(f);
+    } catch (e) {
+      this.scores.penalize(peer.toString());
+      throw e;
+    }
+    if (msg.kind !== "fetchBlocksResponse" && msg.kind !== "fetchCommitsResponse")
+      throw this.protocolError(peer, "expected a response");
+    return msg;
   }
 }

@@ -12,7 +12,7 @@
 import "./polyfills.ts";
 import { TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId, Stream } from "@libp2p/interface";
-import { ErrorCode, FastEvmError } from "../core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
 import {
   type AnnouncedBlock,
   type BlockBodies,
@@ -31,6 +31,7 @@ import type { P2pMetrics } from "../metrics/metrics.ts";
 import { frame, readFrames } from "./framing.ts";
 import type { Host } from "./host.ts";
 import type { PeerScores } from "./peerScores.ts";
+import { roundTrip } from "./roundTrip.ts";
 
 export const SYNC_PROTOCOL = "/fastevm/sync/1";
 export const HEADS_TOPIC = "/fastevm/sync/heads/1";
@@ -151,54 +152,32 @@ export class SyncTransport {
     const id = this.peerId(peer);
     if (id === undefined) throw new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `peer ${peer} not connected`);
     this.counters.requests++;
-    const ctl = new AbortController();
-    let stream: Stream | undefined;
-    const timeout = new Promise<never>((_, fail) => {
-      const t = setTimeout(() => {
-        this.counters.timeouts++;
-        ctl.abort();
-        stream?.abort(new Error("sync request timed out"));
-        fail(new FastEvmError(ErrorCode.SYNC_TIMEOUT, `${req.kind} to ${peer}: no answer in time`));
-      }, this.limits.requestTimeoutMs);
-      ctl.signal.addEventListener("abort", () => clearTimeout(t));
-    });
-    const exchange = async (): Promise<ResponseOf<R>> => {
-      try {
-        stream = await this.host.dialProtocol(id, SYNC_PROTOCOL, { signal: ctl.signal });
-      } catch (e) {
-        throw new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `dial ${peer}: ${(e as Error).message}`);
-      }
-      try {
-        const out = frame(encodeSyncMessage(req));
-        stream.send(out);
-        this.#count(SYNC_PROTOCOL, "out", out.length);
-        for await (const f of readFrames(stream, this.limits.maxResponseBytes)) {
-          this.#count(SYNC_PROTOCOL, "in", f.length);
-          const msg = decodeSyncMessage(f);
-          if (msg.kind !== RESPONSE_KIND[req.kind])
-            throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `${req.kind} answered with ${msg.kind}`);
-          return msg as ResponseOf<R>;
-        }
-        throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "sync stream closed without a response");
-      } catch (e) {
-        if (ctl.signal.aborted) throw e;
-        if (
-          e instanceof FastEvmError &&
-          (e.code === ErrorCode.NETWORK_DECODE ||
-            e.code === ErrorCode.NETWORK_PROTOCOL ||
-            e.code === ErrorCode.NETWORK_MESSAGE_TOO_LARGE)
-        )
-          this.scores.penalize(peer);
-        if (e instanceof FastEvmError) throw e;
-        throw new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `${peer}: ${(e as Error).message}`);
-      } finally {
-        await stream.close().catch(() => {});
-      }
-    };
     try {
-      return await Promise.race([exchange(), timeout]);
-    } finally {
-      ctl.abort();
+      const f = await roundTrip(
+        this.host,
+        id,
+        SYNC_PROTOCOL,
+        encodeSyncMessage(req),
+        {
+          timeoutMs: this.limits.requestTimeoutMs,
+          maxResponseBytes: this.limits.maxResponseBytes,
+          timeoutCode: ErrorCode.SYNC_TIMEOUT,
+        },
+        (direction, bytes) => this.#count(SYNC_PROTOCOL, direction, bytes),
+      );
+      const msg = decodeSyncMessage(f);
+      if (msg.kind !== RESPONSE_KIND[req.kind])
+        throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `${req.kind} answered with ${msg.kind}`);
+      return msg as ResponseOf<R>;
+    } catch (e) {
+      if (isFastEvmError(e, ErrorCode.SYNC_TIMEOUT)) this.counters.timeouts++;
+      else if (
+        isFastEvmError(e, ErrorCode.NETWORK_DECODE) ||
+        isFastEvmError(e, ErrorCode.NETWORK_PROTOCOL) ||
+        isFastEvmError(e, ErrorCode.NETWORK_MESSAGE_TOO_LARGE)
+      )
+        this.scores.penalize(peer);
+      throw e;
     }
   }
 
