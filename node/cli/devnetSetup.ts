@@ -444,6 +444,8 @@ export function fullNodeArgs(f: DevnetFullNode, layout: DevnetLayout): string[] 
     "--sync",
     "--bootnodes",
     layout.validators.map((v) => `/ip4/127.0.0.1/tcp/${v.p2pPort}`).join(","),
+    "--sync.committee",
+    join(layout.root, COMMITTEE_FILE),
     "--p2p.listen",
     `/ip4/127.0.0.1/tcp/${f.p2pPort}`,
     "--http",

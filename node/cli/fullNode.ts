@@ -5,7 +5,9 @@
  * - `startFullNode` (`fastevm node --sync --bootnodes …`): its own libp2p host (a network key kept in
  *   DATADIR/p2p.key, mode 0600), the sync manager fed by the sync pool's body checks, the bootnodes dialled
  *   (and dialled again while unreachable), and transaction gossip so that `eth_sendRawTransaction` on the
- *   full node reaches the validators. No consensus keys: it executes and verifies every block it imports.
+ *   full node reaches the validators. No consensus keys: it executes and verifies every block it imports,
+ *   and checks each one's commit stamp against commits certified by the committee (`--sync.committee`,
+ *   node/sync/commitCheck.ts; certificates asked of the validators on their consensus fetch protocol).
  */
 import "../network/polyfills.ts";
 import { randomBytes } from "node:crypto";
@@ -13,16 +15,21 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Chain } from "../chain/chain.ts";
+import { BlockVerifier } from "../consensus/mysticeti/blockVerifier.ts";
+import type { Committee } from "../consensus/mysticeti/committee.ts";
+import { Ed25519Verifier } from "../consensus/signer.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex, hexToBytes } from "../core/hex.ts";
 import type { Logger } from "../metrics/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import { ConsensusFetchClient, DEFAULT_TRANSPORT_LIMITS } from "../network/consensusTransport.ts";
 import { createHost, type Host } from "../network/host.ts";
 import { PeerScores } from "../network/peerScores.ts";
 import { DEFAULT_SYNC_LIMITS, SyncTransport } from "../network/syncTransport.ts";
 import { TxGossip } from "../network/txGossip.ts";
 import { SyncPool } from "../pool/syncPool.ts";
 import { ChainServer } from "../sync/chainServer.ts";
+import { CommitChecker } from "../sync/commitCheck.ts";
 import { SyncManager } from "../sync/syncManager.ts";
 import type { TxPoolService } from "../txpool/service/txPoolService.ts";
 
@@ -81,6 +88,8 @@ function loadOrCreateKey(datadir: string): Uint8Array {
 
 export interface FullNodeOptions {
   readonly datadir: string;
+  /** the committee the validators run (their committee.json): whose votes certify a commit */
+  readonly committee: Committee;
   readonly chain: Chain;
   readonly listen: string;
   readonly bootnodes: readonly string[];
@@ -92,6 +101,8 @@ export interface FullNodeOptions {
 export interface RunningFullNode {
   readonly host: Host;
   readonly manager: SyncManager;
+  /** the consensus check of every imported block's commit stamp */
+  readonly commits: CommitChecker;
   readonly served: ServedSync;
   ready(): { readonly ok: true } | { readonly ok: false; readonly reason: string };
   stop(): Promise<void>;
@@ -108,13 +119,45 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
   let served: ServedSync | undefined;
   let gossip: TxGossip | undefined;
   let manager: SyncManager;
+  let commitCheck: CommitChecker;
   const redials = new Set<ReturnType<typeof setTimeout>>();
   let stopped = false;
   try {
     served = await serveSync(host, scores, o.chain, o.metrics);
     const genesisHash = o.chain.store.canonicalHash(0n);
     if (genesisHash === undefined) throw new FastEvmError(ErrorCode.NOT_FOUND, "no genesis block");
+    const fetcher = new ConsensusFetchClient(host, scores, DEFAULT_TRANSPORT_LIMITS, o.metrics?.p2p);
+    const verifier = new BlockVerifier(
+      o.committee,
+      new Ed25519Verifier(o.committee.authorities.map((a) => a.protocolKey)),
+    );
+    // certificates from validators first (their peer ids are in the committee), then whoever else is connected
+    const validatorIds = new Set(o.committee.authorities.map((a) => a.peerId).filter((p) => p !== ""));
+    commitCheck = new CommitChecker({
+      committee: o.committee,
+      verifyVote: (bytes) => verifier.verifyBytes(bytes),
+      // best score first, a random one among equals (the load spread over the validators)
+      peers: () => {
+        const all = host
+          .getPeers()
+          .map((p) => ({ id: p.toString(), score: scores.score(p.toString()), tie: Math.random() }))
+          .sort((a, b) => b.score - a.score || a.tie - b.tie)
+          .map((p) => p.id);
+        return [...all.filter((p) => validatorIds.has(p)), ...all.filter((p) => !validatorIds.has(p))];
+      },
+      fetch: (peer, req) => {
+        const id = host.getPeers().find((p) => p.toString() === peer);
+        if (id === undefined)
+          return Promise.reject(
+            new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `peer ${peer} not connected`),
+          );
+        return fetcher.requestCommits(id, req);
+      },
+      penalize: (peer, by) => scores.penalize(peer, by),
+      log: (fields, msg) => o.logger.info(fields, msg),
+    });
     manager = new SyncManager({
+      commits: commitCheck,
       chain: o.chain,
       transport: served.transport,
       checkBodies: (t) => syncPool.checkBodies(t),
@@ -165,6 +208,7 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
   return {
     host,
     manager: m,
+    commits: commitCheck,
     served,
     ready() {
       if (m.peers.length === 0) return { ok: false, reason: "no sync peer" };

@@ -6,14 +6,14 @@
  * then start consensus so stored commits after that index are executed again before anything new.
  */
 import "../network/polyfills.ts";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConsensusNode } from "../consensus/consensusNode.ts";
 import { EngineDriver } from "../consensus/execution/engineDriver.ts";
 import { ed25519FromKeyFile } from "../consensus/keys.ts";
 import { LmdbConsensusStore } from "../consensus/lmdbStore.ts";
 import { subDagTransactions } from "../consensus/mysticeti/commit.ts";
-import { committeeFromJson } from "../consensus/mysticeti/committee.ts";
+import { type Committee, committeeFromJson } from "../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../consensus/signer.ts";
 import { equalBytes } from "../core/bytes.ts";
 import type { FeeRecipientRule, TimestampRule } from "../core/chain/chainConfig.ts";
@@ -79,8 +79,14 @@ export interface RunningValidator {
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
 
+/** A committee.json (validators and full nodes read the same file); CLI_USAGE when it is not there. */
+export function readCommitteeFile(path: string): Committee {
+  if (!existsSync(path)) throw new FastEvmError(ErrorCode.CLI_USAGE, `no committee file at ${path}`);
+  return committeeFromJson(readJson(path));
+}
+
 export async function startValidator(o: ValidatorOptions): Promise<RunningValidator> {
-  const committee = committeeFromJson(readJson(join(o.consensusDir, COMMITTEE_FILE)));
+  const committee = readCommitteeFile(join(o.consensusDir, COMMITTEE_FILE));
   const protocol = ed25519FromKeyFile(readJson(join(o.consensusDir, KEY_FILES.protocol)));
   const network = ed25519FromKeyFile(readJson(join(o.consensusDir, KEY_FILES.network)));
   const authority = committee.authorities.findIndex((a) => equalBytes(a.protocolKey, protocol.publicKey));

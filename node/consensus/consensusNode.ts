@@ -190,7 +190,7 @@ export class ConsensusNode {
         onBlock: (from, bytes) => this.onBlock(from, bytes),
         onFetch: (_from, req): FetchBlocksResponse | FetchCommitsResponse => {
           if (req.kind === "fetchCommits")
-            return serveCommitRange(this.core, this.o.store, req.from, req.max);
+            return serveCommitRange(this.core, this.o.store, req.from, req.max, req.blocks !== false);
           if (req.kind === "fetchLatestBlock") {
             const last = this.core.dag.lastBlockOf(req.author);
             const stored = this.o.store.lastBlockOf(req.author);

@@ -48,7 +48,9 @@ export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
     case "fetchLatestBlock":
       return encodeRlp([KIND.fetchLatestBlock, m.author]);
     case "fetchCommits":
-      return encodeRlp([KIND.fetchCommits, m.from, m.max]);
+      return encodeRlp(
+        m.blocks === false ? [KIND.fetchCommits, m.from, m.max, 0] : [KIND.fetchCommits, m.from, m.max],
+      );
     case "fetchCommitsResponse":
       return encodeRlp([KIND.fetchCommitsResponse, [...m.commits], [...m.blocks], [...m.votes]]);
   }
@@ -102,9 +104,26 @@ export function decodeConsensusMessage(bytes: Uint8Array): ConsensusMessage {
       case KIND.fetchLatestBlock:
         want(2);
         return { kind: "fetchLatestBlock", author: rlpNumber(l[1], "author") };
-      case KIND.fetchCommits:
-        want(3);
-        return { kind: "fetchCommits", from: rlpNumber(l[1], "from"), max: rlpNumber(l[2], "max") };
+      case KIND.fetchCommits: {
+        // a fourth field, 0, asks for certificates only; absent: the full range
+        if (l.length !== 3 && l.length !== 4)
+          throw new FastEvmError(
+            ErrorCode.NETWORK_DECODE,
+            `fetchCommits needs 3 or 4 fields, got ${l.length}`,
+          );
+        const req = {
+          kind: "fetchCommits",
+          from: rlpNumber(l[1], "from"),
+          max: rlpNumber(l[2], "max"),
+        } as const;
+        if (l.length === 3) return req;
+        if (rlpNumber(l[3], "blocks") !== 0)
+          throw new FastEvmError(
+            ErrorCode.NETWORK_DECODE,
+            "fetchCommits: blocks flag must be 0 when present",
+          );
+        return { ...req, blocks: false };
+      }
       case KIND.fetchCommitsResponse:
         want(4);
         return {

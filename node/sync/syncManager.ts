@@ -5,6 +5,9 @@
  * - headers first, from the best peer (highest head, then best score): a batch of up to MAX_HEADERS_SERVE
  *   from the local head on, checked as a linked chain (numbers one apart, each parent hash the hash of the
  *   one before, the first one's parent the local head);
+ * - with a consensus check (`commits`, commitCheck.ts), each header's commit stamp and prevRandao must be
+ *   those of a commit certified by a quorum of the committee: a forged one costs the header peer
+ *   INVALID_PENALTY and the batch is cut before it; a commit not certified yet is waited for;
  * - bodies fetched in parallel (`maxParallelBodies` requests of `bodiesPerRequest` hashes, spread over the
  *   peers whose head covers them), each decoded and checked against its header's transactions, ommers and
  *   withdrawals roots in the sync worker (`checkBodies`); a short answer is refetched, a wrong body costs its
@@ -34,6 +37,7 @@ import {
 import type { SyncMetrics } from "../metrics/metrics.ts";
 import { INVALID_PENALTY, MIN_SCORE } from "../network/peerScores.ts";
 import type { SyncTransport } from "../network/syncTransport.ts";
+import type { CommitCheck } from "./commitCheck.ts";
 
 /** What sync needs of the chain: its public API only. */
 export interface SyncChain {
@@ -59,6 +63,13 @@ export interface SyncOptions {
   readonly log?: (fields: Record<string, unknown>, msg: string) => void;
   /** the process's sync metrics (events by kind, peers, target head) */
   readonly metrics?: SyncMetrics;
+  /**
+   * The consensus check (`commitCheck.ts`): each header's commit stamp against the certified commits.
+   * Absent: no check (a chain without consensus, as in tests of the sync path alone).
+   */
+  readonly commits?: CommitCheck;
+  /** how long to wait for a commit's certificate before asking again, ms (default 200) */
+  readonly commitWaitMs?: number;
 }
 
 /** What a slow answer (a timeout) costs: five of them weigh one invalid message. */
@@ -83,6 +94,10 @@ export interface SyncCounters {
   timeouts: number;
   wrongChain: number;
   retries: number;
+  /** header batches refused by the consensus check (a stamp not of a certified commit) */
+  invalidCommits: number;
+  /** waits for a commit's certificate (the newest blocks, a round or two ahead of their votes) */
+  commitWaits: number;
 }
 
 const METRIC_KIND: Record<keyof SyncCounters, string> = {
@@ -95,6 +110,8 @@ const METRIC_KIND: Record<keyof SyncCounters, string> = {
   timeouts: "timeout",
   wrongChain: "wrong_chain",
   retries: "retry",
+  invalidCommits: "invalid_commit",
+  commitWaits: "commit_wait",
 };
 
 export class SyncManager {
@@ -108,8 +125,11 @@ export class SyncManager {
     timeouts: 0,
     wrongChain: 0,
     retries: 0,
+    invalidCommits: 0,
+    commitWaits: 0,
   };
-  readonly #o: Required<Omit<SyncOptions, "log" | "metrics">> & Pick<SyncOptions, "log" | "metrics">;
+  readonly #o: Required<Omit<SyncOptions, "log" | "metrics" | "commits">> &
+    Pick<SyncOptions, "log" | "metrics" | "commits">;
   readonly #peers = new Map<string, PeerState>();
   /** peers refused for another chain: never asked again (bounded like the peers) */
   readonly #banned = new Set<string>();
@@ -131,6 +151,7 @@ export class SyncManager {
       backoffMs: o.backoffMs ?? 2000,
       statusIntervalMs: o.statusIntervalMs ?? 5000,
       maxAttempts: o.maxAttempts ?? 6,
+      commitWaitMs: o.commitWaitMs ?? 200,
       ...o,
     };
     o.metrics?.peers.addCollect((g) => g.set(this.#peers.size));
@@ -348,12 +369,34 @@ export class SyncManager {
       peer.backoffUntil = Date.now() + this.#o.backoffMs;
       return;
     }
-    const hashes = this.#checkLinked(headers, local, count);
+    let hashes = this.#checkLinked(headers, local, count);
     if (typeof hashes === "string") {
       this.#count("invalidHeaders");
       this.#o.log?.({ peer: peer.id, reason: hashes }, "invalid headers");
       this.#penalize(peer, INVALID_PENALTY);
       return;
+    }
+    if (this.#o.commits !== undefined) {
+      const v = await this.#o.commits.check(headers, local.header);
+      if ("invalid" in v) {
+        // a stamp no certified commit backs: the headers' sender made it up (the certified prefix is kept)
+        this.#count("invalidCommits");
+        this.#o.log?.(
+          { peer: peer.id, block: headers[v.invalid]!.number, reason: v.reason },
+          "block not of a certified commit: refused",
+        );
+        this.#penalize(peer, INVALID_PENALTY);
+      } else if (v.verified === 0) {
+        // the newest commit's votes are still on their way: ask again shortly
+        this.#count("commitWaits");
+        await new Promise((r) => setTimeout(r, this.#o.commitWaitMs));
+        return;
+      }
+      if (v.verified < headers.length) {
+        headers = headers.slice(0, v.verified);
+        hashes = hashes.slice(0, v.verified);
+      }
+      if (headers.length === 0) return;
     }
     const blocks = this.#fetchBodies(headers, hashes);
     for (const [i, chunk] of blocks.entries()) {

@@ -82,9 +82,11 @@ import {
   txPoolConfigFromFlags,
 } from "../txpoolSetup.ts";
 import {
+  COMMITTEE_FILE,
   printValidator,
   printValidatorSummary,
   type RunningValidator,
+  readCommitteeFile,
   startValidator,
 } from "../validator.ts";
 
@@ -98,7 +100,7 @@ const USAGE = `usage: fastevm node --datadir DIR
   [--txpool.accountslots 16] [--txpool.globalslots 5120] [--txpool.accountqueue 64] [--txpool.globalqueue 1024]
   [--txpool.lifetime 3h] [--txpool.pricelimit 1] [--txpool.pricebump 10] [--txpool.nojournal] [--rpc.allow-unprotected-txs]
   [--validator --consensus-dir DIR [--p2p.listen MULTIADDR]]
-  [--sync --bootnodes MULTIADDR[,MULTIADDR…] [--p2p.listen /ip4/127.0.0.1/tcp/0]]
+  [--sync --bootnodes MULTIADDR[,MULTIADDR…] [--sync.committee DATADIR/committee.json] [--p2p.listen /ip4/127.0.0.1/tcp/0]]
   ${OPS_USAGE}`;
 
 /** The last line `fastevm node` prints once every server is up (and the validator running): scripts wait for it. */
@@ -132,6 +134,8 @@ interface NodeArgs {
   p2pListen?: string;
   /** --sync: a full node following the chain by block sync from these peers (node/cli/fullNode.ts) */
   bootnodes?: readonly string[];
+  /** --sync: the validators' committee.json, whose votes certify the commits the blocks are stamped with */
+  syncCommittee?: string;
   gasCap: bigint;
   evmTimeoutMs: number;
   /** the `--txpool.*` and `--rpc.allow-unprotected-txs` flags as given */
@@ -164,6 +168,7 @@ const STRING_OPTIONS = [
   "consensus-dir",
   "p2p.listen",
   "bootnodes",
+  "sync.committee",
   "rpc.gascap",
   "rpc.evmtimeout",
   ...(Object.keys(TXPOOL_FLAGS) as TxPoolFlag[]).filter((f) => !TXPOOL_BOOLEAN_FLAGS.includes(f)),
@@ -226,6 +231,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     throw usage("--sync and --validator exclude each other");
   if (values.sync === true && bootnodes === undefined) throw usage("--sync needs --bootnodes");
   if (bootnodes !== undefined && values.sync !== true) throw usage("--bootnodes needs --sync");
+  const syncCommittee = str("sync.committee");
+  if (syncCommittee !== undefined && values.sync !== true) throw usage("--sync.committee needs --sync");
   if (values["p2p.listen"] !== undefined && values.sync !== true && values.validator !== true)
     throw usage("--p2p.listen needs --validator or --sync");
   const jwt = str("authrpc.jwtsecret");
@@ -284,6 +291,9 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
     ...(consensusDir === undefined ? {} : { consensusDir: resolve(consensusDir) }),
     ...(p2p === undefined ? {} : { p2pListen: p2p }),
     ...(bootnodes === undefined ? {} : { bootnodes: list(bootnodes) }),
+    ...(values.sync === true
+      ? { syncCommittee: resolve(syncCommittee ?? join(datadir, COMMITTEE_FILE)) }
+      : {}),
   };
 }
 
@@ -535,6 +545,7 @@ export const nodeCommand: CliCommand = {
       if (args.bootnodes !== undefined) {
         fullNode = await startFullNode({
           datadir: args.datadir,
+          committee: readCommitteeFile(args.syncCommittee!),
           chain,
           listen: args.p2pListen ?? "/ip4/127.0.0.1/tcp/0",
           bootnodes: args.bootnodes,
@@ -597,7 +608,7 @@ export const nodeCommand: CliCommand = {
     const last = engine.chain.head();
     if (fullNode !== undefined)
       console.log(
-        `fullnode summary ${JSON.stringify({ headNumber: Number(last.header.number), headHash: bytesToHex(last.hash), sync: fullNode.manager.counters })}`,
+        `fullnode summary ${JSON.stringify({ headNumber: Number(last.header.number), headHash: bytesToHex(last.hash), sync: fullNode.manager.counters, commits: fullNode.commits.counters })}`,
       );
     step("close the database");
     await closeAll();

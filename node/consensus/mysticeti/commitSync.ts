@@ -25,13 +25,18 @@ export const EMPTY_COMMITS_RESPONSE: FetchCommitsResponse = {
   votes: [],
 };
 
-/** Serves `fetchCommits`: a certified range starting at `from`, or an empty response. */
+/**
+ * Serves `fetchCommits`: a certified range starting at `from`, or an empty response. With `blocks: false`
+ * (certificates only, for full nodes), see `serveCommitCertificates`.
+ */
 export function serveCommitRange(
   core: Core,
   store: ConsensusStore,
   from: number,
   max: number,
+  blocks = true,
 ): FetchCommitsResponse {
+  if (!blocks) return serveCommitCertificates(core, store, from, max);
   const range = core.certifiedRange(from, Math.min(max, COMMIT_SYNC_BATCH), (a, b) =>
     committedSubDagsAfter(store, a - 1, b - a + 1),
   );
@@ -41,6 +46,41 @@ export function serveCommitRange(
     commits: range.commits.map((c) => encodeCommit(c.commit)),
     blocks: range.commits.flatMap((c) => c.blocks.map((b) => b.serialized)),
     votes: range.votes.map((b) => b.serialized),
+  };
+}
+
+/**
+ * Certificates only: the stored commits from `from` up to the highest one (≤ `from + max − 1`) this
+ * validator holds votes of quorum stake for, with those votes and no blocks. When it holds votes for none
+ * of them (pruned past the 2,000-commit window, or cast before this process started), the stored commits of
+ * the range without votes: the asker links them by digest to a later certified commit.
+ */
+export function serveCommitCertificates(
+  core: Core,
+  store: ConsensusStore,
+  from: number,
+  max: number,
+): FetchCommitsResponse {
+  const last = store.lastCommit()?.commit.index ?? 0;
+  const top = Math.min(last, from + Math.min(max, COMMIT_SYNC_BATCH) - 1);
+  if (from < 1 || top < from) return EMPTY_COMMITS_RESPONSE;
+  const stored = store.readCommits(from, top);
+  for (let i = stored.length - 1; i >= 0; i--) {
+    const c = stored[i]!;
+    const votes = core.certificate({ index: c.commit.index, digest: c.digest });
+    if (votes === undefined) continue;
+    return {
+      kind: "fetchCommitsResponse",
+      commits: stored.slice(0, i + 1).map((s) => encodeCommit(s.commit)),
+      blocks: [],
+      votes: votes.map((b) => b.serialized),
+    };
+  }
+  return {
+    kind: "fetchCommitsResponse",
+    commits: stored.map((s) => encodeCommit(s.commit)),
+    blocks: [],
+    votes: [],
   };
 }
 

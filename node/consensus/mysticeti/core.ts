@@ -227,6 +227,15 @@ export class Core {
   }
 
   /**
+   * The accepted blocks of quorum stake voting for `ref` (its certificate), or undefined when the votes
+   * seen here (a window of 2,000 commits, since this process started) do not reach a quorum.
+   */
+  certificate(ref: CommitRef): VerifiedBlock[] | undefined {
+    const voters = this.voteBlocks.get(ref.index);
+    return voters !== undefined && isCertified(ref, voters, this.committee) ? voters : undefined;
+  }
+
+  /**
    * A certified range for a lagging peer: stored commits from `from` up to the highest index ≤ `from +
    * max − 1` that accepted blocks of quorum stake voted for, with those vote blocks. Undefined if none.
    */
@@ -237,13 +246,13 @@ export class Core {
   ): { commits: CommittedSubDag[]; votes: VerifiedBlock[] } | undefined {
     const top = Math.min(this.dag.lastCommitIndex, from + max - 1);
     for (let end = top; end >= from; end--) {
-      const voters = this.voteBlocks.get(end);
-      if (voters === undefined) continue;
+      if (!this.voteBlocks.has(end)) continue;
       const commits = load(from, end);
       const last = commits[commits.length - 1];
       if (last === undefined || last.commit.index !== end) return undefined;
-      if (!isCertified(last.commitRef, voters, this.committee)) continue;
-      return { commits, votes: voters };
+      const votes = this.certificate(last.commitRef);
+      if (votes === undefined) continue;
+      return { commits, votes };
     }
     return undefined;
   }

@@ -88,17 +88,25 @@ export interface FetchLatestBlockRequest {
   readonly author: AuthorityIndex;
 }
 
-/** Commit sync: a validator far behind asks for up to `max` commits starting at index `from`. */
+/**
+ * Commit sync: a validator far behind asks for up to `max` commits starting at index `from`.
+ * `blocks: false` asks for certificates only (a full node checking its EVM blocks' commit stamps): the
+ * commits and the votes, no blocks; and, when the responder holds no votes for any commit of the range any
+ * more (pruned, or from before its restart), the range without votes, which the asker links by digest to a
+ * later certified one. Absent means true: the full range, certified, as a validator needs it.
+ */
 export interface FetchCommitsRequest {
   readonly kind: "fetchCommits";
   readonly from: number;
   readonly max: number;
+  readonly blocks?: boolean;
 }
 
 /**
- * A certified commit range: encoded commits (hash-chained, ascending), the serialized blocks of all of them
- * concatenated in commit order (each commit's `blocks` says how many are its own), and blocks of quorum
- * stake voting for the last commit. Empty when the responder has nothing certified from `from`.
+ * A commit range: encoded commits (hash-chained, ascending), the serialized blocks of all of them
+ * concatenated in commit order (each commit's `blocks` says how many are its own; none when asked with
+ * `blocks: false`), and blocks of quorum stake voting for the last commit (none for an unvoted range of a
+ * certificates-only request). Empty when the responder has nothing to serve from `from`.
  */
 export interface FetchCommitsResponse {
   readonly kind: "fetchCommitsResponse";

@@ -1,84 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { refKey, type VerifiedBlock } from "../../../../../node/consensus/mysticeti/block.ts";
 import { ZERO_DIGEST } from "../../../../../node/consensus/mysticeti/commit.ts";
 import { verifyCommitRange } from "../../../../../node/consensus/mysticeti/commitCertification.ts";
 import { committedSubDagsAfter } from "../../../../../node/consensus/mysticeti/commitReplay.ts";
-import type { Core, CoreOutput } from "../../../../../node/consensus/mysticeti/core.ts";
 import {
   LeaderSchedule,
   RoundRobinElection,
 } from "../../../../../node/consensus/mysticeti/leaderSchedule.ts";
 import { createCore } from "../../../../../node/consensus/mysticeti/recovery.ts";
 import { MemoryConsensusStore } from "../../../../../node/consensus/mysticeti/store.ts";
+import { CoreHarness } from "../../../../consensus/utils/coreHarness.ts";
 import { testCommittee } from "../../../../consensus/utils/testCommittee.ts";
 
 const t = testCommittee(4);
 const OPTS = { leaderTimeoutMs: 200, minRoundDelayMs: 50, gcDepth: 10 };
 
-/** Four cores with instant delivery and a shared manual clock; `down` nodes receive and send nothing. */
-class Harness {
-  now = 0;
-  readonly stores = [0, 1, 2, 3].map(() => new MemoryConsensusStore());
-  readonly cores: Core[];
-  readonly commits: string[][] = [[], [], [], []];
-  readonly outputs: CoreOutput[][] = [[], [], [], []];
-  readonly wake: (number | undefined)[] = [undefined, undefined, undefined, undefined];
-  readonly down = new Set<number>();
-
+/** The four-core harness, on this file's committee and options. */
+class Harness extends CoreHarness {
   constructor() {
-    this.cores = [0, 1, 2, 3].map((i) => this.make(i));
-  }
-
-  make(i: number): Core {
-    return createCore({
-      committee: t.committee,
-      authority: i,
-      signer: t.signers[i]!,
-      clock: () => this.now,
-      store: this.stores[i]!,
-      election: new RoundRobinElection(t.committee),
-      options: OPTS,
-    });
-  }
-
-  handle(i: number, out: CoreOutput): void {
-    this.outputs[i]!.push(out);
-    void this.stores[i]!.write(out.persist);
-    for (const c of out.commits) this.commits[i]!.push(`${c.commit.index}:${c.leader.round}`);
-    if (out.wakeAtMs !== undefined) this.wake[i] = out.wakeAtMs;
-    for (const b of out.broadcast) this.deliver(i, b);
-    // synchronous fetch of missing ancestors from the first live peer that has them
-    const fetched: VerifiedBlock[] = [];
-    for (const ref of out.missing) {
-      for (let j = 0; j < 4; j++) {
-        const b = j === i || this.down.has(j) ? undefined : this.stores[j]!.readBlock(refKey(ref));
-        if (b !== undefined) {
-          fetched.push(b);
-          break;
-        }
-      }
-    }
-    if (fetched.length > 0) this.handle(i, this.cores[i]!.addBlocks(fetched));
-  }
-
-  deliver(from: number, b: VerifiedBlock): void {
-    for (let j = 0; j < 4; j++)
-      if (j !== from && !this.down.has(j)) this.handle(j, this.cores[j]!.addBlocks([b]));
-  }
-
-  /** Advances time by `ms` in 10 ms steps, firing due timers. */
-  run(ms: number): void {
-    const end = this.now + ms;
-    for (this.now; this.now <= end; this.now += 10) {
-      for (let i = 0; i < 4; i++) {
-        if (this.down.has(i)) continue;
-        const w = this.wake[i];
-        if (w === undefined || w <= this.now) {
-          this.wake[i] = undefined;
-          this.handle(i, this.cores[i]!.tick());
-        }
-      }
-    }
+    super(t, OPTS);
   }
 }
 
