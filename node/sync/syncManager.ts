@@ -70,6 +70,8 @@ export interface SyncOptions {
   readonly commits?: CommitCheck;
   /** how long to wait for a commit's certificate before asking again, ms (default 200) */
   readonly commitWaitMs?: number;
+  /** a peer that has not stored what it announced yet (an empty answer) is asked again after this, ms (250) */
+  readonly notYetMs?: number;
 }
 
 /** What a slow answer (a timeout) costs: five of them weigh one invalid message. */
@@ -144,6 +146,8 @@ export class SyncManager {
 
   constructor(o: SyncOptions) {
     this.#o = {
+      // the caller's options first: the defaults and caps below take their place where they apply
+      ...o,
       headersPerRequest: Math.min(o.headersPerRequest ?? MAX_HEADERS_SERVE, MAX_HEADERS_SERVE),
       bodiesPerRequest: Math.min(o.bodiesPerRequest ?? 32, MAX_BODIES_REQUEST),
       maxParallelBodies: o.maxParallelBodies ?? 4,
@@ -152,7 +156,7 @@ export class SyncManager {
       statusIntervalMs: o.statusIntervalMs ?? 5000,
       maxAttempts: o.maxAttempts ?? 6,
       commitWaitMs: o.commitWaitMs ?? 200,
-      ...o,
+      notYetMs: Math.min(o.notYetMs ?? 250, o.backoffMs ?? 2000),
     };
     o.metrics?.peers.addCollect((g) => g.set(this.#peers.size));
     o.metrics?.targetHead.addCollect((g) => g.set(Number(this.targetHead)));
@@ -339,7 +343,10 @@ export class SyncManager {
       for (const w of waiting) w();
     } else if (!this.#stopped && this.#peers.size > 0) {
       // every peer ahead of us is backing off: look again when the first back-off ends
-      const t = setTimeout(() => this.#kick(), this.#o.backoffMs);
+      let first = Date.now() + this.#o.backoffMs;
+      for (const p of this.#peers.values())
+        if (p.head > local && p.backoffUntil < first) first = p.backoffUntil;
+      const t = setTimeout(() => this.#kick(), Math.max(10, first - Date.now()));
       t.unref?.();
     }
   }
@@ -365,8 +372,9 @@ export class SyncManager {
     }
     this.#count("headerBatches");
     if (headers.length === 0) {
-      // it claimed a head it does not serve (yet): not invalid, but ask someone else for now
-      peer.backoffUntil = Date.now() + this.#o.backoffMs;
+      // it announced a head it does not serve yet (its writer is a moment behind its announcement): not
+      // invalid; ask again shortly
+      peer.backoffUntil = Date.now() + this.#o.notYetMs;
       return;
     }
     let hashes = this.#checkLinked(headers, local, count);
@@ -553,7 +561,7 @@ export class SyncManager {
       return [];
     }
     if (bodies.length === 0) {
-      peer.backoffUntil = Date.now() + this.#o.backoffMs;
+      peer.backoffUntil = Date.now() + this.#o.notYetMs;
       return [];
     }
     const checked = await this.#o.checkBodies({
