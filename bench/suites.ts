@@ -42,6 +42,12 @@ export const SUITES: readonly BenchSuite[] = [
     run: async () => (await import("./chain/importBench.ts")).runChainBench(),
   },
   {
+    name: "sync",
+    description:
+      "full-node catch-up over libp2p loopback vs the import loop of fastevm import: blocks/s, Mgas/s",
+    run: async () => (await import("./sync/catchUpBench.ts")).runSyncBench(),
+  },
+  {
     name: "engine",
     description:
       "Engine API round trips (newPayloadV3 empty / 1,000 transfers, forkchoiceUpdatedV3): uWS vs node:http",

@@ -7,7 +7,8 @@
  *   verifies every stamped header; refuses a forged prevRandao, a forged stamp timestamp, a missing stamp
  *   and a stamp that does not increase; waits (pending, nobody penalised) for a commit not certified yet;
  *   links ranges whose votes the validator no longer holds to a later certified one; penalises a peer
- *   serving a tampered range or votes of another commit, and completes from the next peer;
+ *   serving a tampered range or votes of another commit, and completes from the next peer; survives 40
+ *   rounds of randomly mutated certificate responses (flipped bits, truncations);
  * - over real libp2p (loopback TCP, noise, yamux): a "validator" host serving block sync and the consensus
  *   fetch protocol, and a Byzantine sync peer serving the same chain relinked from block 10 with a forged
  *   prevRandao. That chain executes to the same state roots (prevRandao is not read), so only the consensus
@@ -47,6 +48,7 @@ import { ChainServer } from "../../../../node/sync/chainServer.ts";
 import { CommitChecker, type CommitCheckOptions } from "../../../../node/sync/commitCheck.ts";
 import { SyncManager } from "../../../../node/sync/syncManager.ts";
 import { CoreHarness } from "../../../consensus/utils/coreHarness.ts";
+import { Rng } from "../../../consensus/utils/random.ts";
 import { ADDRESSES, type DevChain, devTx, openDevChain } from "../../../utils/devChain.ts";
 
 const pools = startChainPools();
@@ -215,6 +217,32 @@ describe("CommitChecker", () => {
     expect(pen.get("b")).toBeGreaterThan(0);
     expect(pen.has("v")).toBe(false);
     expect(c.counters.invalidRanges).toBeGreaterThanOrEqual(2);
+  });
+
+  it("survives mutated certificate responses (row 13): refused, penalised, completed from the next peer", async () => {
+    const rng = new Rng(1313);
+    const mutate = (b: Uint8Array): Uint8Array => {
+      const out = b.slice(0, rng.chance(0.2) ? rng.int(0, b.length) : b.length);
+      for (let k = rng.int(1, 3); k > 0 && out.length > 0; k--)
+        out[rng.int(0, out.length - 1)] ^= 1 << rng.int(0, 7);
+      return out;
+    };
+    for (let round = 0; round < 40; round++) {
+      const pen = new Map<string, number>();
+      const mutated = (req: FetchCommitsRequest): FetchCommitsResponse => {
+        const r = validatorServes(req);
+        const commitsOrVotes = rng.chance(0.5);
+        const list = commitsOrVotes ? [...r.commits] : [...r.votes];
+        if (list.length > 0) {
+          const i = rng.int(0, list.length - 1);
+          list[i] = mutate(list[i]!);
+        }
+        return commitsOrVotes ? { ...r, commits: list } : { ...r, votes: list };
+      };
+      const c = checker({ m: mutated, v: validatorServes }, pen);
+      expect(await c.check(headers, genesis)).toEqual({ verified: BLOCKS });
+      expect(pen.has("v")).toBe(false);
+    }
   });
 });
 
