@@ -219,12 +219,14 @@ describe("CommitChecker", () => {
     expect(c.counters.invalidRanges).toBeGreaterThanOrEqual(2);
   });
 
-  it("survives mutated certificate responses (row 13): refused, penalised, completed from the next peer", async () => {
+  it("survives mutated certificate responses (row 13): refused, completed from the next peer", async () => {
     const rng = new Rng(1313);
     const mutate = (b: Uint8Array): Uint8Array => {
       const out = b.slice(0, rng.chance(0.2) ? rng.int(0, b.length) : b.length);
-      for (let k = rng.int(1, 3); k > 0 && out.length > 0; k--)
-        out[rng.int(0, out.length - 1)] ^= 1 << rng.int(0, 7);
+      for (let k = rng.int(1, 3); k > 0 && out.length > 0; k--) {
+        const i = rng.int(0, out.length - 1);
+        out[i] = out[i]! ^ (1 << rng.int(0, 7));
+      }
       return out;
     };
     for (let round = 0; round < 40; round++) {
