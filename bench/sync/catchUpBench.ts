@@ -102,11 +102,11 @@ export async function runSyncBench(): Promise<void> {
       const srcStorage = openStorage(join(srcDir, "d"));
       const source = new Chain(srcStorage, pools);
       const server = await host(71);
-      const serving = new SyncTransport(server, new PeerScores(server), new ChainServer(source.store));
+      const serving = new SyncTransport(server, new PeerScores(server), new ChainServer(source));
       await serving.start();
       const c = await freshChain(gen.genesisJson, pools);
       const client = await host(72);
-      const transport = new SyncTransport(client, new PeerScores(client), new ChainServer(c.chain.store));
+      const transport = new SyncTransport(client, new PeerScores(client), new ChainServer(c.chain));
       await transport.start();
       const manager = new SyncManager({
         chain: c.chain,

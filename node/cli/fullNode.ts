@@ -53,7 +53,7 @@ export async function serveSync(
   const transport = new SyncTransport(
     host,
     scores,
-    new ChainServer(chain.store),
+    new ChainServer(chain),
     DEFAULT_SYNC_LIMITS,
     metrics?.p2p,
   );

@@ -8,6 +8,7 @@ import "../../../../node/network/polyfills.ts";
 import { multiaddr } from "@multiformats/multiaddr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChainPools } from "../../../../node/cli/chainWorkers.ts";
+import { encodeBody } from "../../../../node/core/block/block.ts";
 import { headerHash } from "../../../../node/core/block/header.ts";
 import { bytesToHex } from "../../../../node/core/hex.ts";
 import {
@@ -33,7 +34,7 @@ beforeAll(async () => {
   dev = await openDevChain(pools);
   for (let i = 0; i < BLOCKS; i++)
     await dev.chain.importBlock(await dev.chain.buildBlock([devTx(0, BigInt(i), ADDRESSES[1]!, 1n)]));
-  server = new ChainServer(dev.chain.store);
+  server = new ChainServer(dev.chain);
 }, 60_000);
 
 afterAll(async () => {
@@ -73,7 +74,7 @@ describe("ChainServer", () => {
       Array.from({ length: BLOCKS + 1 }, (_, i) => bytesToHex(hashAt(i))),
     );
     // capped below the protocol's ceiling when asked
-    const small = new ChainServer(dev.chain.store, { maxHeaders: 2 });
+    const small = new ChainServer(dev.chain, { maxHeaders: 2 });
     expect(
       numbers(
         small.headers({ kind: "getBlockHeaders", origin: { number: 1n }, count: 9, skip: 0, reverse: false }),
@@ -88,8 +89,60 @@ describe("ChainServer", () => {
     expect(r.bodies.map(bytesToHex)).toEqual(hashes.map((h) => bytesToHex(dev.chain.store.rawBody(h)!)));
     const gap = server.bodies({ kind: "getBlockBodies", hashes: [hashAt(1), new Uint8Array(32), hashAt(2)] });
     expect(gap.bodies).toHaveLength(1);
-    const soft = new ChainServer(dev.chain.store, { softResponseBytes: 1 });
+    const soft = new ChainServer(dev.chain, { softResponseBytes: 1 });
     expect(soft.bodies({ kind: "getBlockBodies", hashes }).bodies).toHaveLength(1);
+  });
+
+  it("serves the engine tree's blocks before the writer has stored them", async () => {
+    const mem = await openDevChain(pools);
+    try {
+      const s = new ChainServer(mem.chain);
+      const blocks = [];
+      for (let i = 0; i < 3; i++) {
+        const b = await mem.chain.buildBlock([devTx(0, BigInt(i), ADDRESSES[2]!, 5n)]);
+        await mem.chain.acceptBlock(b);
+        await mem.chain.forkchoice(headerHash(b.header));
+        blocks.push(b);
+      }
+      // answered in this same macrotask: the background writer has not run yet
+      expect(mem.chain.unpersisted).toBeGreaterThan(0);
+      const top = blocks[2]!;
+      expect(mem.chain.store.rawBody(headerHash(top.header))).toBeUndefined();
+      expect(s.status().headNumber).toBe(3n);
+      expect(bytesToHex(s.status().headHash)).toBe(bytesToHex(headerHash(top.header)));
+      const hs = s.headers({
+        kind: "getBlockHeaders",
+        origin: { number: 1n },
+        count: 10,
+        skip: 0,
+        reverse: false,
+      });
+      expect(hs.headers.map((h) => bytesToHex(headerHash(h)))).toEqual(
+        blocks.map((b) => bytesToHex(headerHash(b.header))),
+      );
+      const back = s.headers({
+        kind: "getBlockHeaders",
+        origin: { hash: headerHash(top.header) },
+        count: 4,
+        skip: 0,
+        reverse: true,
+      });
+      expect(numbers(back)).toEqual([3, 2, 1, 0]);
+      const bodies = s.bodies({ kind: "getBlockBodies", hashes: blocks.map((b) => headerHash(b.header)) });
+      expect(bodies.bodies.map(bytesToHex)).toEqual(blocks.map((b) => bytesToHex(encodeBody(b))));
+      // once stored, the same answers from the store
+      await mem.chain.persisted();
+      expect(mem.chain.unpersisted).toBe(0);
+      const stored = s.bodies({ kind: "getBlockBodies", hashes: blocks.map((b) => headerHash(b.header)) });
+      expect(stored.bodies.map(bytesToHex)).toEqual(bodies.bodies.map(bytesToHex));
+      expect(
+        numbers(
+          s.headers({ kind: "getBlockHeaders", origin: { number: 1n }, count: 10, skip: 0, reverse: false }),
+        ),
+      ).toEqual([1, 2, 3]);
+    } finally {
+      await mem.close();
+    }
   });
 });
 

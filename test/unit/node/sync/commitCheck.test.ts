@@ -296,7 +296,7 @@ async function fullNode(withCheck: boolean) {
   const dev = await openDevChain(pools);
   const host = await newHost();
   const scores = new PeerScores(host);
-  const transport = new SyncTransport(host, scores, new ChainServer(dev.chain.store), {
+  const transport = new SyncTransport(host, scores, new ChainServer(dev.chain), {
     requestTimeoutMs: 2000,
     maxRequestBytes: 64 * 1024,
     maxResponseBytes: 4 * 1024 * 1024,
@@ -342,7 +342,7 @@ async function caughtUp(m: SyncManager, ms = 30_000): Promise<void> {
 
 describe("block sync with the consensus check, over libp2p", () => {
   it("refuses a chain with a forged prevRandao that executes fine, and syncs the certified one", async () => {
-    const server = new ChainServer(source.chain.store);
+    const server = new ChainServer(source.chain);
     // the validator: block sync and the consensus fetch protocol on one host
     const validator = await syncPeer(server, false);
     const consensus = new ConsensusTransport(validator.host, {

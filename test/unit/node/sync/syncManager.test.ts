@@ -139,7 +139,7 @@ interface FullNode {
 async function fullNode(opts: { statusIntervalMs?: number } = {}): Promise<FullNode> {
   const dev = await openDevChain(pools);
   const host = await newHost();
-  const transport = new SyncTransport(host, new PeerScores(host), new ChainServer(dev.chain.store), {
+  const transport = new SyncTransport(host, new PeerScores(host), new ChainServer(dev.chain), {
     requestTimeoutMs: 600,
     maxRequestBytes: 64 * 1024,
     maxResponseBytes: 4 * 1024 * 1024,
@@ -204,7 +204,7 @@ beforeAll(async () => {
     nonce += 3n;
     await source.chain.importBlock(await source.chain.buildBlock(txs));
   }
-  server = new ChainServer(source.chain.store);
+  server = new ChainServer(source.chain);
 }, 60_000);
 
 afterAll(async () => {
@@ -300,7 +300,7 @@ describe("SyncManager", () => {
       ]),
     );
     try {
-      const stranger = await honestPeer(new ChainServer(other.chain.store));
+      const stranger = await honestPeer(new ChainServer(other.chain));
       await node.host.dial(multiaddr(stranger.host.getMultiaddrs()[0]!.toString()));
       expect(await node.manager.addPeer(stranger.host.peerId.toString())).toBe(false);
       expect(node.manager.counters.wrongChain).toBe(1);
