@@ -126,6 +126,7 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
     served = await serveSync(host, scores, o.chain, o.metrics);
     const genesisHash = o.chain.store.canonicalHash(0n);
     if (genesisHash === undefined) throw new FastEvmError(ErrorCode.NOT_FOUND, "no genesis block");
+    const transport = served.transport;
     const fetcher = new ConsensusFetchClient(host, scores, DEFAULT_TRANSPORT_LIMITS, o.metrics?.p2p);
     const verifier = new BlockVerifier(
       o.committee,
@@ -146,7 +147,7 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
         return [...all.filter((p) => validatorIds.has(p)), ...all.filter((p) => !validatorIds.has(p))];
       },
       fetch: (peer, req) => {
-        const id = host.getPeers().find((p) => p.toString() === peer);
+        const id = transport.peerId(peer);
         if (id === undefined)
           return Promise.reject(
             new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `peer ${peer} not connected`),
@@ -159,7 +160,7 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
     manager = new SyncManager({
       commits: commitCheck,
       chain: o.chain,
-      transport: served.transport,
+      transport,
       checkBodies: (t) => syncPool.checkBodies(t),
       chainId: o.chain.config.chainId,
       genesisHash,

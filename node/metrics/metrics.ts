@@ -235,16 +235,23 @@ function consensusMetrics(f: Factory) {
 }
 
 function p2pMetrics(f: Factory) {
+  const messages = f.counter("fastevm_p2p_messages_total", "messages by protocol or topic and direction", [
+    "topic",
+    "direction",
+  ]);
+  const bytes = f.counter("fastevm_p2p_bytes_total", "message bytes by protocol or topic and direction", [
+    "topic",
+    "direction",
+  ]);
   return {
     peers: f.collected("fastevm_p2p_peers", "connected libp2p peers"),
-    messages: f.counter("fastevm_p2p_messages_total", "messages by protocol or topic and direction", [
-      "topic",
-      "direction",
-    ]),
-    bytes: f.counter("fastevm_p2p_bytes_total", "message bytes by protocol or topic and direction", [
-      "topic",
-      "direction",
-    ]),
+    messages,
+    bytes,
+    /** one message of `size` bytes on `topic` (a protocol id or gossip topic), in or out */
+    count(topic: string, direction: "in" | "out", size: number): void {
+      messages.inc({ topic, direction });
+      bytes.inc({ topic, direction }, size);
+    },
     verdicts: f.counter(
       "fastevm_p2p_gossip_verdicts_total",
       "gossip validation results (accept, ignore, reject)",

@@ -11,7 +11,7 @@ import "./polyfills.ts";
 import { TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import { ErrorCode, FastEvmError, isFastEvmError } from "../core/errors.ts";
+import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import type {
   FetchBlocksRequest,
   FetchBlocksResponse,
@@ -74,12 +74,8 @@ export class ConsensusTransport {
     metrics?.peers.addCollect((g) => g.set(host.getPeers().length));
   }
 
-  /** One message of `bytes` on `topic` (a protocol id or gossip topic), in or out. */
   private count(topic: string, direction: "in" | "out", bytes: number): void {
-    const m = this.metrics;
-    if (m === undefined) return;
-    m.messages.inc({ topic, direction });
-    m.bytes.inc({ topic, direction }, bytes);
+    this.metrics?.count(topic, direction, bytes);
   }
 
   async start(): Promise<void> {
@@ -203,32 +199,21 @@ export class ConsensusFetchClient {
     private readonly metrics?: P2pMetrics,
   ) {}
 
-  async request(
-    peer: PeerId,
-    req: FetchBlocksRequest | FetchLatestBlockRequest,
-  ): Promise<FetchBlocksResponse> {
-    const res = await this.roundTrip(peer, req);
-    if (res.kind !== "fetchBlocksResponse") throw this.protocolError(peer, "expected blocks");
-    return res;
+  request(peer: PeerId, req: FetchBlocksRequest | FetchLatestBlockRequest): Promise<FetchBlocksResponse> {
+    return this.roundTrip(peer, req, "fetchBlocksResponse");
   }
 
-  async requestCommits(peer: PeerId, req: FetchCommitsRequest): Promise<FetchCommitsResponse> {
-    const res = await this.roundTrip(peer, req);
-    if (res.kind !== "fetchCommitsResponse") throw this.protocolError(peer, "expected commits");
-    return res;
+  requestCommits(peer: PeerId, req: FetchCommitsRequest): Promise<FetchCommitsResponse> {
+    return this.roundTrip(peer, req, "fetchCommitsResponse");
   }
 
-  private protocolError(peer: PeerId, msg: string): FastEvmError {
-    this.scores.penalize(peer.toString());
-    return new FastEvmError(ErrorCode.NETWORK_PROTOCOL, msg);
-  }
-
-  private async roundTrip(
+  private roundTrip<K extends (FetchBlocksResponse | FetchCommitsResponse)["kind"]>(
     peer: PeerId,
     req: FetchRequest,
-  ): Promise<FetchBlocksResponse | FetchCommitsResponse> {
+    expected: K,
+  ): Promise<Extract<FetchBlocksResponse | FetchCommitsResponse, { kind: K }>> {
     const m = this.metrics;
-    const f = await roundTrip(
+    return roundTrip(
       this.host,
       peer,
       CONSENSUS_PROTOCOLS.fetch,
@@ -238,29 +223,16 @@ export class ConsensusFetchClient {
         maxResponseBytes: this.limits.maxResponseBytes,
         timeoutCode: ErrorCode.NETWORK_TIMEOUT,
       },
-      m === undefined
-        ? undefined
-        : (direction, bytes) => {
-            m.messages.inc({ topic: CONSENSUS_PROTOCOLS.fetch, direction });
-            m.bytes.inc({ topic: CONSENSUS_PROTOCOLS.fetch, direction }, bytes);
-          },
-    ).catch((e: unknown) => {
-      if (
-        isFastEvmError(e, ErrorCode.NETWORK_MESSAGE_TOO_LARGE) ||
-        isFastEvmError(e, ErrorCode.NETWORK_PROTOCOL)
-      )
-        this.scores.penalize(peer.toString());
-      throw e;
-    });
-    let msg: ReturnType<typeof decodeConsensusMessage>;
-    try {
-      msg = decodeConsensusMessage(f);
-    } catch (e) {
-      this.scores.penalize(peer.toString());
-      throw e;
-    }
-    if (msg.kind !== "fetchBlocksResponse" && msg.kind !== "fetchCommitsResponse")
-      throw this.protocolError(peer, "expected a response");
-    return msg;
+      {
+        decode: (f) => {
+          const msg = decodeConsensusMessage(f);
+          if (msg.kind !== expected)
+            throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `${req.kind} answered with ${msg.kind}`);
+          return msg as Extract<FetchBlocksResponse | FetchCommitsResponse, { kind: K }>;
+        },
+        penalize: () => this.scores.penalize(peer.toString()),
+        count: (direction, bytes) => m?.count(CONSENSUS_PROTOCOLS.fetch, direction, bytes),
+      },
+    );
   }
 }

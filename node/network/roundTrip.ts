@@ -6,8 +6,10 @@
  *
  * Errors: NETWORK_UNREACHABLE when the dial or the stream fails; `timeoutCode` past the limit;
  * NETWORK_MESSAGE_TOO_LARGE for a response frame above `maxResponseBytes` (refused before it is buffered);
- * NETWORK_PROTOCOL when the stream ends without a whole frame. The caller decodes the frame and decides
- * what costs the peer score.
+ * NETWORK_PROTOCOL when the stream ends without a whole frame; whatever `decode` throws for the frame
+ * (NETWORK_DECODE, or NETWORK_PROTOCOL for an answer of the wrong kind). A malformed answer — too large,
+ * truncated, undecodable, the wrong kind — costs the peer score (`penalize`); a timeout or an unreachable
+ * peer does not: slowness is the caller's to judge.
  */
 import type { PeerId, Stream } from "@libp2p/interface";
 import { ErrorCode as Codes, type ErrorCode, FastEvmError } from "../core/errors.ts";
@@ -21,15 +23,47 @@ export interface RoundTripLimits {
   readonly timeoutCode: ErrorCode;
 }
 
-/** Sends `request` (unframed) to `peer` on `protocol`; resolves to the response frame's payload. */
-export async function roundTrip(
+export interface RoundTripHooks<T> {
+  /** the response frame's payload as the caller's message; throws for a malformed or unexpected one */
+  readonly decode: (frame: Uint8Array) => T;
+  /** lowers the peer's score (a malformed answer) */
+  readonly penalize: () => void;
+  /** each frame's size, as sent and as received (the p2p metrics) */
+  readonly count?: (direction: "in" | "out", bytes: number) => void;
+}
+
+const MALFORMED: readonly string[] = [
+  Codes.NETWORK_DECODE,
+  Codes.NETWORK_PROTOCOL,
+  Codes.NETWORK_MESSAGE_TOO_LARGE,
+];
+
+/** Sends `request` (unframed) to `peer` on `protocol`; resolves to the decoded response. */
+export async function roundTrip<T>(
   host: Host,
   peer: PeerId,
   protocol: string,
   request: Uint8Array,
   limits: RoundTripLimits,
-  /** each frame's size, as sent and as received (the p2p metrics) */
-  count?: (direction: "in" | "out", bytes: number) => void,
+  hooks: RoundTripHooks<T>,
+): Promise<T> {
+  let f: Uint8Array;
+  try {
+    f = await exchangeFrames(host, peer, protocol, request, limits, hooks.count);
+    return hooks.decode(f);
+  } catch (e) {
+    if (e instanceof FastEvmError && MALFORMED.includes(e.code)) hooks.penalize();
+    throw e;
+  }
+}
+
+async function exchangeFrames(
+  host: Host,
+  peer: PeerId,
+  protocol: string,
+  request: Uint8Array,
+  limits: RoundTripLimits,
+  count: RoundTripHooks<unknown>["count"],
 ): Promise<Uint8Array> {
   const ctl = new AbortController();
   let stream: Stream | undefined;

@@ -85,8 +85,7 @@ export class SyncTransport {
   ) {}
 
   #count(topic: string, direction: "in" | "out", bytes: number): void {
-    this.metrics?.messages.inc({ topic, direction });
-    this.metrics?.bytes.inc({ topic, direction }, bytes);
+    this.metrics?.count(topic, direction, bytes);
   }
 
   /** Who hears announcements (the sync manager); one listener. */
@@ -153,7 +152,7 @@ export class SyncTransport {
     if (id === undefined) throw new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `peer ${peer} not connected`);
     this.counters.requests++;
     try {
-      const f = await roundTrip(
+      return await roundTrip(
         this.host,
         id,
         SYNC_PROTOCOL,
@@ -163,20 +162,19 @@ export class SyncTransport {
           maxResponseBytes: this.limits.maxResponseBytes,
           timeoutCode: ErrorCode.SYNC_TIMEOUT,
         },
-        (direction, bytes) => this.#count(SYNC_PROTOCOL, direction, bytes),
+        {
+          decode: (f) => {
+            const msg = decodeSyncMessage(f);
+            if (msg.kind !== RESPONSE_KIND[req.kind])
+              throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `${req.kind} answered with ${msg.kind}`);
+            return msg as ResponseOf<R>;
+          },
+          penalize: () => this.scores.penalize(peer),
+          count: (direction, bytes) => this.#count(SYNC_PROTOCOL, direction, bytes),
+        },
       );
-      const msg = decodeSyncMessage(f);
-      if (msg.kind !== RESPONSE_KIND[req.kind])
-        throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `${req.kind} answered with ${msg.kind}`);
-      return msg as ResponseOf<R>;
     } catch (e) {
       if (isFastEvmError(e, ErrorCode.SYNC_TIMEOUT)) this.counters.timeouts++;
-      else if (
-        isFastEvmError(e, ErrorCode.NETWORK_DECODE) ||
-        isFastEvmError(e, ErrorCode.NETWORK_PROTOCOL) ||
-        isFastEvmError(e, ErrorCode.NETWORK_MESSAGE_TOO_LARGE)
-      )
-        this.scores.penalize(peer);
       throw e;
     }
   }

@@ -94,8 +94,7 @@ export class TxGossip {
   ) {}
 
   #count(direction: "in" | "out", bytes: number): void {
-    this.metrics?.messages.inc({ topic: TX_TOPIC, direction });
-    this.metrics?.bytes.inc({ topic: TX_TOPIC, direction }, bytes);
+    this.metrics?.count(TX_TOPIC, direction, bytes);
   }
 
   start(): void {

@@ -22,8 +22,8 @@
  */
 
 import type { VerifiedBlock } from "../consensus/mysticeti/block.ts";
-import { commitDigest, decodeCommit, ZERO_DIGEST } from "../consensus/mysticeti/commit.ts";
-import { isCertified } from "../consensus/mysticeti/commitCertification.ts";
+import { decodeCommit, ZERO_DIGEST } from "../consensus/mysticeti/commit.ts";
+import { linkCommitRange, verifyCommitRange } from "../consensus/mysticeti/commitCertification.ts";
 import { COMMIT_SYNC_BATCH } from "../consensus/mysticeti/commitSync.ts";
 import type { Committee } from "../consensus/mysticeti/committee.ts";
 import type { BlockHeader } from "../core/block/header.ts";
@@ -67,17 +67,22 @@ export interface CommitCheckCounters {
   fetchFailures: number;
 }
 
-/** The verified commit chain: slot i holds commit `base + i`'s digest and timestamp. */
+/**
+ * The verified commit chain: commit `base + i` in slot `start + i`. Dropping a prefix moves `start` only;
+ * the live slots move to the front when the arrays are full (so each commit is copied O(1) times).
+ */
 class CommitChain {
   base = 0;
   length = 0;
-  digests = new Uint8Array(0);
-  timestamps = new Float64Array(0);
+  #start = 0;
+  #digests = new Uint8Array(0);
+  #timestamps = new Float64Array(0);
 
   /** Starts again at `index` (its digest and timestamp trusted). */
   reset(index: number, digest: Uint8Array, timestampMs: number): void {
     this.base = index;
     this.length = 0;
+    this.#start = 0;
     this.push(digest, timestampMs);
   }
 
@@ -85,39 +90,52 @@ class CommitChain {
     return this.base + this.length - 1;
   }
 
-  digest(index: number): Uint8Array | undefined {
+  #slot(index: number): number | undefined {
     const i = index - this.base;
-    if (i < 0 || i >= this.length) return undefined;
-    return this.digests.subarray(i * 32, i * 32 + 32);
+    return i < 0 || i >= this.length ? undefined : this.#start + i;
+  }
+
+  digest(index: number): Uint8Array | undefined {
+    const k = this.#slot(index);
+    return k === undefined ? undefined : this.#digests.subarray(k * 32, k * 32 + 32);
   }
 
   timestamp(index: number): number | undefined {
-    const i = index - this.base;
-    return i < 0 || i >= this.length ? undefined : this.timestamps[i];
+    const k = this.#slot(index);
+    return k === undefined ? undefined : this.#timestamps[k];
   }
 
   push(digest: Uint8Array, timestampMs: number): void {
-    if (this.length * 32 >= this.digests.length) {
-      const cap = Math.max(64, this.length * 2);
-      const d = new Uint8Array(cap * 32);
-      d.set(this.digests.subarray(0, this.length * 32));
-      const t = new Float64Array(cap);
-      t.set(this.timestamps.subarray(0, this.length));
-      this.digests = d;
-      this.timestamps = t;
+    if (this.#start + this.length >= this.#timestamps.length) {
+      // full: the live slots to the front, of the same arrays when half of them is dead, else of new ones
+      // twice the size
+      const from = this.#start;
+      const to = from + this.length;
+      if (this.length > 0 && this.length * 2 <= this.#timestamps.length) {
+        this.#digests.copyWithin(0, from * 32, to * 32);
+        this.#timestamps.copyWithin(0, from, to);
+      } else {
+        const cap = Math.max(64, this.length * 2);
+        const d = new Uint8Array(cap * 32);
+        d.set(this.#digests.subarray(from * 32, to * 32));
+        const t = new Float64Array(cap);
+        t.set(this.#timestamps.subarray(from, to));
+        this.#digests = d;
+        this.#timestamps = t;
+      }
+      this.#start = 0;
     }
-    this.digests.set(digest, this.length * 32);
-    this.timestamps[this.length] = timestampMs;
+    const k = this.#start + this.length;
+    this.#digests.set(digest, k * 32);
+    this.#timestamps[k] = timestampMs;
     this.length++;
   }
 
   /** Drops the commits below `index` (the local head has passed them). */
   dropBelow(index: number): void {
     const k = index - this.base;
-    if (k <= 0) return;
-    if (k >= this.length) return;
-    this.digests.copyWithin(0, k * 32, this.length * 32);
-    this.timestamps.copyWithin(0, k, this.length);
+    if (k <= 0 || k >= this.length) return;
+    this.#start += k;
     this.base = index;
     this.length -= k;
   }
@@ -255,8 +273,9 @@ export class CommitChecker implements CommitCheck {
   }
 
   /**
-   * The range's commits continue `after` (consecutive indices, each previous digest the one before);
-   * with votes, its last commit must be certified by them. Returns each commit's digest and timestamp.
+   * The range's commits continue `after` (`linkCommitRange`); with votes, its last commit must be certified
+   * by them (`verifyCommitRange`, each vote's signature checked first). Returns each commit's digest and
+   * timestamp.
    */
   #verifyRange(
     res: FetchCommitsResponse,
@@ -264,41 +283,11 @@ export class CommitChecker implements CommitCheck {
   ): { digest: Uint8Array; timestampMs: number }[] {
     if (res.blocks.length > 0)
       throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "blocks sent to a certificates-only request");
-    const out: { digest: Uint8Array; timestampMs: number }[] = [];
-    let prev = after;
-    for (const bytes of res.commits) {
-      const c = decodeCommit(bytes);
-      if (c.index !== prev.index + 1)
-        throw new FastEvmError(
-          ErrorCode.CONSENSUS_COMMIT_INVALID,
-          `commit ${c.index} does not follow ${prev.index}`,
-        );
-      if (!equalBytes(c.previousDigest, prev.digest))
-        throw new FastEvmError(
-          ErrorCode.CONSENSUS_COMMIT_INVALID,
-          `commit ${c.index} breaks the digest chain`,
-        );
-      const digest = commitDigest(c);
-      out.push({ digest, timestampMs: c.timestampMs });
-      prev = { index: c.index, digest };
-    }
-    if (res.votes.length > 0) {
-      const votes = res.votes.map((v) => {
-        try {
-          return this.#o.verifyVote(v);
-        } catch (e) {
-          throw new FastEvmError(
-            ErrorCode.CONSENSUS_COMMIT_INVALID,
-            `a vote does not verify: ${(e as Error).message}`,
-          );
-        }
-      });
-      if (!isCertified(prev, votes, this.#o.committee))
-        throw new FastEvmError(
-          ErrorCode.CONSENSUS_COMMIT_INVALID,
-          `commit ${prev.index} lacks votes of quorum stake`,
-        );
-    }
-    return out;
+    const commits = res.commits.map(decodeCommit);
+    const digests =
+      res.votes.length === 0
+        ? linkCommitRange(commits, after)
+        : verifyCommitRange(commits, after, res.votes.map(this.#o.verifyVote), this.#o.committee);
+    return commits.map((c, i) => ({ digest: digests[i]!, timestampMs: c.timestampMs }));
   }
 }

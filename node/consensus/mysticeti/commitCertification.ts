@@ -61,15 +61,13 @@ export function isCertified(ref: CommitRef, blocks: readonly VerifiedBlock[], co
 }
 
 /**
- * Verifies a fetched range of commits: it must continue the local chain (`after` = last local commit
- * index and digest), be hash-chained, and its last commit must be certified by `voteBlocks`.
- * Returns the digests of the commits, in order.
+ * Links a fetched range of commits to `after` (the last known commit's index and digest): consecutive
+ * indices, each previous digest the digest before it. Returns the commits' digests, in order. This alone
+ * proves nothing about consensus; certifying the range's last commit (`verifyCommitRange`) certifies all.
  */
-export function verifyCommitRange(
+export function linkCommitRange(
   commits: readonly Commit[],
   after: { index: number; digest: Uint8Array },
-  voteBlocks: readonly VerifiedBlock[],
-  committee: Committee,
 ): Uint8Array[] {
   if (commits.length === 0) throw invalid("empty commit range");
   const digests: Uint8Array[] = [];
@@ -82,8 +80,24 @@ export function verifyCommitRange(
     digests.push(digest);
     prev = { index: c.index, digest };
   }
-  if (!isCertified({ index: prev.index, digest: prev.digest }, voteBlocks, committee)) {
-    throw invalid(`commit ${prev.index} lacks votes of quorum stake`);
+  return digests;
+}
+
+/**
+ * Verifies a fetched range of commits: it must continue the local chain (`after` = last local commit
+ * index and digest), be hash-chained, and its last commit must be certified by `voteBlocks`.
+ * Returns the digests of the commits, in order.
+ */
+export function verifyCommitRange(
+  commits: readonly Commit[],
+  after: { index: number; digest: Uint8Array },
+  voteBlocks: readonly VerifiedBlock[],
+  committee: Committee,
+): Uint8Array[] {
+  const digests = linkCommitRange(commits, after);
+  const last = { index: commits[commits.length - 1]!.index, digest: digests[digests.length - 1]! };
+  if (!isCertified(last, voteBlocks, committee)) {
+    throw invalid(`commit ${last.index} lacks votes of quorum stake`);
   }
   return digests;
 }

@@ -1,8 +1,8 @@
 /**
  * One request/response round trip (node/network/roundTrip.ts) over real libp2p loopback: the time limit
  * covers the whole exchange, so a peer that accepts the stream and never answers costs the asker the limit
- * and no more (the consensus fetch once bounded only the dial); a response frame above the limit is
- * refused; an answer comes back whole.
+ * and no more (the consensus fetch once bounded only the dial), without a penalty; a response frame above
+ * the limit is refused and costs the peer score; an answer comes back whole.
  */
 import "../../../../node/network/polyfills.ts";
 import type { Stream } from "@libp2p/interface";
@@ -46,29 +46,34 @@ afterAll(async () => {
 
 describe("roundTrip", () => {
   const limits = { timeoutMs: 400, maxResponseBytes: 1000, timeoutCode: ErrorCode.NETWORK_TIMEOUT };
+  let penalties = 0;
+  const hooks = { decode: (f: Uint8Array) => f, penalize: () => void penalties++ };
 
   it("returns the response frame", async () => {
-    const res = await roundTrip(client, server.peerId, PROTOCOL, new Uint8Array([0, 7]), limits);
+    const res = await roundTrip(client, server.peerId, PROTOCOL, new Uint8Array([0, 7]), limits, hooks);
     expect([...res]).toEqual([42, 0, 7]);
   });
 
   it("times out a peer that accepts the stream and never answers, within the limit", async () => {
     const t0 = Date.now();
     await expect(
-      roundTrip(client, server.peerId, PROTOCOL, new Uint8Array([1]), limits),
+      roundTrip(client, server.peerId, PROTOCOL, new Uint8Array([1]), limits, hooks),
     ).rejects.toMatchObject({
       code: ErrorCode.NETWORK_TIMEOUT,
     });
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(390);
     expect(took).toBeLessThan(2000);
+    // slowness is the caller's to judge: no penalty here
+    expect(penalties).toBe(0);
   });
 
   it("refuses a response frame above the limit", async () => {
     await expect(
-      roundTrip(client, server.peerId, PROTOCOL, new Uint8Array([2]), limits),
+      roundTrip(client, server.peerId, PROTOCOL, new Uint8Array([2]), limits, hooks),
     ).rejects.toMatchObject({
       code: ErrorCode.NETWORK_MESSAGE_TOO_LARGE,
     });
+    expect(penalties).toBe(1);
   });
 });

@@ -19,7 +19,6 @@
  */
 import "../../../../node/network/polyfills.ts";
 import type { Stream } from "@libp2p/interface";
-import { multiaddr } from "@multiformats/multiaddr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChainPools } from "../../../../node/cli/chainWorkers.ts";
 import type { VerifiedBlock } from "../../../../node/consensus/mysticeti/block.ts";
@@ -40,7 +39,7 @@ import {
 } from "../../../../node/core/wire/sync.ts";
 import { ConsensusFetchClient, ConsensusTransport } from "../../../../node/network/consensusTransport.ts";
 import { frame, readFrames } from "../../../../node/network/framing.ts";
-import { createHost, type Host } from "../../../../node/network/host.ts";
+import type { Host } from "../../../../node/network/host.ts";
 import { PeerScores } from "../../../../node/network/peerScores.ts";
 import { SYNC_PROTOCOL, SyncTransport } from "../../../../node/network/syncTransport.ts";
 import { SyncPool } from "../../../../node/pool/syncPool.ts";
@@ -50,6 +49,7 @@ import { SyncManager } from "../../../../node/sync/syncManager.ts";
 import { CoreHarness } from "../../../consensus/utils/coreHarness.ts";
 import { Rng } from "../../../consensus/utils/random.ts";
 import { ADDRESSES, type DevChain, devTx, openDevChain } from "../../../utils/devChain.ts";
+import { caughtUp, connectSync, TestHosts } from "../../../utils/syncNet.ts";
 
 const pools = startChainPools();
 const syncPool = new SyncPool();
@@ -59,8 +59,7 @@ let source: DevChain;
 let commits: StoredCommit[];
 let headers: BlockHeader[];
 let genesis: BlockHeader;
-const hosts: Host[] = [];
-let seed = 100;
+const hosts = new TestHosts(100);
 
 /** The validator's answer to a commit request: its core's certificates over its store. */
 const validatorServes = (req: FetchCommitsRequest): FetchCommitsResponse =>
@@ -84,15 +83,7 @@ function checker(
 const verifier = new BlockVerifier(h.t.committee, h.t.verifier);
 const verifyVote = (bytes: Uint8Array): VerifiedBlock => verifier.verifyBytes(bytes);
 
-async function newHost(): Promise<Host> {
-  const host = (await createHost({
-    networkKey: new Uint8Array(32).fill(seed++),
-    listen: ["/ip4/127.0.0.1/tcp/0"],
-    maxGossipBytes: 1 << 20,
-  })) as Host;
-  hosts.push(host);
-  return host;
-}
+const newHost = () => hosts.create();
 
 beforeAll(async () => {
   h.run(10_000);
@@ -121,7 +112,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const x of hosts) await x.stop();
+  await hosts.stopAll();
   await source.close();
   await syncPool.close();
   await pools.close();
@@ -325,21 +316,6 @@ async function fullNode(withCheck: boolean) {
   return { dev, host, scores, transport, manager, commitCheck };
 }
 
-async function connectAll(node: Awaited<ReturnType<typeof fullNode>>, peers: readonly Host[]) {
-  for (const p of peers) {
-    await node.host.dial(multiaddr(p.getMultiaddrs()[0]!.toString()));
-    await node.manager.addPeer(p.peerId.toString());
-  }
-  node.manager.start();
-}
-
-async function caughtUp(m: SyncManager, ms = 30_000): Promise<void> {
-  await Promise.race([
-    m.whenCaughtUp(),
-    new Promise((_, fail) => setTimeout(() => fail(new Error("sync did not catch up")), ms)),
-  ]);
-}
-
 describe("block sync with the consensus check, over libp2p", () => {
   it("refuses a chain with a forged prevRandao that executes fine, and syncs the certified one", async () => {
     const server = new ChainServer(source.chain);
@@ -355,7 +331,7 @@ describe("block sync with the consensus check, over libp2p", () => {
 
     // without the check the forged chain is taken: its blocks execute to the same state roots
     const naive = await fullNode(false);
-    await connectAll(naive, [byz.host]);
+    await connectSync(naive.host, naive.manager, [byz.host]);
     await caughtUp(naive.manager);
     expect(naive.dev.chain.store.hasBlock(headerHash(byz.forged[0]!))).toBe(true);
     await naive.manager.stop();
@@ -364,7 +340,7 @@ describe("block sync with the consensus check, over libp2p", () => {
 
     // with it: refused, penalised, and the certified chain comes from the validator
     const node = await fullNode(true);
-    await connectAll(node, [byz.host, validator.host]);
+    await connectSync(node.host, node.manager, [byz.host, validator.host]);
     await caughtUp(node.manager);
     const head = node.dev.chain.head();
     expect(bytesToHex(head.hash)).toBe(bytesToHex(source.chain.head().hash));

@@ -26,31 +26,22 @@ import {
 } from "../../../../node/core/wire/sync.ts";
 import { createMetrics, type Metrics } from "../../../../node/metrics/metrics.ts";
 import { frame, readFrames } from "../../../../node/network/framing.ts";
-import { createHost, type Host } from "../../../../node/network/host.ts";
+import type { Host } from "../../../../node/network/host.ts";
 import { MIN_SCORE, PeerScores } from "../../../../node/network/peerScores.ts";
 import { SYNC_PROTOCOL, SyncTransport } from "../../../../node/network/syncTransport.ts";
 import { SyncPool } from "../../../../node/pool/syncPool.ts";
 import { ChainServer } from "../../../../node/sync/chainServer.ts";
 import { SyncManager } from "../../../../node/sync/syncManager.ts";
 import { ADDRESSES, type DevChain, devTx, dumpFlatState, openDevChain } from "../../../utils/devChain.ts";
+import { caughtUp, connectSync, TestHosts } from "../../../utils/syncNet.ts";
 
 const pools = startChainPools();
 const syncPool = new SyncPool();
 const BLOCKS = 40;
 let source: DevChain;
 let server: ChainServer;
-let seedCounter = 1;
-const hosts: Host[] = [];
-
-async function newHost(): Promise<Host> {
-  const h = (await createHost({
-    networkKey: new Uint8Array(32).fill(seedCounter++),
-    listen: ["/ip4/127.0.0.1/tcp/0"],
-    maxGossipBytes: 1 << 20,
-  })) as Host;
-  hosts.push(h);
-  return h;
-}
+const hosts = new TestHosts(1);
+const newHost = () => hosts.create();
 
 /** An honest peer: a host serving `server` (the source chain's store). */
 async function honestPeer(s: ChainServer = server): Promise<{ host: Host; transport: SyncTransport }> {
@@ -161,21 +152,7 @@ async function fullNode(opts: { statusIntervalMs?: number } = {}): Promise<FullN
   return { dev, host, transport, manager, metrics };
 }
 
-/** Connects `node` to `peers` in order, handshaking each before the next (the first one is asked first). */
-async function connect(node: FullNode, peers: readonly Host[]): Promise<void> {
-  for (const p of peers) {
-    await node.host.dial(multiaddr(p.getMultiaddrs()[0]!.toString()));
-    await node.manager.addPeer(p.peerId.toString());
-  }
-  node.manager.start();
-}
-
-async function caughtUp(node: FullNode, ms = 30_000): Promise<void> {
-  await Promise.race([
-    node.manager.whenCaughtUp(),
-    new Promise((_, fail) => setTimeout(() => fail(new Error("sync did not catch up")), ms)),
-  ]);
-}
+const connect = (node: FullNode, peers: readonly Host[]) => connectSync(node.host, node.manager, peers);
 
 function expectSameChain(node: FullNode): void {
   const head = node.dev.chain.head();
@@ -209,7 +186,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const n of nodes) await stopNode(n);
-  for (const h of hosts) await h.stop();
+  await hosts.stopAll();
   for (const n of nodes) await n.dev.close();
   await source.close();
   await syncPool.close();
@@ -223,7 +200,7 @@ describe("SyncManager", () => {
     const a = await honestPeer();
     const b = await honestPeer();
     await connect(node, [a.host, b.host]);
-    await caughtUp(node);
+    await caughtUp(node.manager);
     expectSameChain(node);
     expect(node.manager.counters.blocksImported).toBe(BLOCKS);
     expect(node.manager.counters.headerBatches).toBeGreaterThanOrEqual(BLOCKS / 16);
@@ -254,7 +231,7 @@ describe("SyncManager", () => {
       const byz = await byzantinePeer(mode);
       const honest = await honestPeer();
       await connect(node, [byz.host, honest.host]);
-      await caughtUp(node);
+      await caughtUp(node.manager);
       expectSameChain(node);
       if (counter !== undefined) expect(node.manager.counters[counter]).toBeGreaterThan(0);
       expect(node.transport.scores.score(byz.host.peerId.toString())).toBeLessThan(0);
@@ -285,7 +262,7 @@ describe("SyncManager", () => {
     expect(node.dev.chain.head().header.number).toBeLessThan(BigInt(BLOCKS));
     const honest = await honestPeer();
     await node.host.dial(multiaddr(honest.host.getMultiaddrs()[0]!.toString()));
-    await caughtUp(node);
+    await caughtUp(node.manager);
     expectSameChain(node);
   }, 60_000);
 
@@ -319,7 +296,7 @@ describe("SyncManager", () => {
     nodes.push(node);
     const a = await honestPeer();
     await connect(node, [a.host]);
-    await caughtUp(node);
+    await caughtUp(node.manager);
     // the source grows; the peer announces its new head by gossip (no status refresh in this test)
     let nonce = BigInt(BLOCKS * 3);
     const announced = [];
