@@ -2,8 +2,11 @@
  * Block sync in the `fastevm node` process:
  * - `serveSync`: any node with a libp2p host (a validator's, a full node's) answers status, headers and
  *   bodies from its chain store and announces each new head (`newBlockHashes`) by gossip;
+ * - `startBlockSync`: the sync manager with the consensus check, fed by a sync worker's body checks; a full
+ *   node runs it for its life, a validator at start-up until its engine driver takes over (catch-up of a
+ *   validator far behind, node/consensus/execution/engineDriver.ts `followBlockSync`);
  * - `startFullNode` (`fastevm node --sync --bootnodes …`): its own libp2p host (a network key kept in
- *   DATADIR/p2p.key, mode 0600), the sync manager fed by the sync pool's body checks, the bootnodes dialled
+ *   DATADIR/p2p.key, mode 0600), block sync, the bootnodes dialled
  *   (and dialled again while unreachable), and transaction gossip so that `eth_sendRawTransaction` on the
  *   full node reaches the validators. No consensus keys: it executes and verifies every block it imports,
  *   and checks each one's commit stamp against commits certified by the committee (`--sync.committee`,
@@ -30,7 +33,7 @@ import { TxGossip } from "../network/txGossip.ts";
 import { SyncPool } from "../pool/syncPool.ts";
 import { ChainServer } from "../sync/chainServer.ts";
 import { CommitChecker } from "../sync/commitCheck.ts";
-import { SyncManager } from "../sync/syncManager.ts";
+import { type SyncChain, SyncManager } from "../sync/syncManager.ts";
 import type { TxPoolService } from "../txpool/service/txPoolService.ts";
 
 export const FULLNODE_KEY_FILE = "p2p.key";
@@ -108,6 +111,112 @@ export interface RunningFullNode {
   stop(): Promise<void>;
 }
 
+export interface BlockSyncOptions {
+  readonly host: Host;
+  /** the host's peer scores (a validator's are its consensus transport's) */
+  readonly scores: PeerScores;
+  /** the sync protocol on `host` (serveSync's) */
+  readonly transport: SyncTransport;
+  readonly chain: Chain;
+  /** the committee whose votes certify the commits the blocks are stamped with */
+  readonly committee: Committee;
+  /** how a block enters the chain (default `chain.importBlock`; a validator's goes through its engine lock) */
+  readonly importBlock?: SyncChain["importBlock"];
+  readonly logger: Logger;
+  readonly metrics?: Pick<Metrics, "p2p" | "pools" | "sync">;
+}
+
+/** Block sync with the consensus check, as full nodes and catching-up validators run it. */
+export interface BlockSync {
+  readonly manager: SyncManager;
+  /** the consensus check of every imported block's commit stamp */
+  readonly commits: CommitChecker;
+  /** until `stop`: it may still move the head */
+  readonly running: boolean;
+  /**
+   * A peer's head is more than FULLNODE_READY_LAG above ours, or no peer has answered the status handshake
+   * yet in the first STATUS_GRACE_MS
+   */
+  behind(): boolean;
+  /** stops it; resolves once no import it started is in flight (its sync worker closed) */
+  stop(): Promise<void>;
+}
+
+/** How long after start block sync counts as behind while no peer has told it its head, ms. */
+export const STATUS_GRACE_MS = 3000;
+
+/**
+ * Starts block sync on `o.host` (node/sync/syncManager.ts): bodies checked in a sync worker, every header's
+ * commit stamp checked against commits certified by `o.committee` (node/sync/commitCheck.ts; certificates
+ * asked of the validators first, on their consensus fetch protocol), every block re-executed on import.
+ */
+export function startBlockSync(o: BlockSyncOptions): BlockSync {
+  const { host, scores, transport } = o;
+  const genesisHash = o.chain.store.canonicalHash(0n);
+  if (genesisHash === undefined) throw new FastEvmError(ErrorCode.NOT_FOUND, "no genesis block");
+  const syncPool = new SyncPool(o.metrics === undefined ? {} : { metrics: o.metrics.pools });
+  const fetcher = new ConsensusFetchClient(host, scores, DEFAULT_TRANSPORT_LIMITS, o.metrics?.p2p);
+  const verifier = new BlockVerifier(
+    o.committee,
+    new Ed25519Verifier(o.committee.authorities.map((a) => a.protocolKey)),
+  );
+  // certificates from validators first (their peer ids are in the committee), then whoever else is connected
+  const validatorIds = new Set(o.committee.authorities.map((a) => a.peerId).filter((p) => p !== ""));
+  const commits = new CommitChecker({
+    committee: o.committee,
+    verifyVote: (bytes) => verifier.verifyBytes(bytes),
+    // best score first, a random one among equals (the load spread over the validators)
+    peers: () => {
+      const all = host
+        .getPeers()
+        .map((p) => ({ id: p.toString(), score: scores.score(p.toString()), tie: Math.random() }))
+        .sort((a, b) => b.score - a.score || a.tie - b.tie)
+        .map((p) => p.id);
+      return [...all.filter((p) => validatorIds.has(p)), ...all.filter((p) => !validatorIds.has(p))];
+    },
+    fetch: (peer, req) => {
+      const id = transport.peerId(peer);
+      if (id === undefined)
+        return Promise.reject(new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `peer ${peer} not connected`));
+      return fetcher.requestCommits(id, req);
+    },
+    penalize: (peer, by) => scores.penalize(peer, by),
+    log: (fields, msg) => o.logger.info(fields, msg),
+  });
+  const chain = o.chain;
+  const importBlock = o.importBlock ?? ((b) => chain.importBlock(b));
+  const manager = new SyncManager({
+    commits,
+    chain: { head: () => chain.head(), importBlock },
+    transport,
+    checkBodies: (t) => syncPool.checkBodies(t),
+    chainId: chain.config.chainId,
+    genesisHash,
+    log: (fields, msg) => o.logger.info(fields, msg),
+    ...(o.metrics === undefined ? {} : { metrics: o.metrics.sync }),
+  });
+  manager.start();
+  const startedAt = Date.now();
+  let running = true;
+  let stopping: Promise<void> | undefined;
+  return {
+    manager,
+    commits,
+    get running() {
+      return running;
+    },
+    behind() {
+      if (manager.peers.length === 0) return Date.now() - startedAt < STATUS_GRACE_MS;
+      return manager.targetHead > chain.head().header.number + FULLNODE_READY_LAG;
+    },
+    stop() {
+      running = false;
+      stopping ??= manager.stop().finally(() => syncPool.close());
+      return stopping;
+    },
+  };
+}
+
 export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode> {
   const host = (await createHost({
     networkKey: loadOrCreateKey(o.datadir),
@@ -115,59 +224,22 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
     maxGossipBytes: 8 << 20,
   })) as Host;
   const scores = new PeerScores(host, o.metrics?.p2p);
-  const syncPool = new SyncPool(o.metrics === undefined ? {} : { metrics: o.metrics.pools });
   let served: ServedSync | undefined;
   let gossip: TxGossip | undefined;
-  let manager: SyncManager;
-  let commitCheck: CommitChecker;
+  let sync: BlockSync | undefined;
   const redials = new Set<ReturnType<typeof setTimeout>>();
   let stopped = false;
   try {
     served = await serveSync(host, scores, o.chain, o.metrics);
-    const genesisHash = o.chain.store.canonicalHash(0n);
-    if (genesisHash === undefined) throw new FastEvmError(ErrorCode.NOT_FOUND, "no genesis block");
-    const transport = served.transport;
-    const fetcher = new ConsensusFetchClient(host, scores, DEFAULT_TRANSPORT_LIMITS, o.metrics?.p2p);
-    const verifier = new BlockVerifier(
-      o.committee,
-      new Ed25519Verifier(o.committee.authorities.map((a) => a.protocolKey)),
-    );
-    // certificates from validators first (their peer ids are in the committee), then whoever else is connected
-    const validatorIds = new Set(o.committee.authorities.map((a) => a.peerId).filter((p) => p !== ""));
-    commitCheck = new CommitChecker({
-      committee: o.committee,
-      verifyVote: (bytes) => verifier.verifyBytes(bytes),
-      // best score first, a random one among equals (the load spread over the validators)
-      peers: () => {
-        const all = host
-          .getPeers()
-          .map((p) => ({ id: p.toString(), score: scores.score(p.toString()), tie: Math.random() }))
-          .sort((a, b) => b.score - a.score || a.tie - b.tie)
-          .map((p) => p.id);
-        return [...all.filter((p) => validatorIds.has(p)), ...all.filter((p) => !validatorIds.has(p))];
-      },
-      fetch: (peer, req) => {
-        const id = transport.peerId(peer);
-        if (id === undefined)
-          return Promise.reject(
-            new FastEvmError(ErrorCode.NETWORK_UNREACHABLE, `peer ${peer} not connected`),
-          );
-        return fetcher.requestCommits(id, req);
-      },
-      penalize: (peer, by) => scores.penalize(peer, by),
-      log: (fields, msg) => o.logger.info(fields, msg),
-    });
-    manager = new SyncManager({
-      commits: commitCheck,
+    sync = startBlockSync({
+      host,
+      scores,
+      transport: served.transport,
       chain: o.chain,
-      transport,
-      checkBodies: (t) => syncPool.checkBodies(t),
-      chainId: o.chain.config.chainId,
-      genesisHash,
-      log: (fields, msg) => o.logger.info(fields, msg),
-      ...(o.metrics === undefined ? {} : { metrics: o.metrics.sync }),
+      committee: o.committee,
+      logger: o.logger,
+      ...(o.metrics === undefined ? {} : { metrics: o.metrics }),
     });
-    manager.start();
     host.addEventListener("peer:connect", (e) =>
       o.logger.info({ peer: e.detail.toString() }, "peer connected"),
     );
@@ -200,16 +272,17 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
     for (const b of o.bootnodes) dial(b);
   } catch (e) {
     gossip?.stop();
+    await sync?.stop();
     await served?.stop();
     await host.stop();
-    await syncPool.close();
     throw e;
   }
-  const m = manager;
+  const s = sync;
+  const m = s.manager;
   return {
     host,
     manager: m,
-    commits: commitCheck,
+    commits: s.commits,
     served,
     ready() {
       if (m.peers.length === 0) return { ok: false, reason: "no sync peer" };
@@ -220,12 +293,11 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
     async stop() {
       stopped = true;
       for (const t of redials) clearTimeout(t);
-      await m.stop();
+      await s.stop();
       gossip?.stop();
       o.txpool.connect({});
       await served?.stop();
       await host.stop();
-      await syncPool.close();
     },
   };
 }

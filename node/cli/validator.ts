@@ -4,6 +4,11 @@
  * (HTTP + JWT to another process) share. The consensus directory holds the `fastevm keys` files and
  * `committee.json`. Start-up order: read the execution head (its commit stamp is the last executed commit),
  * then start consensus so stored commits after that index are executed again before anything new.
+ *
+ * A validator far behind (restarted after a long stop, or new) catches up on execution by block sync and on
+ * consensus by commit sync, then rejoins: with `blockSync` (the in-process engine's `fastevm node
+ * --validator`), block sync starts on the validator's host before consensus does, and the engine driver
+ * skips the commits its blocks cover until the first one they do not (EngineDriver.followBlockSync).
  */
 import "../network/polyfills.ts";
 import { existsSync, readFileSync } from "node:fs";
@@ -23,11 +28,13 @@ import type { ExecutionEngine } from "../core/wire/engine.ts";
 import type { Logger } from "../metrics/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { createHost, type Host } from "../network/host.ts";
+import type { PeerScores } from "../network/peerScores.ts";
 import { TxGossip } from "../network/txGossip.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { TxPoolService } from "../txpool/service/txPoolService.ts";
 import { EMPTY_TX_SOURCE, type TxSource } from "../txpool/source.ts";
 import { KEY_FILES } from "./commands/keys.ts";
+import type { BlockSync } from "./fullNode.ts";
 import { validatorReadiness } from "./ops.ts";
 
 export const COMMITTEE_FILE = "committee.json";
@@ -64,6 +71,16 @@ export interface ValidatorOptions {
   readonly metrics?: Pick<Metrics, "consensus" | "p2p">;
   /** the validator stopped on a fatal error (a rejected commit, a safety violation): exit non-zero */
   readonly onFatal?: (e: FastEvmError) => void;
+  /**
+   * Starts block sync on the validator's host (serving and catching up, node/cli/fullNode.ts) before
+   * consensus starts; the driver hands it over to itself at the first commit it does not cover.
+   * Absent (`fastevm consensus --execution-url`): the driver executes every commit.
+   */
+  readonly blockSync?: (ctx: {
+    readonly host: Host;
+    readonly scores: PeerScores;
+    readonly committee: Committee;
+  }) => Promise<BlockSync>;
 }
 
 export interface RunningValidator {
@@ -72,6 +89,8 @@ export interface RunningValidator {
   readonly host: Host;
   readonly authority: number;
   readonly gossip: TxGossip | undefined;
+  /** the catch-up block sync (`blockSync`), stopped once the driver took over */
+  readonly sync: BlockSync | undefined;
   /** the /ready verdict (node/cli/ops.ts validatorReadiness) */
   ready(): { readonly ok: true } | { readonly ok: false; readonly reason: string };
   stop(): Promise<void>;
@@ -129,6 +148,7 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
   const pool = o.txpool;
   let gossip: TxGossip | undefined;
   let node: ConsensusNode;
+  let sync: BlockSync | undefined;
   try {
     const maxBlockGas =
       o.blockGasLimit === undefined ? undefined : o.blockGasLimit / BigInt(committee.authorities.length);
@@ -171,10 +191,16 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
         },
       });
     }
+    // a committee of one has nobody to sync from
+    if (o.blockSync !== undefined && committee.authorities.length > 1) {
+      sync = await o.blockSync({ host, scores: node.transport.scores, committee });
+      driver.followBlockSync(sync);
+    }
     await node.connect();
     await node.start();
   } catch (e) {
     // a failed start must not leave sockets holding the process open
+    await sync?.stop();
     gossip?.stop();
     await host.stop();
     throw e;
@@ -185,10 +211,12 @@ export async function startValidator(o: ValidatorOptions): Promise<RunningValida
     host,
     authority,
     gossip,
+    sync,
     ready: () => validatorReadiness(node, committee.authorities.length, driver),
     async stop() {
       // the driver first: a commit waiting on an unreachable engine must not hold the consensus queue
       driver.stop();
+      await sync?.stop();
       await node.stop();
       gossip?.stop();
       pool?.connect({});
@@ -216,6 +244,7 @@ export function printValidatorSummary(
     lastCommitIndex: v.node.core.lastCommitIndex,
     lastExecutedCommit: v.driver.lastExecutedCommit,
     driver: v.driver.counters,
+    ...(v.sync === undefined ? {} : { sync: v.sync.manager.counters, commits: v.sync.commits.counters }),
   };
   console.log(`validator summary ${JSON.stringify(summary)}`);
 }

@@ -466,7 +466,10 @@ export class ConsensusNode {
       if (items.length > 0) {
         this.counters.commitSyncs++;
         this.o.metrics?.commitSyncs.inc();
-        this.enqueue("commits", () => this.core.addCertifiedCommits(items));
+        // far behind (a validator back after a long stop): the next range as soon as this one is applied,
+        // not at the next interval
+        if (this.enqueue("commits", () => this.core.addCertifiedCommits(items)))
+          void this.queue.then(() => this.syncCommits());
       }
     } catch (e) {
       // a bad or stale range: the next interval asks another peer

@@ -68,6 +68,7 @@ import {
   type RunningFullNode,
   type ServedSync,
   serveSync,
+  startBlockSync,
   startFullNode,
 } from "../fullNode.ts";
 import { createOps, executionReadiness, OPS_OPTIONS, OPS_USAGE, type OpsArgs, parseOpsArgs } from "../ops.ts";
@@ -530,6 +531,21 @@ export const nodeCommand: CliCommand = {
           blockGasLimit: head.header.gasLimit,
           logger,
           metrics,
+          // validators serve block sync (to full nodes and each other), scored with the consensus peers, and
+          // catch up by it when far behind; imports take the engine's lock like the driver's calls
+          blockSync: async ({ host, scores, committee }) => {
+            validatorSync = await serveSync(host, scores, chain, metrics);
+            return startBlockSync({
+              host,
+              scores,
+              transport: validatorSync.transport,
+              chain,
+              committee,
+              importBlock: (b) => engineState.lock.run(() => chain.importBlock(b)),
+              logger,
+              metrics,
+            });
+          },
           onFatal: (e) => {
             fatal = e;
             logger.fatal(
@@ -539,8 +555,6 @@ export const nodeCommand: CliCommand = {
             wake();
           },
         });
-        // validators serve block sync to full nodes, scored with the consensus peers
-        validatorSync = await serveSync(validator.host, validator.node.transport.scores, chain, metrics);
       }
       if (args.bootnodes !== undefined) {
         fullNode = await startFullNode({

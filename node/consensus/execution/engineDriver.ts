@@ -20,6 +20,15 @@
  * waits, back-pressured). A deterministic rejection (engineFailure.ts: an INVALID payload, invalid attributes,
  * …) is not retried: `execute` rejects with CONSENSUS_ENGINE_REJECTED and `onRejected` is told, and the
  * validator stops.
+ *
+ * Catch-up by block sync (`followBlockSync`): a validator far behind imports the chain from its peers (every
+ * block re-executed, its commit stamp checked against certified commits) while its consensus catches up by
+ * commit sync. Each commit consensus hands over is then first looked up on the execution head: a commit at
+ * or below the head's stamp was executed by an imported block and is skipped; a non-empty commit above it
+ * waits while block sync is still behind its peers and moving the head. The first non-empty commit it
+ * does not cover once sync has caught up (or stalled for CATCH_UP_STALL_MS) stops block sync (awaiting
+ * its in-flight import), and from there the driver builds every block itself: one writer of the head at
+ * any time. Consensus waits meanwhile (back-pressure, as on a slow execution node).
  */
 import { DEFAULT_TIMESTAMP_RULE, minChildTimestamp } from "../../core/chain/blockRules.ts";
 import type { FeeRecipientRule, TimestampRule } from "../../core/chain/chainConfig.ts";
@@ -50,6 +59,8 @@ export interface EngineDriverOptions {
   readonly onRejected?: (e: FastEvmError) => void;
   /** called after each block becomes the head */
   readonly onBlock?: (b: ExecutedBlock) => void;
+  /** block sync that has not moved the head for this long is taken over (default CATCH_UP_STALL_MS) */
+  readonly catchUpStallMs?: number;
 }
 
 export interface ExecutedBlock {
@@ -58,6 +69,21 @@ export interface ExecutedBlock {
   readonly hash: string;
   readonly transactions: number;
 }
+
+/** Block sync moving the execution head beside the driver (a validator catching up; node/cli/fullNode.ts). */
+export interface CatchUpSync {
+  /** until `stop`: it may still move the head */
+  readonly running: boolean;
+  /** whether it still has blocks to fetch (a peer's head is above ours) */
+  behind(): boolean;
+  /** stops it; resolves once no import it started is in flight */
+  stop(): Promise<void>;
+}
+
+/** How often a commit waiting for block sync looks at the head again, ms. */
+export const CATCH_UP_POLL_MS = 50;
+/** Block sync that has not moved the head for this long while behind is taken over by the driver, ms. */
+export const CATCH_UP_STALL_MS = 10_000;
 
 interface Head {
   /** lowercase hex */
@@ -105,12 +131,27 @@ export function feeRecipientFor(
 export class EngineDriver {
   /** the last commit index whose effects are on the execution node */
   lastExecutedCommit = 0;
-  readonly counters = { blocks: 0, emptyCommits: 0, replaysSkipped: 0, retries: 0, duplicateTxs: 0 };
+  readonly counters = {
+    blocks: 0,
+    emptyCommits: 0,
+    replaysSkipped: 0,
+    retries: 0,
+    duplicateTxs: 0,
+    /** commits whose block came by block sync (catch-up) */
+    syncedCommits: 0,
+    /** 1 once block sync handed the head over to the driver */
+    handovers: 0,
+    /** polls of a commit waiting for block sync to reach it */
+    syncWaits: 0,
+  };
   /** set when a commit was rejected deterministically: the driver executes nothing more */
   rejected: FastEvmError | undefined;
   #head: Head | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
+  #sync: CatchUpSync | undefined;
+  /** the highest commit index block sync was seen to have executed */
+  #syncedThrough = 0;
 
   constructor(private readonly o: EngineDriverOptions) {}
 
@@ -127,15 +168,25 @@ export class EngineDriver {
     return this.lastExecutedCommit;
   }
 
+  /**
+   * Block sync is moving the head (a validator catching up): commits its blocks cover are skipped, and the
+   * first non-empty commit they do not cover stops it (see the module comment).
+   */
+  followBlockSync(sync: CatchUpSync): void {
+    this.#sync = sync;
+  }
+
   /** ConsensusNode's `onCommit`: resolves once the commit is executed (or known executed). */
   async execute(s: CommittedSubDag): Promise<void> {
     const index = s.commit.index;
     if (index <= this.lastExecutedCommit) {
-      this.counters.replaysSkipped++;
+      if (index <= this.#syncedThrough) this.counters.syncedCommits++;
+      else this.counters.replaysSkipped++;
       return;
     }
     const all = subDagTransactions(s);
     const txs = dedupeTransactions(all);
+    if (this.#sync !== undefined && (await this.#coveredBySync(index, txs.length > 0))) return;
     this.counters.duplicateTxs += all.length - txs.length;
     if (txs.length === 0) {
       this.counters.emptyCommits++;
@@ -147,6 +198,55 @@ export class EngineDriver {
       if (this.#head === undefined) await this.#readHead();
       if (index <= this.lastExecutedCommit) return;
       await this.#produce(s, txs);
+    });
+  }
+
+  /**
+   * Whether block sync executed commit `index`. A non-empty commit it has not reached yet is waited for
+   * while sync is behind its peers and moving; then, or at once when it is not behind, the hand-over.
+   */
+  async #coveredBySync(index: number, nonEmpty: boolean): Promise<boolean> {
+    const sync = this.#sync!;
+    const reread = async () => {
+      const before = this.lastExecutedCommit;
+      await this.#retry("reading the execution head", index, () => this.#readHead());
+      if (this.lastExecutedCommit > before) this.#syncedThrough = this.lastExecutedCommit;
+    };
+    let moved = Date.now();
+    while (sync.running) {
+      const before = this.lastExecutedCommit;
+      await reread();
+      if (this.lastExecutedCommit > before) moved = Date.now();
+      if (index <= this.lastExecutedCommit) {
+        this.counters.syncedCommits++;
+        return true;
+      }
+      // an empty commit has no block either way: block sync may go on
+      if (!nonEmpty) return false;
+      // caught up with its peers, or stalled: this driver builds from here
+      if (!sync.behind() || Date.now() - moved > (this.o.catchUpStallMs ?? CATCH_UP_STALL_MS)) break;
+      this.counters.syncWaits++;
+      await this.#sleep(CATCH_UP_POLL_MS);
+      if (this.#stopped) throw engineError(`driver stopped while waiting for block sync at commit ${index}`);
+    }
+    await sync.stop();
+    this.#sync = undefined;
+    this.counters.handovers++;
+    // what block sync imported while it stopped
+    await reread();
+    if (index > this.lastExecutedCommit) return false;
+    this.counters.syncedCommits++;
+    return true;
+  }
+
+  /** Waits `ms`, or less when `stop` is called. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        r();
+      };
     });
   }
 
@@ -237,13 +337,7 @@ export class EngineDriver {
         this.o.log?.(
           `engine driver: ${what} failed, transient (${failure.reason}: ${(e as Error).message}); retrying in ${delay} ms`,
         );
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, delay);
-          this.#wake = () => {
-            clearTimeout(t);
-            r();
-          };
-        });
+        await this.#sleep(delay);
         delay = Math.min(delay * 2, this.o.retryMaxMs ?? 5000);
         this.#head = undefined;
       }

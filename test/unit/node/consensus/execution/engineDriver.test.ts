@@ -5,7 +5,10 @@
  * and skips executed commits; failures (unreachable node, a crash between newPayload and the head update)
  * are retried until the commit is executed exactly once; stop() ends a retry loop. On a chain whose
  * `config.fastevm.feeRecipient` is a fixed address, the driver builds with it (that address earns the
- * priority fees) and a driver left on `leader` is refused by the execution node.
+ * priority fees) and a driver left on `leader` is refused by the execution node. Following block sync (a
+ * validator far behind): the commits the imported blocks cover are skipped, an empty commit leaves sync
+ * running, the first uncovered non-empty commit stops it (imports in flight finish first, and are not built
+ * again) and the driver then builds the same blocks the network made.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devGenesisJson } from "../../../../../node/chain/chainGenerator.ts";
@@ -287,5 +290,153 @@ describe("engine driver: the chain's fee-recipient rule", () => {
     expect((e as FastEvmError).message).toMatch(/-38003 .*is not the chain's fee recipient/);
     expect(f.dev.chain.head().header.number).toBe(number);
     d.stop();
+  });
+});
+
+describe("engine driver: catch-up by block sync (a validator far behind)", () => {
+  // two chains from the same genesis: `ahead` is built by a driver (the network), `behind` gets its blocks
+  // by import, as block sync would hand them over, and a second driver follows it
+  let ahead: EngineHarness;
+  let behind: EngineHarness | undefined;
+  /** commit index → the block `ahead` made for it */
+  const made = new Map<number, Uint8Array>();
+  const commits = [
+    subDag(1, 1_000_000, [[tx(0)]]),
+    subDag(2, 1_001_000, [[tx(1)]]),
+    subDag(3, 1_002_000, [[]]),
+    subDag(4, 1_003_000, [[tx(2)]]),
+    subDag(5, 1_004_000, [[tx(3)]]),
+  ];
+  const importUpTo = async (index: number) => {
+    for (const [i, hash] of made)
+      if (i <= index && behind!.dev.chain.block(hash) === undefined)
+        await behind!.dev.chain.importBlock(ahead.dev.chain.block(hash)!);
+  };
+
+  beforeAll(async () => {
+    ahead = await openEngine(pools, 64, { config });
+    const d = new EngineDriver({
+      engine: endpoint(undefined, () => ahead),
+      committee,
+      timestampRule: config.timestampRule,
+    });
+    await d.init();
+    for (const c of commits) {
+      await d.execute(c);
+      if (c.commit.index !== 3) made.set(c.commit.index, ahead.dev.chain.head().hash);
+    }
+  });
+  afterAll(async () => {
+    await ahead.close();
+    await behind?.close();
+  });
+
+  /**
+   * A driver over `behind` following a block sync that has imported through `syncedAt`, imports through
+   * `onStop` as it stops, and says it is behind its peers while `isBehind()`.
+   */
+  async function follow(syncedAt: number, onStop: number, isBehind = () => false, stallMs?: number) {
+    await behind?.close();
+    behind = await openEngine(pools, 64, { config });
+    let stops = 0;
+    let running = true;
+    const sync = {
+      get running() {
+        return running;
+      },
+      behind: isBehind,
+      async stop() {
+        stops++;
+        // an import still in flight finishes before stop resolves
+        await importUpTo(onStop);
+        running = false;
+      },
+    };
+    const e = endpoint(undefined, () => behind!);
+    const d = new EngineDriver({
+      engine: e,
+      committee,
+      timestampRule: config.timestampRule,
+      retryInitialMs: 5,
+      ...(stallMs === undefined ? {} : { catchUpStallMs: stallMs }),
+    });
+    await d.init();
+    // block sync imports after the driver read its start head, as in a validator
+    await importUpTo(syncedAt);
+    d.followBlockSync(sync);
+    return { d, e, sync, stops: () => stops };
+  }
+
+  it("skips what the imported blocks cover, an empty commit leaves sync running, the first uncovered one hands over once sync is not behind", async () => {
+    const f = await follow(2, 2);
+    await f.d.execute(commits[0]!);
+    await f.d.execute(commits[1]!);
+    expect(f.d.counters).toMatchObject({ syncedCommits: 2, blocks: 0 });
+    // commit 3 has no transactions: no block either way, block sync goes on
+    await f.d.execute(commits[2]!);
+    expect(f.stops()).toBe(0);
+    expect(f.sync.running).toBe(true);
+    expect(f.e.calls.filter((m) => m !== "headBlock")).toEqual([]);
+    // commit 4 is not on the imported chain: sync stops, the driver builds the same block the network did
+    await f.d.execute(commits[3]!);
+    expect(f.stops()).toBe(1);
+    expect(f.d.counters).toMatchObject({ handovers: 1, blocks: 1, syncedCommits: 2 });
+    await f.d.execute(commits[4]!);
+    expect(bytesToHex(behind!.dev.chain.head().hash)).toBe(bytesToHex(made.get(5)!));
+    await behind!.dev.chain.persisted();
+    expect(bytesToHex(behind!.dev.chain.store.canonicalHash(3n) ?? new Uint8Array())).toBe(
+      bytesToHex(made.get(4)!),
+    );
+    expect(f.d.counters).toMatchObject({ blocks: 2, handovers: 1 });
+  });
+
+  it("blocks imported while sync stops are not built again", async () => {
+    // synced through commit 1; the import in flight when the driver stops it brings commits 2 and 4
+    const f = await follow(1, 4);
+    await f.d.execute(commits[0]!);
+    await f.d.execute(commits[1]!);
+    expect(f.stops()).toBe(1);
+    for (const c of commits.slice(2)) await f.d.execute(c);
+    expect(bytesToHex(behind!.dev.chain.head().hash)).toBe(bytesToHex(made.get(5)!));
+    expect(f.d.counters).toMatchObject({ syncedCommits: 4, handovers: 1, blocks: 1, emptyCommits: 0 });
+  });
+
+  it("a commit sync has not reached waits while sync is behind and moving, and is then skipped", async () => {
+    const f = await follow(2, 2, () => true);
+    await f.d.execute(commits[0]!);
+    await f.d.execute(commits[1]!);
+    await f.d.execute(commits[2]!);
+    // commit 4's block arrives by sync 150 ms later: the driver waits for it instead of building it
+    const later = new Promise((r) => setTimeout(r, 150)).then(() => importUpTo(4));
+    await f.d.execute(commits[3]!);
+    await later;
+    expect(f.stops()).toBe(0);
+    expect(f.d.counters.syncWaits).toBeGreaterThan(0);
+    expect(f.d.counters).toMatchObject({ syncedCommits: 3, handovers: 0, blocks: 0 });
+    expect(f.e.calls.filter((m) => m !== "headBlock")).toEqual([]);
+  });
+
+  it("block sync behind but stalled is taken over after catchUpStallMs", async () => {
+    const f = await follow(2, 2, () => true, 200);
+    for (const c of commits.slice(0, 3)) await f.d.execute(c);
+    const t0 = Date.now();
+    await f.d.execute(commits[3]!);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(f.stops()).toBe(1);
+    expect(f.d.counters).toMatchObject({ handovers: 1, blocks: 1 });
+    expect(bytesToHex(behind!.dev.chain.head().hash)).toBe(bytesToHex(made.get(4)!));
+  });
+
+  it("stop() ends a wait for block sync with an error, the commit not skipped", async () => {
+    const f = await follow(2, 2, () => true);
+    for (const c of commits.slice(0, 3)) await f.d.execute(c);
+    const pending = f.d.execute(commits[3]!);
+    setTimeout(() => f.d.stop(), 100);
+    const err = await pending.then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isFastEvmError(err, "CONSENSUS_ENGINE")).toBe(true);
+    expect(f.d.lastExecutedCommit).toBe(3);
   });
 });
