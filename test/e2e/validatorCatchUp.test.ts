@@ -97,8 +97,9 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("a validator far behind", () =>
     // its log records after the restart, kept for a look with KEEP_E2E=1
     const log = createWriteStream(join(dir.path, "late-validator.log"));
     await net.launch(LATE, [], undefined, (l) => log.write(`${l}\n`));
+    // it resumes from its persisted head (block sync may have moved it on by the time it is asked)
     const restartedAt = await net.headNumber(LATE);
-    expect(restartedAt).toBe(downAt);
+    expect(restartedAt).toBeGreaterThanOrEqual(downAt);
     await waitFor(
       "the late validator to reach the head",
       async () => (await net.headNumber(LATE)) >= (await net.headNumber(0)) - 2,
