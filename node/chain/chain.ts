@@ -103,6 +103,19 @@ export interface ChainOptions {
  */
 export const DEFAULT_MEMORY_BLOCK_BUFFER = 16;
 
+/**
+ * Blocks whose sender recovery `recoverAhead` may have running at once. An importer in order needs one
+ * (block N+1 recovers while N executes); the rest absorb a caller that runs a little further ahead. Past
+ * it the oldest is dropped (its import recovers again).
+ */
+export const RECOVER_AHEAD_BLOCKS = 4;
+
+/** A block's recovered transactions: what execution needs, and the hashes stored with it. */
+interface Recovered {
+  readonly txs: ExecTx[];
+  readonly hashes: Uint8Array[];
+}
+
 /** A background write: store an accepted block, or move the persisted head (with its marks). */
 type WriteOp = { readonly seq: number } & (
   | { readonly kind: "store"; readonly hash: Uint8Array; readonly key: string }
@@ -143,6 +156,8 @@ export interface ChainWork {
   buildExecutions: number;
   /** transactions sent to the recover seam by importBlock (a build's recovery is not an import's) */
   senderLookups: number;
+  /** of the imports' recoveries, those `recoverAhead` had started before the import asked */
+  recoveredAhead: number;
   /** imports that committed a remembered result (no recovery, no execution) */
   executedHits: number;
   /** blocks whose raw transactions fork choice had to hash (no stored tx hashes: older datadirs) */
@@ -229,6 +244,7 @@ export class Chain {
     verifyExecutions: 0,
     buildExecutions: 0,
     senderLookups: 0,
+    recoveredAhead: 0,
     executedHits: 0,
     txHashFallbacks: 0,
     writeTxns: 0,
@@ -237,6 +253,11 @@ export class Chain {
   };
   /** accepted blocks the writer has not stored yet, by hex hash */
   readonly #pending = new Map<string, PendingBlock>();
+  /** sender recoveries started by `recoverAhead`, by hex hash (at most RECOVER_AHEAD_BLOCKS) */
+  readonly #ahead = new Map<
+    string,
+    { readonly txs: readonly Uint8Array[]; readonly recovered: Promise<Recovered> }
+  >();
   /** the canonical head (LMDB's head trails it by the queued head moves) and its marks */
   #canonical: HeadInfo;
   #safe: Uint8Array | undefined;
@@ -373,7 +394,46 @@ export class Chain {
     return { rewind: found.rewind.map(load), reapply: found.reapply.map(load) };
   }
 
-  async #recover(block: Block): Promise<{ txs: ExecTx[]; hashes: Uint8Array[] }> {
+  /**
+   * Starts recovering `block`'s senders now, in the recover pool and outside the import lock (recovery
+   * reads no state), so that its later import — `importBlock` or `acceptBlock` — finds them ready: an
+   * importer in order calls it for block N+1 before it awaits block N, and N+1's recovery runs on one core
+   * while N executes on the other. A block already stored, accepted, remembered or started is left alone.
+   * Holds at most RECOVER_AHEAD_BLOCKS recoveries; the oldest is dropped beyond that. An invalid
+   * transaction is reported by the import, as without it.
+   */
+  recoverAhead(block: Block): void {
+    if (block.transactions.length === 0) return;
+    const hash = headerHash(block.header);
+    const key = bytesToHex(hash);
+    if (this.#ahead.has(key) || this.executed.get(hash) !== undefined || this.hasBlock(hash)) return;
+    const recovered = this.#recoverNow(block);
+    recovered.catch(() => {}); // the import that takes it sees the failure; a dropped one is not waited for
+    this.#ahead.set(key, { txs: block.transactions, recovered });
+    while (this.#ahead.size > RECOVER_AHEAD_BLOCKS) {
+      const oldest = this.#ahead.keys().next().value;
+      if (oldest === undefined) break;
+      this.#ahead.delete(oldest);
+    }
+  }
+
+  /**
+   * `block`'s recovered transactions: the ones `recoverAhead` started for these same transactions (a body
+   * that does not match its header must not lend its recovery to the one that does), else recovered now.
+   */
+  #recover(block: Block, hash: Uint8Array): Promise<Recovered> {
+    const key = bytesToHex(hash);
+    const ahead = this.#ahead.get(key);
+    if (ahead === undefined) return this.#recoverNow(block);
+    this.#ahead.delete(key);
+    const txs = block.transactions;
+    if (ahead.txs.length !== txs.length || !ahead.txs.every((t, i) => t === txs[i] || equalBytes(t, txs[i]!)))
+      return this.#recoverNow(block);
+    this.work.recoveredAhead++;
+    return ahead.recovered;
+  }
+
+  async #recoverNow(block: Block): Promise<Recovered> {
     this.work.senderLookups += block.transactions.length;
     this.#metrics?.senderLookups.inc(block.transactions.length);
     const items = await this.workers.recover(block.transactions, this.config.chainId);
@@ -538,7 +598,7 @@ export class Chain {
       this.#metrics?.executedBlockHits.inc();
     } else {
       try {
-        const recovered = await this.#recover(block);
+        const recovered = await this.#recover(block, hash);
         hashes = recovered.hashes;
         t1 = performance.now();
         result = await this.#execute(
@@ -609,7 +669,7 @@ export class Chain {
       entry = await this.#onParent(header.parentHash, async (view) => {
         if (this.hasBlock(hash)) return undefined;
         try {
-          const recovered = await this.#recover(block);
+          const recovered = await this.#recover(block, hash);
           recoverMs = performance.now() - t0;
           const result = await this.#execute(block, parent, view, recovered.txs, "verify");
           return { result, txHashes: recovered.hashes };

@@ -187,7 +187,7 @@ export function startBlockSync(o: BlockSyncOptions): BlockSync {
   const importBlock = o.importBlock ?? ((b) => chain.importBlock(b));
   const manager = new SyncManager({
     commits,
-    chain: { head: () => chain.head(), importBlock },
+    chain: { head: () => chain.head(), importBlock, recoverAhead: (b) => chain.recoverAhead(b) },
     transport,
     checkBodies: (t) => syncPool.checkBodies(t),
     chainId: chain.config.chainId,

@@ -43,6 +43,8 @@ import type { CommitCheck } from "./commitCheck.ts";
 export interface SyncChain {
   head(): { readonly hash: Uint8Array; readonly header: BlockHeader };
   importBlock(block: Block): Promise<{ readonly status: string }>;
+  /** starts `block`'s sender recovery before its import (`Chain.recoverAhead`), so it overlaps the one before */
+  recoverAhead?(block: Block): void;
 }
 
 export interface SyncOptions {
@@ -416,8 +418,10 @@ export class SyncManager {
         for (const c of blocks.slice(i + 1)) c.catch(() => {});
         throw e;
       }
-      for (const block of got) {
+      for (const [j, block] of got.entries()) {
         if (this.#stopped) return;
+        const next = got[j + 1];
+        if (next !== undefined) this.#o.chain.recoverAhead?.(next);
         try {
           await this.#o.chain.importBlock(block);
         } catch (e) {

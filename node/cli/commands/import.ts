@@ -9,7 +9,7 @@ import { Chain } from "../../chain/chain.ts";
 import { readChainFile } from "../../chain/chainFile.ts";
 import { type Block, decodeBlock } from "../../core/block/block.ts";
 import { headerHash } from "../../core/block/header.ts";
-import { ErrorCode, isFastEvmError, isValidationError } from "../../core/errors.ts";
+import { ErrorCode, type FastEvmError, isFastEvmError, isValidationError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
@@ -52,16 +52,18 @@ export const importCommand: CliCommand = defineCommand(SPEC, async (args) => {
   try {
     const chain = new Chain(storage, pools);
     let index = 0;
-    for (const { raw, offset } of readChainFile(file)) {
+    // decoded one block ahead, so that the next block's senders recover while this one executes
+    const blocks = decodedBlocks(file)[Symbol.iterator]();
+    for (let cur = blocks.next(); !cur.done; ) {
       index++;
-      let block: Block;
-      try {
-        block = decodeBlock(raw);
-      } catch (e) {
-        if (!isFastEvmError(e)) throw e;
-        console.error(`invalid block ${index} at byte ${offset}: ${e.message}`);
+      const { offset } = cur.value;
+      if ("error" in cur.value) {
+        console.error(`invalid block ${index} at byte ${offset}: ${cur.value.error.message}`);
         return 1;
       }
+      const block = cur.value.block;
+      cur = blocks.next();
+      if (!cur.done && "block" in cur.value) chain.recoverAhead(cur.value.block);
       try {
         const r = await chain.importBlock(block);
         if (r.status === "known") known++;
@@ -103,3 +105,19 @@ export const importCommand: CliCommand = defineCommand(SPEC, async (args) => {
     await storage.close();
   }
 });
+
+/** The file's blocks decoded, in order; a block that does not decode is yielded as its error. */
+function* decodedBlocks(
+  file: string,
+): Generator<
+  { readonly offset: number } & ({ readonly block: Block } | { readonly error: FastEvmError<string> })
+> {
+  for (const { raw, offset } of readChainFile(file)) {
+    try {
+      yield { offset, block: decodeBlock(raw) };
+    } catch (e) {
+      if (!isFastEvmError(e)) throw e;
+      yield { offset, error: e };
+    }
+  }
+}

@@ -208,6 +208,9 @@ describe("SyncManager", () => {
     expect(a.transport.counters.served).toBeGreaterThan(1);
     expect(b.transport.counters.served).toBeGreaterThan(1);
     expect(node.dev.chain.work.verifyExecutions).toBe(BLOCKS);
+    // block N+1's senders recovered while N imported (within a body batch), each transaction once
+    expect(node.dev.chain.work.recoveredAhead).toBeGreaterThanOrEqual(BLOCKS / 2);
+    expect(node.dev.chain.work.senderLookups).toBe(BLOCKS * 3);
     expect(node.manager.progress()).toBeUndefined();
     const text = await node.metrics.registry.metrics();
     expect(text).toContain(`fastevm_sync_events_total{kind="block_imported"} ${BLOCKS}`);
