@@ -19,7 +19,7 @@ function checkLength(b: Uint8Array, n: number, what: string): void {
 /** One account's storage: 32-byte slot → value (zero = absent). */
 export class SyncStorageTrie {
   private readonly trie: PatriciaTrie;
-  private readonly store: TrieNodeStore;
+  private store: TrieNodeStore;
 
   constructor(store: TrieNodeStore, root: Uint8Array = EMPTY_TRIE_ROOT) {
     this.store = store;
@@ -46,12 +46,23 @@ export class SyncStorageTrie {
   proof(slot: Uint8Array): Uint8Array[] {
     return this.trie.proof(slot);
   }
+
+  /** Reads and commits through `store` from now on (a trie kept between blocks). */
+  useStore(store: TrieNodeStore): void {
+    this.store = store;
+    this.trie.setReader(store.readNode);
+  }
+
+  /** Keeps only the top `levels` levels decoded (`PatriciaTrie.prune`); commit first. */
+  prune(levels: number): void {
+    this.trie.prune(levels);
+  }
 }
 
 /** The world state: 20-byte address → account. */
 export class SyncStateTrie {
   private readonly trie: PatriciaTrie;
-  private readonly store: TrieNodeStore;
+  private store: TrieNodeStore;
 
   constructor(store: TrieNodeStore, root: Uint8Array = EMPTY_TRIE_ROOT) {
     this.store = store;
@@ -92,5 +103,16 @@ export class SyncStateTrie {
   /** Account proof (commit first). */
   proof(address: Uint8Array): Uint8Array[] {
     return this.trie.proof(address);
+  }
+
+  /** Reads and commits through `store` from now on (a trie kept between blocks). */
+  useStore(store: TrieNodeStore): void {
+    this.store = store;
+    this.trie.setReader(store.readNode);
+  }
+
+  /** Keeps only the top `levels` levels decoded (`PatriciaTrie.prune`); commit first. */
+  prune(levels: number): void {
+    this.trie.prune(levels);
   }
 }

@@ -13,7 +13,7 @@ import { openStorage, readBytes, type Storage } from "../../node/storage/storage
 import { sharedEvm } from "../../wasm/bindings/evmModule.ts";
 import { BlockState, ParentState } from "./blockState.ts";
 import { executeBlock } from "./executeBlock.ts";
-import { updateStateTrie } from "./updateTrie.ts";
+import { dropWarmTries, updateStateTrie } from "./updateTrie.ts";
 
 let cached: Storage | undefined;
 
@@ -21,6 +21,7 @@ let cached: Storage | undefined;
 export function storageFor(datadir: string): Storage {
   if (cached?.datadir !== datadir) {
     void cached?.close();
+    dropWarmTries(); // what the worker keeps between blocks belongs to one datadir's chain
     cached = openStorage(datadir, { readOnly: true, lock: false });
   }
   // see commits made by the writer since this thread's last read

@@ -25,10 +25,16 @@ export function logsBloom(logs: readonly Log[]): Uint8Array {
   return bloom;
 }
 
-/** OR of several blooms (a block's bloom from its receipts'). */
+/** OR of several blooms (a block's bloom from its receipts'): 32 bits at a time when aligned. */
 export function mergeBlooms(blooms: Iterable<Uint8Array>): Uint8Array {
   const out = new Uint8Array(BLOOM_BYTES);
-  for (const b of blooms) for (let i = 0; i < BLOOM_BYTES; i++) out[i]! |= b[i]!;
+  const out32 = new Uint32Array(out.buffer);
+  for (const b of blooms) {
+    if (b.byteOffset % 4 === 0 && b.length === BLOOM_BYTES) {
+      const b32 = new Uint32Array(b.buffer, b.byteOffset, BLOOM_BYTES / 4);
+      for (let i = 0; i < BLOOM_BYTES / 4; i++) out32[i]! |= b32[i]!;
+    } else for (let i = 0; i < BLOOM_BYTES; i++) out[i]! |= b[i]!;
+  }
   return out;
 }
 

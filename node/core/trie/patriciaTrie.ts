@@ -34,6 +34,19 @@ function newBranch(): BranchNode {
   return { t: "branch", children: new Array<TrieNode | null>(16).fill(null), value: null };
 }
 
+/** `node` with its decoded descendants below `levels` more levels replaced by their hashes. */
+function pruneNode(node: TrieNode, levels: number): TrieNode {
+  if (node.t === "hash") return node;
+  if (levels === 0) return node.hash === undefined ? node : { t: "hash", hash: node.hash };
+  if (node.t === "branch") {
+    for (let k = 0; k < 16; k++) {
+      const c = node.children[k];
+      if (c !== null && c !== undefined) node.children[k] = pruneNode(c, levels - 1);
+    }
+  } else if (node.t === "ext") node.child = pruneNode(node.child, levels - 1);
+  return node;
+}
+
 export interface PatriciaTrieOptions {
   /** hash keys with keccak256 first (state and storage tries) */
   readonly secure?: boolean;
@@ -41,7 +54,7 @@ export interface PatriciaTrieOptions {
 
 export class PatriciaTrie {
   private root: TrieNode | null;
-  private readonly reader: NodeReader;
+  private reader: NodeReader;
   private readonly secure: boolean;
   /** nodes hashed but not yet handed to a commit sink */
   private unsaved: [Uint8Array, Uint8Array][] = [];
@@ -50,6 +63,23 @@ export class PatriciaTrie {
     this.reader = reader;
     this.secure = opts.secure ?? false;
     this.root = equalBytes(root, EMPTY_TRIE_ROOT) ? null : { t: "hash", hash: root };
+  }
+
+  /** Reads missing nodes from `reader` from now on (a trie kept between tasks, over each task's node store). */
+  setReader(reader: NodeReader): void {
+    this.reader = reader;
+  }
+
+  /**
+   * Keeps the decoded nodes of the top `levels` levels (root = level 0) and turns the hashed ones below them
+   * back into hash references, so a trie kept between blocks holds a bounded upper part in memory: at most
+   * 16^0 + … + 16^(levels-1) branch nodes, plus nodes under 32 bytes (inline, no hash). Commit first.
+   */
+  prune(levels: number): void {
+    if (this.root === null) return;
+    if (this.root.t !== "hash" && this.root.hash === undefined)
+      throw new FastEvmError(ErrorCode.INTERNAL, "trie has uncommitted changes: commit before pruning");
+    this.root = pruneNode(this.root, levels);
   }
 
   private path(key: Uint8Array): Uint8Array {

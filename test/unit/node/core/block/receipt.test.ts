@@ -62,6 +62,18 @@ describe("receipts", () => {
     const a = logsBloom([{ address: new Uint8Array(20).fill(1), topics: [], data: new Uint8Array(0) }]);
     const b = logsBloom([{ address: new Uint8Array(20).fill(2), topics: [], data: new Uint8Array(0) }]);
     expect(bloomContains(mergeBlooms([a, b]), new Uint8Array(20).fill(2))).toBe(true);
+    // aligned blooms merge word by word, others byte by byte: the same OR either way
+    const bytes = fc.sample(fc.uint8Array({ minLength: 256, maxLength: 256 }), { seed: 14, numRuns: 6 });
+    const expected = new Uint8Array(256);
+    for (const x of bytes) for (let i = 0; i < 256; i++) expected[i]! |= x[i]!;
+    const unaligned = bytes.map((x) => {
+      const buf = new Uint8Array(257);
+      buf.set(x, 1);
+      return buf.subarray(1);
+    });
+    expect(bytesToHex(mergeBlooms(bytes))).toBe(bytesToHex(expected));
+    expect(bytesToHex(mergeBlooms(unaligned))).toBe(bytesToHex(expected));
+    expect(bytesToHex(mergeBlooms([...bytes.slice(0, 3), ...unaligned.slice(3)]))).toBe(bytesToHex(expected));
   });
 
   it("computes the receipts root like @ethereumjs/mpt", async () => {
