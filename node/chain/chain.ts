@@ -34,6 +34,7 @@ import { type Block, encodeBody } from "../core/block/block.ts";
 import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header.ts";
 import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
+import { setNewest } from "../core/boundedMap.ts";
 import { concatBytes, equalBytes } from "../core/bytes.ts";
 import { timestampRuleOf } from "../core/chain/blockRules.ts";
 import type { ChainConfig } from "../core/chain/chainConfig.ts";
@@ -409,12 +410,7 @@ export class Chain {
     if (this.#ahead.has(key) || this.executed.get(hash) !== undefined || this.hasBlock(hash)) return;
     const recovered = this.#recoverNow(block);
     recovered.catch(() => {}); // the import that takes it sees the failure; a dropped one is not waited for
-    this.#ahead.set(key, { txs: block.transactions, recovered });
-    while (this.#ahead.size > RECOVER_AHEAD_BLOCKS) {
-      const oldest = this.#ahead.keys().next().value;
-      if (oldest === undefined) break;
-      this.#ahead.delete(oldest);
-    }
+    setNewest(this.#ahead, key, { txs: block.transactions, recovered }, RECOVER_AHEAD_BLOCKS);
   }
 
   /**

@@ -6,6 +6,8 @@
  * executing again. Bounded: past `capacity` entries the OLDEST is dropped (its import then executes as any
  * unseen block would); an entry leaves when its block is stored.
  */
+
+import { setNewest } from "../core/boundedMap.ts";
 import { bytesToHex } from "../core/hex.ts";
 import type { ExecutedBlock } from "../core/wire/execute.ts";
 
@@ -31,15 +33,7 @@ export class ExecutedBlocks {
 
   add(hash: Uint8Array, entry: ExecutedEntry): void {
     if (this.capacity <= 0) return;
-    const k = bytesToHex(hash);
-    this.#map.delete(k);
-    this.#map.set(k, entry);
-    while (this.#map.size > this.capacity) {
-      const oldest = this.#map.keys().next().value;
-      if (oldest === undefined) break;
-      this.#map.delete(oldest);
-      this.dropped++;
-    }
+    this.dropped += setNewest(this.#map, bytesToHex(hash), entry, this.capacity);
   }
 
   get(hash: Uint8Array): ExecutedEntry | undefined {

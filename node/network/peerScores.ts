@@ -4,6 +4,8 @@
  * `MIN_SCORE` is disconnected. Scores are kept for at most `MAX_TRACKED` peers (the oldest entry is
  * forgotten first), so a stream of throw-away peer ids cannot grow memory.
  */
+
+import { setNewest } from "../core/boundedMap.ts";
 import type { P2pMetrics } from "../metrics/metrics.ts";
 import type { Host } from "./host.ts";
 
@@ -37,12 +39,7 @@ export class PeerScores {
   penalize(peer: string, by: number = INVALID_PENALTY): void {
     const s = this.score(peer) - by;
     this.metrics?.penalties.inc();
-    this.#scores.delete(peer);
-    if (this.#scores.size >= MAX_TRACKED) {
-      const oldest = this.#scores.keys().next().value;
-      if (oldest !== undefined) this.#scores.delete(oldest);
-    }
-    this.#scores.set(peer, s);
+    setNewest(this.#scores, peer, s, MAX_TRACKED);
     if (s < MIN_SCORE) {
       const p = this.host.getPeers().find((x) => x.toString() === peer);
       if (p !== undefined) void this.host.hangUp(p).catch(() => {});

@@ -16,26 +16,14 @@ function checkLength(b: Uint8Array, n: number, what: string): void {
     throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, `${what} must be ${n} bytes, got ${b.length}`);
 }
 
-/** One account's storage: 32-byte slot → value (zero = absent). */
-export class SyncStorageTrie {
-  private readonly trie: PatriciaTrie;
-  private store: TrieNodeStore;
+/** A secure trie over a node store: what the state trie and the storage tries share. */
+abstract class SyncSecureTrie {
+  protected readonly trie: PatriciaTrie;
+  protected store: TrieNodeStore;
 
   constructor(store: TrieNodeStore, root: Uint8Array = EMPTY_TRIE_ROOT) {
     this.store = store;
     this.trie = new PatriciaTrie(store.readNode, root, { secure: true });
-  }
-
-  getSlot(slot: Uint8Array): bigint {
-    checkLength(slot, 32, "storage slot");
-    const v = this.trie.get(slot);
-    return v === undefined ? 0n : rlpBigint(decodeRlp(v), "storage value");
-  }
-
-  putSlot(slot: Uint8Array, value: bigint): void {
-    checkLength(slot, 32, "storage slot");
-    if (value === 0n) this.trie.del(slot);
-    else this.trie.put(slot, encodeStorageValue(value));
   }
 
   /** Root hash, with the changed nodes moved into the store's pending set. */
@@ -43,8 +31,9 @@ export class SyncStorageTrie {
     return this.trie.commit(this.store.putNode);
   }
 
-  proof(slot: Uint8Array): Uint8Array[] {
-    return this.trie.proof(slot);
+  /** Merkle proof of `key` (commit first). */
+  proof(key: Uint8Array): Uint8Array[] {
+    return this.trie.proof(key);
   }
 
   /** Reads and commits through `store` from now on (a trie kept between blocks). */
@@ -59,16 +48,23 @@ export class SyncStorageTrie {
   }
 }
 
-/** The world state: 20-byte address → account. */
-export class SyncStateTrie {
-  private readonly trie: PatriciaTrie;
-  private store: TrieNodeStore;
-
-  constructor(store: TrieNodeStore, root: Uint8Array = EMPTY_TRIE_ROOT) {
-    this.store = store;
-    this.trie = new PatriciaTrie(store.readNode, root, { secure: true });
+/** One account's storage: 32-byte slot → value (zero = absent). */
+export class SyncStorageTrie extends SyncSecureTrie {
+  getSlot(slot: Uint8Array): bigint {
+    checkLength(slot, 32, "storage slot");
+    const v = this.trie.get(slot);
+    return v === undefined ? 0n : rlpBigint(decodeRlp(v), "storage value");
   }
 
+  putSlot(slot: Uint8Array, value: bigint): void {
+    checkLength(slot, 32, "storage slot");
+    if (value === 0n) this.trie.del(slot);
+    else this.trie.put(slot, encodeStorageValue(value));
+  }
+}
+
+/** The world state: 20-byte address → account. */
+export class SyncStateTrie extends SyncSecureTrie {
   getAccount(address: Uint8Array): Account | undefined {
     checkLength(address, 20, "address");
     const v = this.trie.get(address);
@@ -93,26 +89,5 @@ export class SyncStateTrie {
   /** Root hash without persisting anything. */
   rootHash(): Uint8Array {
     return this.trie.rootHash();
-  }
-
-  /** Root hash, with the changed nodes moved into the store's pending set. */
-  commit(): Uint8Array {
-    return this.trie.commit(this.store.putNode);
-  }
-
-  /** Account proof (commit first). */
-  proof(address: Uint8Array): Uint8Array[] {
-    return this.trie.proof(address);
-  }
-
-  /** Reads and commits through `store` from now on (a trie kept between blocks). */
-  useStore(store: TrieNodeStore): void {
-    this.store = store;
-    this.trie.setReader(store.readNode);
-  }
-
-  /** Keeps only the top `levels` levels decoded (`PatriciaTrie.prune`); commit first. */
-  prune(levels: number): void {
-    this.trie.prune(levels);
   }
 }

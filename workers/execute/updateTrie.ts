@@ -12,6 +12,8 @@
  * names its whole content, so a kept trie is right for any task on that root (a side branch, a rebuilt
  * payload); one in the middle of an update is never kept.
  */
+
+import { setNewest } from "../../node/core/boundedMap.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { EMPTY_TRIE_ROOT } from "../../node/core/trie/trieRoot.ts";
 import type { AccountWrite } from "../../node/core/wire/execute.ts";
@@ -40,7 +42,7 @@ export function warmTries(): { readonly stateRoot: string | undefined; readonly 
   return { stateRoot: warmState?.root, storageTries: warmStorage.size };
 }
 
-/** Forgets the kept tries (tests; a worker never needs to). */
+/** Forgets the kept tries: when the worker moves to another datadir (`runTask.ts`), and in tests. */
 export function dropWarmTries(): void {
   warmState = undefined;
   warmStorage.clear();
@@ -84,7 +86,7 @@ export function updateStateTrie(
       for (const s of w.slots) st.putSlot(s.key, s.value);
       storageRoot = st.commit();
       st.prune(WARM_STORAGE_LEVELS);
-      keepStorage(bytesToHex(storageRoot), st);
+      setNewest(warmStorage, bytesToHex(storageRoot), st, WARM_STORAGE_TRIES);
     }
     trie.putAccount(w.address, { nonce: w.nonce, balance: w.balance, storageRoot, codeHash: w.codeHash });
     out.push({ ...w, storageRoot });
@@ -103,14 +105,4 @@ function storageTrie(state: SyncStateTrie, store: TrieNodeStore, root: Uint8Arra
   warmStorage.delete(key);
   kept.useStore(store);
   return kept;
-}
-
-function keepStorage(root: string, trie: SyncStorageTrie): void {
-  warmStorage.delete(root);
-  warmStorage.set(root, trie);
-  while (warmStorage.size > WARM_STORAGE_TRIES) {
-    const oldest = warmStorage.keys().next().value;
-    if (oldest === undefined) break;
-    warmStorage.delete(oldest);
-  }
 }

@@ -4,6 +4,8 @@
  * by the raw EIP-2718 bytes (equal bytes ⇔ equal transaction hash), which the main thread can look up
  * without hashing. Bounded to `capacity` entries, least recently used dropped first.
  */
+
+import { setNewest } from "../boundedMap.ts";
 import type { RecoveredTx, RecoverItem } from "../wire/recover.ts";
 
 /** The key of a raw transaction: its bytes as base64 (native, no hashing). */
@@ -33,14 +35,7 @@ export class SenderCache {
   }
 
   set(raw: Uint8Array, item: RecoveredTx): void {
-    const k = rawTxKey(raw);
-    this.#map.delete(k);
-    this.#map.set(k, item);
-    while (this.#map.size > this.capacity) {
-      const oldest = this.#map.keys().next().value;
-      if (oldest === undefined) break;
-      this.#map.delete(oldest);
-    }
+    setNewest(this.#map, rawTxKey(raw), item, this.capacity);
   }
 
   /**

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_REORG_DEPTH } from "../../chain/blockPath.ts";
 import type { Chain } from "../../chain/chain.ts";
 import type { Block } from "../../core/block/block.ts";
 import type { ExecutionPayload } from "../../core/block/payload.ts";
+import { setNewest } from "../../core/boundedMap.ts";
 import { SerialLock } from "../../core/serialLock.ts";
 import type { ExecutionPayloadValue } from "../../core/wire/engine.ts";
 import type { PayloadCheckResult, PayloadCheckTask } from "../../core/wire/payload.ts";
@@ -112,12 +113,7 @@ export class EngineState {
 
   /** Remembers a payload getPayload answered with, so its newPayload need not check it again. */
   addServed(hash: string, p: ServedPayload): void {
-    this.served.delete(hash);
-    if (this.served.size >= MAX_PAYLOADS) {
-      const oldest = this.served.keys().next().value;
-      if (oldest !== undefined) this.served.delete(oldest);
-    }
-    this.served.set(hash, p);
+    setNewest(this.served, hash, p, MAX_PAYLOADS);
   }
 
   addPayload(id: string, p: PendingPayload): void {

@@ -5,6 +5,7 @@
  */
 import type { ChainWorkers } from "../../chain/chain.ts";
 import type { ChainStore } from "../../chain/chainStore.ts";
+import { setNewest } from "../../core/boundedMap.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
 import type { RecoveredTx } from "../../core/wire/recover.ts";
@@ -41,11 +42,7 @@ export class ChainTxs {
       }),
     );
     p.catch(() => this.#cache.delete(key));
-    if (this.#cache.size >= MAX_BLOCKS) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
-    this.#cache.set(key, p);
+    setNewest(this.#cache, key, p, MAX_BLOCKS);
     return p;
   }
 

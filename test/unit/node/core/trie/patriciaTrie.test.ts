@@ -25,25 +25,37 @@ function memStore(): { nodes: Map<string, Uint8Array>; read: (h: Uint8Array) => 
   return { nodes, read: (h) => nodes.get(bytesToHex(h)) };
 }
 
+type Model = Map<string, [Uint8Array, Uint8Array]>;
+
+/** Applies `o` to the trie and to the model of what it should hold. */
+function apply(trie: PatriciaTrie, model: Model, o: { key: Uint8Array; value: Uint8Array }): void {
+  trie.put(o.key, o.value);
+  if (o.value.length === 0) model.delete(bytesToHex(o.key));
+  else model.set(bytesToHex(o.key), [o.key, o.value]);
+}
+
+/** The trie holds exactly the model: its root is the one-shot builder's, and every key reads back. */
+function expectModel(trie: PatriciaTrie, model: Model, secure: boolean): void {
+  const expected = secure ? secureTrieRoot(model.values()) : trieRoot(model.values());
+  expect(bytesToHex(trie.rootHash())).toBe(bytesToHex(expected));
+  for (const [k, v] of model.values()) expect(trie.get(k)).toEqual(v);
+}
+
 describe("PatriciaTrie", () => {
   it("agrees with trieRoot through random updates, deletes, commits and reopens", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), (ops, secure) => {
         const store = memStore();
         let trie = new PatriciaTrie(store.read, EMPTY_TRIE_ROOT, { secure });
-        const model = new Map<string, [Uint8Array, Uint8Array]>();
+        const model: Model = new Map();
         for (const o of ops) {
-          trie.put(o.key, o.value);
-          if (o.value.length === 0) model.delete(bytesToHex(o.key));
-          else model.set(bytesToHex(o.key), [o.key, o.value]);
+          apply(trie, model, o);
           if (o.commit) {
             const root = trie.commit((h, enc) => store.nodes.set(bytesToHex(h), enc));
             trie = new PatriciaTrie(store.read, root, { secure });
           }
         }
-        const expected = secure ? secureTrieRoot(model.values()) : trieRoot(model.values());
-        expect(bytesToHex(trie.rootHash())).toBe(bytesToHex(expected));
-        for (const [k, v] of model.values()) expect(trie.get(k)).toEqual(v);
+        expectModel(trie, model, secure);
       }),
       { seed: 31337, numRuns: 300 },
     );
@@ -55,11 +67,9 @@ describe("PatriciaTrie", () => {
         const store = memStore();
         const trie = new PatriciaTrie(() => undefined, EMPTY_TRIE_ROOT, { secure });
         trie.setReader(store.read);
-        const model = new Map<string, [Uint8Array, Uint8Array]>();
+        const model: Model = new Map();
         for (const o of ops) {
-          trie.put(o.key, o.value);
-          if (o.value.length === 0) model.delete(bytesToHex(o.key));
-          else model.set(bytesToHex(o.key), [o.key, o.value]);
+          apply(trie, model, o);
           if (o.commit) {
             const root = trie.commit((h, enc) => store.nodes.set(bytesToHex(h), enc));
             trie.prune(levels);
@@ -69,9 +79,7 @@ describe("PatriciaTrie", () => {
             for (const [k, v] of model.values()) expect(reopened.get(k)).toEqual(v);
           }
         }
-        const expected = secure ? secureTrieRoot(model.values()) : trieRoot(model.values());
-        expect(bytesToHex(trie.rootHash())).toBe(bytesToHex(expected));
-        for (const [k, v] of model.values()) expect(trie.get(k)).toEqual(v);
+        expectModel(trie, model, secure);
       }),
       { seed: 4242, numRuns: 300 },
     );
