@@ -117,11 +117,12 @@ export interface BlockSyncOptions {
   readonly scores: PeerScores;
   /** the sync protocol on `host` (serveSync's) */
   readonly transport: SyncTransport;
-  readonly chain: Chain;
+  /** where blocks go: `chainSync(chain)` in process, or an execution node's Engine API (engineSyncChain.ts) */
+  readonly chain: SyncChain;
+  readonly chainId: bigint;
+  readonly genesisHash: Uint8Array;
   /** the committee whose votes certify the commits the blocks are stamped with */
   readonly committee: Committee;
-  /** how a block enters the chain (default `chain.importBlock`; a validator's goes through its engine lock) */
-  readonly importBlock?: SyncChain["importBlock"];
   readonly logger: Logger;
   readonly metrics?: Pick<Metrics, "p2p" | "pools" | "sync">;
 }
@@ -142,6 +143,23 @@ export interface BlockSync {
   stop(): Promise<void>;
 }
 
+/**
+ * Block sync into `chain` in this process: its head, its import (or `importBlock`: a validator's goes
+ * through its engine lock) with recovery ahead, its chain id and genesis.
+ */
+export function chainSync(
+  chain: Chain,
+  importBlock: SyncChain["importBlock"] = (b) => chain.importBlock(b),
+): Pick<BlockSyncOptions, "chain" | "chainId" | "genesisHash"> {
+  const genesisHash = chain.store.canonicalHash(0n);
+  if (genesisHash === undefined) throw new FastEvmError(ErrorCode.NOT_FOUND, "no genesis block");
+  return {
+    chain: { head: () => chain.head(), importBlock, recoverAhead: (b) => chain.recoverAhead(b) },
+    chainId: chain.config.chainId,
+    genesisHash,
+  };
+}
+
 /** How long after start block sync counts as behind while no peer has told it its head, ms. */
 export const STATUS_GRACE_MS = 3000;
 
@@ -151,9 +169,7 @@ export const STATUS_GRACE_MS = 3000;
  * asked of the validators first, on their consensus fetch protocol), every block re-executed on import.
  */
 export function startBlockSync(o: BlockSyncOptions): BlockSync {
-  const { host, scores, transport } = o;
-  const genesisHash = o.chain.store.canonicalHash(0n);
-  if (genesisHash === undefined) throw new FastEvmError(ErrorCode.NOT_FOUND, "no genesis block");
+  const { host, scores, transport, chain } = o;
   const syncPool = new SyncPool(o.metrics === undefined ? {} : { metrics: o.metrics.pools });
   const fetcher = new ConsensusFetchClient(host, scores, DEFAULT_TRANSPORT_LIMITS, o.metrics?.p2p);
   const verifier = new BlockVerifier(
@@ -183,15 +199,13 @@ export function startBlockSync(o: BlockSyncOptions): BlockSync {
     penalize: (peer, by) => scores.penalize(peer, by),
     log: (fields, msg) => o.logger.info(fields, msg),
   });
-  const chain = o.chain;
-  const importBlock = o.importBlock ?? ((b) => chain.importBlock(b));
   const manager = new SyncManager({
     commits,
-    chain: { head: () => chain.head(), importBlock, recoverAhead: (b) => chain.recoverAhead(b) },
+    chain,
     transport,
     checkBodies: (t) => syncPool.checkBodies(t),
-    chainId: chain.config.chainId,
-    genesisHash,
+    chainId: o.chainId,
+    genesisHash: o.genesisHash,
     log: (fields, msg) => o.logger.info(fields, msg),
     ...(o.metrics === undefined ? {} : { metrics: o.metrics.sync }),
   });
@@ -235,7 +249,7 @@ export async function startFullNode(o: FullNodeOptions): Promise<RunningFullNode
       host,
       scores,
       transport: served.transport,
-      chain: o.chain,
+      ...chainSync(o.chain),
       committee: o.committee,
       logger: o.logger,
       ...(o.metrics === undefined ? {} : { metrics: o.metrics }),

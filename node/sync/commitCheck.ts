@@ -39,9 +39,12 @@ export type CommitVerdict =
   | { readonly invalid: number; readonly reason: string; readonly verified: number };
 
 /** What the sync manager asks of a commit check (absent: it checks no commits, e.g. a dev chain). */
+/** The local head's fields the check starts from: its commit stamp and its commit digest. */
+export type CommitAnchor = Pick<BlockHeader, "extraData" | "mixHash">;
+
 export interface CommitCheck {
   /** `headers` link from `parent` (the local head); resolves with how many of them are certified. */
-  check(headers: readonly BlockHeader[], parent: BlockHeader): Promise<CommitVerdict>;
+  check(headers: readonly BlockHeader[], parent: CommitAnchor): Promise<CommitVerdict>;
 }
 
 export interface CommitCheckOptions {
@@ -162,7 +165,7 @@ export class CommitChecker implements CommitCheck {
     return this.#chain.tipIndex;
   }
 
-  async check(headers: readonly BlockHeader[], parent: BlockHeader): Promise<CommitVerdict> {
+  async check(headers: readonly BlockHeader[], parent: CommitAnchor): Promise<CommitVerdict> {
     const parentStamp = decodeCommitStamp(parent.extraData);
     const start = parentStamp?.index ?? 0;
     this.#anchorAt(parent, start, parentStamp?.timestampMs ?? 0);
@@ -198,7 +201,7 @@ export class CommitChecker implements CommitCheck {
   }
 
   /** Keeps the chain when it covers the local head's commit; else starts it again there. */
-  #anchorAt(parent: BlockHeader, index: number, timestampMs: number): void {
+  #anchorAt(parent: CommitAnchor, index: number, timestampMs: number): void {
     const digest = index === 0 ? ZERO_DIGEST : parent.mixHash;
     const known = this.#chain.digest(index);
     if (known !== undefined && equalBytes(known, digest)) {

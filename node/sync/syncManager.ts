@@ -39,9 +39,18 @@ import { INVALID_PENALTY, MIN_SCORE } from "../network/peerScores.ts";
 import type { SyncTransport } from "../network/syncTransport.ts";
 import type { CommitCheck } from "./commitCheck.ts";
 
-/** What sync needs of the chain: its public API only. */
+/** What sync reads of the local head: the link, and the commit stamp and digest the consensus check anchors on. */
+export interface SyncHead {
+  readonly hash: Uint8Array;
+  readonly header: Pick<BlockHeader, "number" | "extraData" | "mixHash">;
+}
+
+/**
+ * What sync needs of the chain: its public API only (`Chain`, or the Engine API of an execution node in
+ * another process, node/sync/engineSyncChain.ts).
+ */
 export interface SyncChain {
-  head(): { readonly hash: Uint8Array; readonly header: BlockHeader };
+  head(): SyncHead;
   importBlock(block: Block): Promise<{ readonly status: string }>;
   /** starts `block`'s sender recovery before its import (`Chain.recoverAhead`), so it overlaps the one before */
   recoverAhead?(block: Block): void;
@@ -444,11 +453,7 @@ export class SyncManager {
   }
 
   /** The hashes of `headers` when they link from `local` one by one; else what is wrong. */
-  #checkLinked(
-    headers: readonly BlockHeader[],
-    local: { readonly hash: Uint8Array; readonly header: BlockHeader },
-    asked: number,
-  ): Uint8Array[] | string {
+  #checkLinked(headers: readonly BlockHeader[], local: SyncHead, asked: number): Uint8Array[] | string {
     if (headers.length > asked) return `${headers.length} headers, asked for ${asked}`;
     const hashes: Uint8Array[] = [];
     let parentHash = local.hash;

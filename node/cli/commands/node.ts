@@ -64,6 +64,7 @@ import { openStorage } from "../../storage/storage.ts";
 import { startChainPools } from "../chainWorkers.ts";
 import type { CliCommand } from "../command.ts";
 import {
+  chainSync,
   printFullNode,
   type RunningFullNode,
   type ServedSync,
@@ -539,9 +540,8 @@ export const nodeCommand: CliCommand = {
               host,
               scores,
               transport: validatorSync.transport,
-              chain,
+              ...chainSync(chain, (b) => engineState.lock.run(() => chain.importBlock(b))),
               committee,
-              importBlock: (b) => engineState.lock.run(() => chain.importBlock(b)),
               logger,
               metrics,
             });

@@ -80,6 +80,8 @@ export interface HeadBlockValue {
   readonly timestamp: bigint;
   readonly gasLimit: bigint;
   readonly extraData: Uint8Array;
+  /** the header's mixHash: a FastEVM block's commit digest (what a full node's commit check anchors on) */
+  readonly prevRandao: Uint8Array;
 }
 
 /**

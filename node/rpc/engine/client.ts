@@ -268,6 +268,17 @@ export class HttpExecutionEngine implements ExecutionEngine {
     return statusValue(r);
   }
 
+  /** The execution node's chain id and genesis hash (eth_chainId, block 0): what its chain is known by. */
+  async chainIdentity(): Promise<{ readonly chainId: bigint; readonly genesisHash: Uint8Array }> {
+    const [id, genesis] = await Promise.all([
+      this.client.call<string>("eth_chainId"),
+      this.client.call<{ hash: string } | null>("eth_getBlockByNumber", ["0x0", false]),
+    ]);
+    if (genesis === null)
+      throw new FastEvmError(ErrorCode.CONSENSUS_ENGINE, "the execution node has no genesis block");
+    return { chainId: quantityToBigint(id), genesisHash: hexToBytes(genesis.hash, 32) };
+  }
+
   async headBlock(): Promise<HeadBlockValue | null> {
     const b = await this.client.call<{
       hash: string;
@@ -275,6 +286,7 @@ export class HttpExecutionEngine implements ExecutionEngine {
       timestamp: string;
       gasLimit: string;
       extraData: string;
+      mixHash: string;
     } | null>("eth_getBlockByNumber", ["latest", false]);
     if (b === null) return null;
     return {
@@ -283,6 +295,7 @@ export class HttpExecutionEngine implements ExecutionEngine {
       timestamp: quantityToBigint(b.timestamp),
       gasLimit: quantityToBigint(b.gasLimit),
       extraData: hexToBytes(b.extraData),
+      prevRandao: hexToBytes(b.mixHash, 32),
     };
   }
 }

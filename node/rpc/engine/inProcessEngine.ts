@@ -131,6 +131,7 @@ export class InProcessEngine implements ExecutionEngine {
       timestamp: header.timestamp,
       gasLimit: header.gasLimit,
       extraData: header.extraData,
+      prevRandao: header.mixHash,
     };
   }
 }
