@@ -17,18 +17,23 @@ import { RemoteTxSource } from "../../consensus/execution/remoteTxSource.ts";
 import { ed25519FromKeyFile } from "../../consensus/keys.ts";
 import { LmdbConsensusStore } from "../../consensus/lmdbStore.ts";
 import { subDagTransactions } from "../../consensus/mysticeti/commit.ts";
-import { committeeFromJson } from "../../consensus/mysticeti/committee.ts";
+import { type Committee, committeeFromJson } from "../../consensus/mysticeti/committee.ts";
 import { BlockSigner } from "../../consensus/signer.ts";
 import { equalBytes } from "../../core/bytes.ts";
 import { DEFAULT_TIMESTAMP_RULE } from "../../core/chain/blockRules.ts";
 import { feeRecipientRuleError, feeRecipientRuleOf } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bytesToHex } from "../../core/hex.ts";
+import type { Logger } from "../../metrics/logger.ts";
+import type { Metrics } from "../../metrics/metrics.ts";
 import { createHost, type Host } from "../../network/host.ts";
+import { DEFAULT_SYNC_LIMITS, SyncTransport } from "../../network/syncTransport.ts";
 import { EngineHttpClient, HttpExecutionEngine } from "../../rpc/engine/client.ts";
 import { readJwtSecret } from "../../rpc/jwt.ts";
 import { openStorage } from "../../storage/storage.ts";
+import { EngineSyncChain, serveNothing } from "../../sync/engineSyncChain.ts";
 import type { CliCommand } from "../command.ts";
+import { type BlockSync, startBlockSync } from "../fullNode.ts";
 import { createOps, OPS_OPTIONS, OPS_USAGE, parseOpsArgs, validatorReadiness } from "../ops.ts";
 import { KEY_FILES } from "./keys.ts";
 
@@ -39,6 +44,33 @@ function usage(msg: string): FastEvmError {
 }
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
+
+/**
+ * Block sync on the consensus host into the execution node behind `engine` (node/sync/engineSyncChain.ts):
+ * the sync protocol answered with nothing (this process holds no chain), scores shared with consensus.
+ */
+async function startEngineSync(
+  engine: HttpExecutionEngine,
+  host: Host,
+  node: ConsensusNode,
+  committee: Committee,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<{ readonly blocks: BlockSync; readonly transport: SyncTransport }> {
+  const identity = await engine.chainIdentity();
+  const chain = await EngineSyncChain.open(engine);
+  const scores = node.transport.scores;
+  const transport = new SyncTransport(
+    host,
+    scores,
+    serveNothing(identity.chainId, identity.genesisHash),
+    DEFAULT_SYNC_LIMITS,
+    metrics.p2p,
+  );
+  await transport.start();
+  const blocks = startBlockSync({ host, scores, transport, chain, ...identity, committee, logger, metrics });
+  return { blocks, transport };
+}
 
 export const consensusCommand: CliCommand = {
   name: "consensus",
@@ -94,10 +126,11 @@ export const consensusCommand: CliCommand = {
       typeof executionUrl === "string" && typeof jwtFile === "string"
         ? new EngineHttpClient(executionUrl, readJwtSecret(jwtFile))
         : undefined;
+    const httpEngine = engine === undefined ? undefined : new HttpExecutionEngine(engine);
     const driver =
-      engine !== undefined
+      httpEngine !== undefined
         ? new EngineDriver({
-            engine: new HttpExecutionEngine(engine),
+            engine: httpEngine,
             committee,
             timestampRule: rule,
             feeRecipient,
@@ -158,6 +191,19 @@ export const consensusCommand: CliCommand = {
         );
       },
     });
+    // far behind, execution catches up by block sync into the execution node (a committee of one has
+    // nobody to sync from); the driver takes the head over at the first commit it does not cover
+    let sync: { readonly blocks: BlockSync; readonly transport: SyncTransport } | undefined;
+    if (httpEngine !== undefined && driver !== undefined && committee.authorities.length > 1) {
+      try {
+        sync = await startEngineSync(httpEngine, host, node, committee, logger, metrics);
+      } catch (e) {
+        await host.stop();
+        await storage.close();
+        throw e;
+      }
+      driver.followBlockSync(sync.blocks);
+    }
     console.log(
       `validator ${authority} (${committee.authority(authority).name}) peer ${host.peerId.toString()}`,
     );
@@ -197,6 +243,8 @@ export const consensusCommand: CliCommand = {
     stopping = true;
     logger.info({ step: "stop accepting requests" }, "shutdown");
     driver?.stop();
+    await sync?.blocks.stop();
+    await sync?.transport.stop();
     await node.stop();
     await host.stop();
     logger.info({ step: "close the database" }, "shutdown");
@@ -209,6 +257,10 @@ export const consensusCommand: CliCommand = {
     if (driver !== undefined)
       console.log(
         `execution head #${driver.head?.number} ${driver.head?.hash} last executed commit ${driver.lastExecutedCommit} ${JSON.stringify(driver.counters)}`,
+      );
+    if (sync !== undefined)
+      console.log(
+        `block sync ${JSON.stringify({ sync: sync.blocks.manager.counters, commits: sync.blocks.commits.counters })}`,
       );
     return node.fatal === undefined ? 0 : 1;
   },
