@@ -36,11 +36,14 @@ import { roundTrip } from "./roundTrip.ts";
 export const SYNC_PROTOCOL = "/fastevm/sync/1";
 export const HEADS_TOPIC = "/fastevm/sync/heads/1";
 
-/** What a node serves from its chain (validators and full nodes alike). */
+/**
+ * What a node serves from its chain (validators and full nodes alike: node/sync/chainServer.ts), or from
+ * the execution node behind it (a split validator: node/sync/engineSyncChain.ts, hence the promises).
+ */
 export interface SyncServeHandlers {
-  status(): SyncStatus;
-  headers(req: GetBlockHeaders): BlockHeaders;
-  bodies(req: GetBlockBodies): BlockBodies;
+  status(): SyncStatus | Promise<SyncStatus>;
+  headers(req: GetBlockHeaders): BlockHeaders | Promise<BlockHeaders>;
+  bodies(req: GetBlockBodies): BlockBodies | Promise<BlockBodies>;
 }
 
 export interface SyncTransportLimits {
@@ -193,9 +196,9 @@ export class SyncTransport {
           return;
         }
         let res: SyncResponse;
-        if (msg.kind === "status") res = serve.status();
-        else if (msg.kind === "getBlockHeaders") res = serve.headers(msg);
-        else if (msg.kind === "getBlockBodies") res = serve.bodies(msg);
+        if (msg.kind === "status") res = await serve.status();
+        else if (msg.kind === "getBlockHeaders") res = await serve.headers(msg);
+        else if (msg.kind === "getBlockBodies") res = await serve.bodies(msg);
         else throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, `unexpected ${msg.kind} as a request`);
         const out = frame(encodeSyncMessage(res));
         stream.send(out);

@@ -12,16 +12,29 @@
  *   error is not the peer's: the head is read again from the node and the round is retried later;
  * - `head` is the execution node's head as read at `open` (and after a failure), then each imported block:
  *   while block sync runs it is the only writer of that head (the driver waits, engineDriver.ts).
- * `serveNothing` is what such a process serves on the sync protocol: it holds no chain, so its status
- * names genesis and it answers no header and no body; no peer picks it to sync from.
+ * `EngineChainServer` is what such a process serves on the sync protocol: its execution node's chain,
+ * read through the same port, so that in an all-split deployment (docker-compose.yml, `devnet --split`)
+ * a validator far behind has its peers to sync from.
  */
-import type { Block } from "../core/block/block.ts";
+import { type Block, decodeBlock, encodeBody } from "../core/block/block.ts";
+import { type BlockHeader, decodeHeader } from "../core/block/header.ts";
 import { payloadValueFromBlock } from "../core/block/payload.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import { decodeTransaction } from "../core/tx/decode.ts";
 import type { ExecutionEngine, PayloadStatus } from "../core/wire/engine.ts";
+import {
+  type BlockBodies,
+  type BlockHeaders,
+  type GetBlockBodies,
+  type GetBlockHeaders,
+  MAX_HEADERS_SERVE,
+  SOFT_RESPONSE_BYTES,
+  type SyncStatus,
+} from "../core/wire/sync.ts";
 import type { SyncServeHandlers } from "../network/syncTransport.ts";
+import type { HttpExecutionEngine } from "../rpc/engine/client.ts";
+import type { ChainServerOptions } from "./chainServer.ts";
 import type { SyncChain, SyncHead } from "./syncManager.ts";
 
 const ZERO32 = new Uint8Array(32);
@@ -98,11 +111,75 @@ export class EngineSyncChain implements SyncChain {
   }
 }
 
-/** The sync protocol's answers of a process without a chain: status at genesis, no headers, no bodies. */
-export function serveNothing(chainId: bigint, genesisHash: Uint8Array): SyncServeHandlers {
-  return {
-    status: () => ({ kind: "status", chainId, genesisHash, headNumber: 0n, headHash: genesisHash }),
-    headers: () => ({ kind: "blockHeaders", headers: [] }),
-    bodies: () => ({ kind: "blockBodies", bodies: [] }),
-  };
+/** What EngineChainServer reads from the execution node (HttpExecutionEngine). */
+export type EngineBlockReads = Pick<HttpExecutionEngine, "headBlock" | "rawHeaders" | "rawBlocks">;
+
+/** Blocks read per debug_getRawBlock batch while a bodies answer grows toward its soft limit. */
+const BODIES_PER_READ = 16;
+
+/**
+ * Serves block sync from the execution node behind the Engine port, by the rules of ChainServer (its
+ * in-process twin): `status` is the node's head; `getBlockHeaders` walks the canonical chain by number
+ * (an origin by hash must be a header the node has), at most MAX_HEADERS_SERVE, stopping at the first gap,
+ * read in one batch of debug_getRawHeader; `getBlockBodies` in request order, stopping at the first unknown
+ * hash or once past SOFT_RESPONSE_BYTES, from debug_getRawBlock. An unreachable node fails the request
+ * (the asker tries another peer; it is not penalised for it).
+ */
+export class EngineChainServer implements SyncServeHandlers {
+  readonly #maxHeaders: number;
+  readonly #softBytes: number;
+
+  constructor(
+    private readonly engine: EngineBlockReads,
+    private readonly chainId: bigint,
+    private readonly genesisHash: Uint8Array,
+    opts: ChainServerOptions = {},
+  ) {
+    this.#maxHeaders = Math.min(opts.maxHeaders ?? MAX_HEADERS_SERVE, MAX_HEADERS_SERVE);
+    this.#softBytes = opts.softResponseBytes ?? SOFT_RESPONSE_BYTES;
+  }
+
+  async status(): Promise<SyncStatus> {
+    const head = await this.engine.headBlock();
+    if (head === null)
+      throw new FastEvmError(ErrorCode.CONSENSUS_ENGINE, "the execution node has no head block");
+    const { chainId, genesisHash } = this;
+    return { kind: "status", chainId, genesisHash, headNumber: head.number, headHash: head.hash };
+  }
+
+  async headers(req: GetBlockHeaders): Promise<BlockHeaders> {
+    const headers: BlockHeader[] = [];
+    const origin = "hash" in req.origin ? req.origin.hash : req.origin.number;
+    const [raw] = await this.engine.rawHeaders([origin]);
+    if (raw === undefined || raw === null) return { kind: "blockHeaders", headers };
+    const first = decodeHeader(raw);
+    headers.push(first);
+    const numbers: bigint[] = [];
+    const step = BigInt(req.skip + 1);
+    const count = Math.min(req.count, this.#maxHeaders);
+    for (let n = first.number; numbers.length < count - 1; ) {
+      n = req.reverse ? n - step : n + step;
+      if (n < 0n) break;
+      numbers.push(n);
+    }
+    for (const r of await this.engine.rawHeaders(numbers)) {
+      if (r === null) break;
+      headers.push(decodeHeader(r));
+    }
+    return { kind: "blockHeaders", headers };
+  }
+
+  async bodies(req: GetBlockBodies): Promise<BlockBodies> {
+    const bodies: Uint8Array[] = [];
+    let bytes = 0;
+    for (let i = 0; i < req.hashes.length && bytes < this.#softBytes; i += BODIES_PER_READ) {
+      for (const raw of await this.engine.rawBlocks(req.hashes.slice(i, i + BODIES_PER_READ))) {
+        if (raw === null || bytes >= this.#softBytes) return { kind: "blockBodies", bodies };
+        const body = encodeBody(decodeBlock(raw));
+        bodies.push(body);
+        bytes += body.length;
+      }
+    }
+    return { kind: "blockBodies", bodies };
+  }
 }

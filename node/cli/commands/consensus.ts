@@ -23,7 +23,7 @@ import { equalBytes } from "../../core/bytes.ts";
 import { DEFAULT_TIMESTAMP_RULE } from "../../core/chain/blockRules.ts";
 import { feeRecipientRuleError, feeRecipientRuleOf } from "../../core/chain/chainConfig.ts";
 import { ErrorCode, FastEvmError } from "../../core/errors.ts";
-import { bytesToHex } from "../../core/hex.ts";
+import { bytesToHex, hexToBytes } from "../../core/hex.ts";
 import type { Logger } from "../../metrics/logger.ts";
 import type { Metrics } from "../../metrics/metrics.ts";
 import { createHost, type Host } from "../../network/host.ts";
@@ -31,7 +31,7 @@ import { DEFAULT_SYNC_LIMITS, SyncTransport } from "../../network/syncTransport.
 import { EngineHttpClient, HttpExecutionEngine } from "../../rpc/engine/client.ts";
 import { readJwtSecret } from "../../rpc/jwt.ts";
 import { openStorage } from "../../storage/storage.ts";
-import { EngineSyncChain, serveNothing } from "../../sync/engineSyncChain.ts";
+import { EngineChainServer, EngineSyncChain } from "../../sync/engineSyncChain.ts";
 import type { CliCommand } from "../command.ts";
 import { type BlockSync, startBlockSync } from "../fullNode.ts";
 import { createOps, OPS_OPTIONS, OPS_USAGE, parseOpsArgs, validatorReadiness } from "../ops.ts";
@@ -47,7 +47,7 @@ const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"
 
 /**
  * Block sync on the consensus host into the execution node behind `engine` (node/sync/engineSyncChain.ts):
- * the sync protocol answered with nothing (this process holds no chain), scores shared with consensus.
+ * the sync protocol served from the same execution node (EngineChainServer), scores shared with consensus.
  */
 async function startEngineSync(
   engine: HttpExecutionEngine,
@@ -63,7 +63,7 @@ async function startEngineSync(
   const transport = new SyncTransport(
     host,
     scores,
-    serveNothing(identity.chainId, identity.genesisHash),
+    new EngineChainServer(engine, identity.chainId, identity.genesisHash),
     DEFAULT_SYNC_LIMITS,
     metrics.p2p,
   );
@@ -126,6 +126,8 @@ export const consensusCommand: CliCommand = {
       typeof executionUrl === "string" && typeof jwtFile === "string"
         ? new EngineHttpClient(executionUrl, readJwtSecret(jwtFile))
         : undefined;
+    // block sync into and out of the execution node (started below, once the host is up)
+    let sync: { readonly blocks: BlockSync; readonly transport: SyncTransport } | undefined;
     const httpEngine = engine === undefined ? undefined : new HttpExecutionEngine(engine);
     const driver =
       httpEngine !== undefined
@@ -141,6 +143,8 @@ export const consensusCommand: CliCommand = {
                 e.message,
               ),
             onBlock: (b) => {
+              // new heads announced to the block-sync followers (full nodes, validators catching up)
+              void sync?.transport.announce([{ hash: hexToBytes(b.hash, 32), number: b.number }]);
               if (values.quiet !== true)
                 console.log(`block #${b.number} ${b.hash} commit ${b.commitIndex} txs ${b.transactions}`);
             },
@@ -193,7 +197,6 @@ export const consensusCommand: CliCommand = {
     });
     // far behind, execution catches up by block sync into the execution node (a committee of one has
     // nobody to sync from); the driver takes the head over at the first commit it does not cover
-    let sync: { readonly blocks: BlockSync; readonly transport: SyncTransport } | undefined;
     if (httpEngine !== undefined && driver !== undefined && committee.authorities.length > 1) {
       try {
         sync = await startEngineSync(httpEngine, host, node, committee, logger, metrics);

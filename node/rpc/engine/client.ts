@@ -23,6 +23,7 @@ import type {
   PayloadAttributes,
   PayloadStatus,
 } from "../../core/wire/engine.ts";
+import { RpcCode } from "../jsonrpc.ts";
 import { engineToken } from "../jwt.ts";
 import type { ForkchoiceUpdatedResult } from "./forkchoice.ts";
 import type { PayloadStatusV1 } from "./newPayload.ts";
@@ -98,6 +99,28 @@ export abstract class EngineCalls {
     return res.result as T;
   }
 
+  /**
+   * One JSON-RPC batch: each call's result, or its EngineRpcError, in call order (matched by id, as a
+   * server may answer a batch in any order).
+   */
+  async batch<T>(calls: readonly (readonly [string, readonly unknown[]])[]): Promise<(T | EngineRpcError)[]> {
+    if (calls.length === 0) return [];
+    const first = this.#id + 1;
+    const body = calls.map(([method, params]) => ({ jsonrpc: "2.0", id: ++this.#id, method, params }));
+    const res = JSON.parse(await this.transport().send(JSON.stringify(body))) as unknown;
+    if (!Array.isArray(res)) {
+      const e = (res as { error?: { code: number; message: string } }).error;
+      throw new EngineRpcError(e?.code ?? 0, e?.message ?? "batch answered with a single response");
+    }
+    const out: (T | EngineRpcError | undefined)[] = new Array(calls.length);
+    for (const r of res as { id: number; result?: T; error?: { code: number; message: string } }[]) {
+      const i = r.id - first;
+      if (i < 0 || i >= calls.length) continue;
+      out[i] = r.error !== undefined ? new EngineRpcError(r.error.code, r.error.message) : (r.result as T);
+    }
+    return out.map((r) => r ?? new EngineRpcError(0, "no answer in the batch"));
+  }
+
   exchangeCapabilities(methods: readonly string[]): Promise<string[]> {
     return this.call("engine_exchangeCapabilities", [methods]);
   }
@@ -121,6 +144,9 @@ export abstract class EngineCalls {
     return this.call("engine_getPayloadV3", [id]);
   }
 }
+
+/** What the node answers (-32000) a raw read of a block it lacks with (geth's words). */
+const NOT_FOUND = /^(header|block) not found$/;
 
 export class EngineHttpClient extends EngineCalls {
   constructor(
@@ -277,6 +303,31 @@ export class HttpExecutionEngine implements ExecutionEngine {
     if (genesis === null)
       throw new FastEvmError(ErrorCode.CONSENSUS_ENGINE, "the execution node has no genesis block");
     return { chainId: quantityToBigint(id), genesisHash: hexToBytes(genesis.hash, 32) };
+  }
+
+  /**
+   * Blocks' headers as RLP (debug_getRawHeader, one batch), by number (canonical) or hash; null where the
+   * node has no such block.
+   */
+  async rawHeaders(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]> {
+    return this.#raw("debug_getRawHeader", ids);
+  }
+
+  /** Whole blocks as RLP (debug_getRawBlock, one batch), by hash or number; null where it has none. */
+  async rawBlocks(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]> {
+    return this.#raw("debug_getRawBlock", ids);
+  }
+
+  async #raw(method: string, ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]> {
+    const calls = ids.map(
+      (id) => [method, [typeof id === "bigint" ? bigintToQuantity(id) : bytesToHex(id)]] as const,
+    );
+    return (await this.client.batch<string>(calls)).map((r) => {
+      if (typeof r === "string") return hexToBytes(r);
+      // the node's answer for a block it does not have (lookupBlock's message); anything else is a failure
+      if (r.rpcCode === RpcCode.SERVER_ERROR && NOT_FOUND.test(r.message)) return null;
+      throw r;
+    });
   }
 
   async headBlock(): Promise<HeadBlockValue | null> {

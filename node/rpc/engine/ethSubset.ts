@@ -1,6 +1,6 @@
 /**
- * The `eth_` methods the Engine API port serves beside `engine_` (execution-apis common.md): the public
- * API's own handlers (node/rpc/eth/), picked by name. eth_getCode falls back to a head-only read until the
+ * The `eth_` methods the Engine API port serves beside `engine_` (execution-apis common.md), and two raw
+ * block reads: the public API's own handlers (node/rpc/eth/), picked by name. eth_getCode falls back to a head-only read until the
  * state methods' map supplies it; eth_call and eth_sendRawTransaction appear once their maps are merged
  * into the public table (the state helper, the txpool), answering -32601 until then.
  */
@@ -23,6 +23,13 @@ export const ENGINE_ETH_SUBSET: readonly string[] = [
   "eth_syncing",
 ];
 
+/**
+ * FastEVM's additions behind the same JWT: raw headers and blocks (geth's debug_ names), which a split
+ * validator's consensus process reads to serve block sync from its execution node
+ * (node/sync/engineSyncChain.ts).
+ */
+export const ENGINE_SYNC_READS: readonly string[] = ["debug_getRawHeader", "debug_getRawBlock"];
+
 /** Placeholder eth_getCode at the head (flat state), replaced by the state methods' handler when merged. */
 function headGetCode(engine: EngineState): RpcHandler {
   const store = engine.chain.store;
@@ -36,10 +43,10 @@ function headGetCode(engine: EngineState): RpcHandler {
   };
 }
 
-/** The subset, taken from the public method table `eth`. */
+/** The subset and the sync reads, taken from the public method table `eth`. */
 export function ethMethods(engine: EngineState, eth: RpcMethods): [string, RpcHandler][] {
   const out: [string, RpcHandler][] = [];
-  for (const name of ENGINE_ETH_SUBSET) {
+  for (const name of [...ENGINE_ETH_SUBSET, ...ENGINE_SYNC_READS]) {
     const h = eth.get(name) ?? (name === "eth_getCode" ? headGetCode(engine) : undefined);
     if (h !== undefined) out.push([name, h]);
   }

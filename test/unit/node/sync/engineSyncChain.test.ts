@@ -4,9 +4,10 @@
  * real dev chain behind the HTTP Engine API with JWT. Blocks go in by newPayloadV3 + forkchoiceUpdatedV3
  * and come out with the source's hashes and state; a block with a forged state root is INVALID (a
  * validation error: the sync manager penalises its peer) and not stored; a block whose parent the node
- * lacks is not the peer's fault and the head is read again. Then the sync manager over libp2p loopback:
- * it catches up through the Engine API from an honest peer, and a peer serving nothing (`serveNothing`, a
- * split consensus process) is never asked for a header.
+ * lacks is not the peer's fault and the head is read again. Serving from an execution node through the
+ * same port (EngineChainServer) answers every headers and bodies request as ChainServer does over the same
+ * chain. Then all split, over libp2p loopback: the sync manager catches up through the Engine API from a
+ * peer serving its execution node's chain, and a peer whose node is at genesis is never asked for a block.
  */
 import "../../../../node/network/polyfills.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ import type { Block } from "../../../../node/core/block/block.ts";
 import { headerHash } from "../../../../node/core/block/header.ts";
 import { ErrorCode, isFastEvmError, isValidationError } from "../../../../node/core/errors.ts";
 import { bytesToHex } from "../../../../node/core/hex.ts";
+import type { GetBlockBodies, GetBlockHeaders } from "../../../../node/core/wire/sync.ts";
 import { PeerScores } from "../../../../node/network/peerScores.ts";
 import type { SyncServeHandlers } from "../../../../node/network/syncTransport.ts";
 import { SyncTransport } from "../../../../node/network/syncTransport.ts";
@@ -22,7 +24,11 @@ import { SyncPool } from "../../../../node/pool/syncPool.ts";
 import { EngineHttpClient, HttpExecutionEngine } from "../../../../node/rpc/engine/client.ts";
 import { type RpcServer, startRpcServer } from "../../../../node/rpc/server/server.ts";
 import { ChainServer } from "../../../../node/sync/chainServer.ts";
-import { blockBlobHashes, EngineSyncChain, serveNothing } from "../../../../node/sync/engineSyncChain.ts";
+import {
+  blockBlobHashes,
+  EngineChainServer,
+  EngineSyncChain,
+} from "../../../../node/sync/engineSyncChain.ts";
 import { SyncManager } from "../../../../node/sync/syncManager.ts";
 import { ADDRESSES, type DevChain, devTx, dumpFlatState, openDevChain } from "../../../utils/devChain.ts";
 import { closePayloadPool, type EngineHarness, openEngine } from "../../../utils/engineHarness.ts";
@@ -52,6 +58,19 @@ async function executionNode(): Promise<{ h: EngineHarness; engine: HttpExecutio
     h,
     engine: new HttpExecutionEngine(new EngineHttpClient(`http://127.0.0.1:${server.port}`, secret)),
   };
+}
+
+let filledNode: Promise<{ h: EngineHarness; engine: HttpExecutionEngine }> | undefined;
+/** An execution node holding the source's chain, imported through EngineSyncChain (made once). */
+function filled(): Promise<{ h: EngineHarness; engine: HttpExecutionEngine }> {
+  filledNode ??= (async () => {
+    const node = await executionNode();
+    const chain = await EngineSyncChain.open(node.engine);
+    for (let n = 1; n <= BLOCKS; n++) await chain.importBlock(sourceBlock(n));
+    await node.h.dev.chain.persisted();
+    return node;
+  })();
+  return filledNode;
 }
 
 const sourceBlock = (n: number): Block => source.chain.block(source.chain.store.canonicalHash(BigInt(n))!)!;
@@ -131,25 +150,74 @@ describe("EngineSyncChain", () => {
     expectSameChain(h.dev, 4);
   }, 60_000);
 
-  it("the sync manager catches up through the Engine API; a peer serving nothing is never asked", async () => {
+  it("EngineChainServer answers as ChainServer does over the same chain, read through the Engine port", async () => {
+    const { engine } = await filled();
+    const identity = await engine.chainIdentity();
+    const local = new ChainServer(source.chain);
+    const remote = new EngineChainServer(engine, identity.chainId, identity.genesisHash);
+    expect(await remote.status()).toEqual(local.status());
+    const hashAt = (n: number) => source.chain.store.canonicalHash(BigInt(n))!;
+    const requests: GetBlockHeaders[] = [
+      [{ number: 0n }, 500, 0, false],
+      [{ number: 1n }, 5, 0, false],
+      [{ number: BigInt(BLOCKS - 2) }, 5, 0, false],
+      [{ number: 2n }, 4, 2, false],
+      [{ number: 9n }, 10, 1, true],
+      [{ number: BigInt(BLOCKS + 1) }, 3, 0, false],
+      [{ hash: hashAt(7) }, 3, 0, false],
+      [{ hash: hashAt(7) }, 4, 0, true],
+      [{ hash: new Uint8Array(32).fill(9) }, 3, 0, false],
+    ].map(([origin, count, skip, reverse]) => ({
+      kind: "getBlockHeaders",
+      origin: origin as GetBlockHeaders["origin"],
+      count: count as number,
+      skip: skip as number,
+      reverse: reverse as boolean,
+    }));
+    for (const r of requests) {
+      const want = local.headers(r).headers.map((h) => bytesToHex(headerHash(h)));
+      expect((await remote.headers(r)).headers.map((h) => bytesToHex(headerHash(h)))).toEqual(want);
+    }
+    const all = Array.from({ length: BLOCKS }, (_, i) => hashAt(i + 1));
+    const withGap = [hashAt(1), hashAt(2), new Uint8Array(32).fill(9), hashAt(3)];
+    for (const hashes of [all, withGap, []]) {
+      const r: GetBlockBodies = { kind: "getBlockBodies", hashes };
+      expect((await remote.bodies(r)).bodies).toEqual(local.bodies(r).bodies);
+    }
+    const soft = { softResponseBytes: 1 };
+    const r: GetBlockBodies = { kind: "getBlockBodies", hashes: all };
+    expect(
+      (await new EngineChainServer(engine, identity.chainId, identity.genesisHash, soft).bodies(r)).bodies,
+    ).toEqual(new ChainServer(source.chain, soft).bodies(r).bodies);
+    // an unreachable node fails the request: the transport refuses it, the asker is not at fault
+    const gone = new HttpExecutionEngine(new EngineHttpClient("http://127.0.0.1:1", secret));
+    const dead = new EngineChainServer(gone, identity.chainId, identity.genesisHash);
+    await expect(dead.headers(requests[1]!)).rejects.toThrow();
+  }, 60_000);
+
+  it("all split: a validator's execution node catches up from another's, both through the Engine API", async () => {
+    const served = await filled();
     const { h, engine } = await executionNode();
     const chain = await EngineSyncChain.open(engine);
     const identity = await engine.chainIdentity();
+    const serve = (e: HttpExecutionEngine) =>
+      new EngineChainServer(e, identity.chainId, identity.genesisHash);
     const honestHost = await hosts.create();
-    const honest = new SyncTransport(honestHost, new PeerScores(honestHost), new ChainServer(source.chain));
+    const honest = new SyncTransport(honestHost, new PeerScores(honestHost), serve(served.engine));
     await honest.start();
+    // a split peer whose execution node is at genesis: its status says so, nobody asks it for blocks
     const asked = { status: 0, headers: 0, bodies: 0 };
-    const nothing = serveNothing(identity.chainId, identity.genesisHash);
+    const atGenesis = serve((await executionNode()).engine);
     const counting: SyncServeHandlers = {
-      status: () => (asked.status++, nothing.status()),
-      headers: (r) => (asked.headers++, nothing.headers(r)),
-      bodies: (r) => (asked.bodies++, nothing.bodies(r)),
+      status: () => (asked.status++, atGenesis.status()),
+      headers: (r) => (asked.headers++, atGenesis.headers(r)),
+      bodies: (r) => (asked.bodies++, atGenesis.bodies(r)),
     };
     const emptyHost = await hosts.create();
     const empty = new SyncTransport(emptyHost, new PeerScores(emptyHost), counting);
     await empty.start();
     const host = await hosts.create();
-    const transport = new SyncTransport(host, new PeerScores(host), nothing);
+    const transport = new SyncTransport(host, new PeerScores(host), serve(engine));
     await transport.start();
     const manager = new SyncManager({
       chain,
@@ -172,6 +240,7 @@ describe("EngineSyncChain", () => {
       expect(asked.status).toBeGreaterThan(0);
       expect([asked.headers, asked.bodies]).toEqual([0, 0]);
       expect(transport.scores.score(emptyHost.peerId.toString())).toBe(0);
+      expect(transport.scores.score(honestHost.peerId.toString())).toBeGreaterThanOrEqual(0);
     } finally {
       await manager.stop();
       await transport.stop();
