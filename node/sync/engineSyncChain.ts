@@ -22,7 +22,7 @@ import { payloadValueFromBlock } from "../core/block/payload.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import { decodeTransaction } from "../core/tx/decode.ts";
-import type { ExecutionEngine, PayloadStatus } from "../core/wire/engine.ts";
+import type { ExecutionEngine, HeadBlockValue, PayloadStatus } from "../core/wire/engine.ts";
 import {
   type BlockBodies,
   type BlockHeaders,
@@ -33,7 +33,6 @@ import {
   type SyncStatus,
 } from "../core/wire/sync.ts";
 import type { SyncServeHandlers } from "../network/syncTransport.ts";
-import type { HttpExecutionEngine } from "../rpc/engine/client.ts";
 import type { ChainServerOptions } from "./chainServer.ts";
 import type { SyncChain, SyncHead } from "./syncManager.ts";
 
@@ -111,8 +110,14 @@ export class EngineSyncChain implements SyncChain {
   }
 }
 
-/** What EngineChainServer reads from the execution node (HttpExecutionEngine). */
-export type EngineBlockReads = Pick<HttpExecutionEngine, "headBlock" | "rawHeaders" | "rawBlocks">;
+/** What EngineChainServer reads from the execution node (node/rpc/engine/client.ts HttpExecutionEngine). */
+export interface EngineBlockReads {
+  headBlock(): Promise<HeadBlockValue | null>;
+  /** headers as RLP by number (canonical) or hash, null where the node has none */
+  rawHeaders(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]>;
+  /** blocks as RLP by hash or number, null where the node has none */
+  rawBlocks(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]>;
+}
 
 /** Blocks read per debug_getRawBlock batch while a bodies answer grows toward its soft limit. */
 const BODIES_PER_READ = 16;
