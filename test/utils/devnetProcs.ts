@@ -2,7 +2,7 @@
  * A devnet of real `fastevm node --validator` processes for end-to-end tests: start (and restart) each
  * validator, read its chain over its Engine API (JWT), reach its public JSON-RPC (`rpcUrl`, `wsUrl`: the
  * layout's OS-chosen ports), read its consensus store after it stopped, and stop only the processes
- * started here.
+ * started here; and the same for a split devnet's execution and consensus processes (SplitProcs).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -16,6 +16,7 @@ import {
   prepareDevnet,
   validatorArgs,
 } from "../../node/cli/devnetSetup.ts";
+import { prepareSplitDevnet, type SplitLayout, splitServices } from "../../node/cli/splitDevnet.ts";
 import { LmdbConsensusStore } from "../../node/consensus/lmdbStore.ts";
 import { DEVNET_CHAIN_ID, devAccountKey } from "../../node/core/chain/devnet.ts";
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
@@ -75,15 +76,134 @@ export interface BlockJson {
   transactions: string[];
 }
 
-export class DevnetProcs {
+/** Where the tests reach process i's chain: its Engine API (JWT) and its public JSON-RPC. */
+interface ChainEndpoint {
+  readonly enginePort: number;
+  readonly jwtFile: string;
+  readonly httpPort: number;
+  readonly wsPort: number;
+}
+
+/**
+ * Child `fastevm` processes by key, and the chain each serves (`endpoint`): what DevnetProcs (in-process
+ * validators and full nodes) and SplitProcs (execution and consensus processes) share.
+ */
+abstract class ChainProcs {
   readonly children = new Map<number, ChildProcess>();
-  readonly summaries = new Map<number, { lastExecutedCommit: number; headHash: string }>();
   readonly #clients = new Map<number, EngineHttpClient>();
 
-  private constructor(readonly layout: DevnetLayout) {}
+  protected abstract endpoint(i: number): ChainEndpoint;
+
+  /**
+   * Starts `fastevm ARGS` under key i; resolves at the first stdout line `isReady` accepts. `onLine` sees
+   * each stdout line, `onErrLine` each stderr line (its log records).
+   */
+  protected spawnProc(
+    i: number,
+    args: readonly string[],
+    isReady: (line: string) => boolean,
+    onLine?: (l: string) => void,
+    onErrLine?: (l: string) => void,
+  ): Promise<void> {
+    const child = spawn(process.execPath, [FASTEVM_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    this.children.set(i, child);
+    child.stdout!.setEncoding("utf8");
+    // the last STDERR_TAIL bytes of its stderr, for the message when it dies before it is ready
+    let stderr = "";
+    let errBuf = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      if (process.env.DEBUG_E2E === "1") process.stderr.write(chunk);
+      stderr = (stderr + chunk).slice(-STDERR_TAIL);
+      if (onErrLine === undefined) return;
+      const lines = (errBuf + chunk).split("\n");
+      errBuf = lines.pop()!;
+      for (const l of lines) onErrLine(l);
+    });
+    return new Promise((ready, fail) => {
+      let buf = "";
+      child.stdout!.on("data", (chunk: string) => {
+        buf += chunk;
+        const lines = buf.split("\n");
+        buf = lines.pop()!;
+        for (const l of lines) {
+          onLine?.(l);
+          if (isReady(l)) ready();
+        }
+      });
+      child.once("exit", (code, signal) =>
+        fail(
+          new Error(
+            `process ${i} exited ${code ?? signal} before it was ready; its stderr ended:\n${stderr}`,
+          ),
+        ),
+      );
+    });
+  }
+
+  /** process i's public JSON-RPC over HTTP */
+  rpcUrl(i: number): string {
+    return `http://127.0.0.1:${this.endpoint(i).httpPort}`;
+  }
+
+  /** process i's public JSON-RPC over WebSocket */
+  wsUrl(i: number): string {
+    return `ws://127.0.0.1:${this.endpoint(i).wsPort}`;
+  }
+
+  /** `eth_sendRawTransaction` of `raw` to process i's public JSON-RPC: the hash, or the pool's refusal. */
+  sendRaw(i: number, raw: Uint8Array): Promise<{ hash?: string; error?: { code: number; message: string } }> {
+    return sendRawTransaction(this.rpcUrl(i), raw);
+  }
+
+  engine(i: number): EngineHttpClient {
+    let c = this.#clients.get(i);
+    if (c === undefined) {
+      const e = this.endpoint(i);
+      const secret = hexToBytes(readFileSync(e.jwtFile, "utf8").trim());
+      c = new EngineHttpClient(`http://127.0.0.1:${e.enginePort}`, secret);
+      this.#clients.set(i, c);
+    }
+    return c;
+  }
+
+  block(i: number, tag: string | number): Promise<BlockJson> {
+    const t = typeof tag === "number" ? `0x${tag.toString(16)}` : tag;
+    return this.engine(i).call<BlockJson>("eth_getBlockByNumber", [t, false]);
+  }
+
+  async headNumber(i: number): Promise<number> {
+    return Number((await this.block(i, "latest")).number);
+  }
+
+  /** Sends `signal` to process i and waits for it to exit. */
+  async stop(i: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const c = this.children.get(i);
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill(signal);
+    await exited;
+  }
+
+  async stopAll(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await Promise.all([...this.children.keys()].map((i) => this.stop(i, signal)));
+  }
+}
+
+export class DevnetProcs extends ChainProcs {
+  readonly summaries = new Map<number, { lastExecutedCommit: number; headHash: string }>();
+
+  private constructor(readonly layout: DevnetLayout) {
+    super();
+  }
 
   static async prepare(root: string, n: number, opts: DevnetOptions = {}): Promise<DevnetProcs> {
     return new DevnetProcs(await prepareDevnet(root, n, opts));
+  }
+
+  protected endpoint(i: number): ChainEndpoint {
+    const v = this.layout.validators[i]!;
+    return { ...v, jwtFile: join(v.datadir, "jwt.hex") };
   }
 
   /**
@@ -122,87 +242,11 @@ export class DevnetProcs {
     onLine?: (l: string) => void,
     onErrLine?: (l: string) => void,
   ): Promise<void> {
-    const child = spawn(process.execPath, [FASTEVM_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    this.children.set(i, child);
-    child.stdout!.setEncoding("utf8");
-    // the last STDERR_TAIL bytes of its stderr, for the message when it dies before it is ready
-    let stderr = "";
-    let errBuf = "";
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (chunk: string) => {
-      if (process.env.DEBUG_E2E === "1") process.stderr.write(chunk);
-      stderr = (stderr + chunk).slice(-STDERR_TAIL);
-      if (onErrLine === undefined) return;
-      const lines = (errBuf + chunk).split("\n");
-      errBuf = lines.pop()!;
-      for (const l of lines) onErrLine(l);
-    });
-    return new Promise((ready, fail) => {
-      let buf = "";
-      child.stdout!.on("data", (chunk: string) => {
-        buf += chunk;
-        const lines = buf.split("\n");
-        buf = lines.pop()!;
-        for (const l of lines) {
-          onLine?.(l);
-          if (l === NODE_READY_LINE) ready();
-          if (l.startsWith("validator summary ")) this.summaries.set(i, JSON.parse(l.slice(18)));
-        }
-      });
-      child.once("exit", (code, signal) =>
-        fail(
-          new Error(`node ${i} exited ${code ?? signal} before it was ready; its stderr ended:\n${stderr}`),
-        ),
-      );
-    });
-  }
-
-  /** validator i's public JSON-RPC over HTTP */
-  rpcUrl(i: number): string {
-    return `http://127.0.0.1:${this.layout.validators[i]!.httpPort}`;
-  }
-
-  /** validator i's public JSON-RPC over WebSocket */
-  wsUrl(i: number): string {
-    return `ws://127.0.0.1:${this.layout.validators[i]!.wsPort}`;
-  }
-
-  /** `eth_sendRawTransaction` of `raw` to validator i's public JSON-RPC: the hash, or the pool's refusal. */
-  sendRaw(i: number, raw: Uint8Array): Promise<{ hash?: string; error?: { code: number; message: string } }> {
-    return sendRawTransaction(this.rpcUrl(i), raw);
-  }
-
-  engine(i: number): EngineHttpClient {
-    let c = this.#clients.get(i);
-    if (c === undefined) {
-      const v = this.layout.validators[i]!;
-      const secret = hexToBytes(readFileSync(join(v.datadir, "jwt.hex"), "utf8").trim());
-      c = new EngineHttpClient(`http://127.0.0.1:${v.enginePort}`, secret);
-      this.#clients.set(i, c);
-    }
-    return c;
-  }
-
-  block(i: number, tag: string | number): Promise<BlockJson> {
-    const t = typeof tag === "number" ? `0x${tag.toString(16)}` : tag;
-    return this.engine(i).call<BlockJson>("eth_getBlockByNumber", [t, false]);
-  }
-
-  async headNumber(i: number): Promise<number> {
-    return Number((await this.block(i, "latest")).number);
-  }
-
-  /** Sends `signal` to validator i and waits for it to exit. */
-  async stop(i: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    const c = this.children.get(i);
-    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once("exit", r));
-    c.kill(signal);
-    await exited;
-  }
-
-  async stopAll(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    await Promise.all([...this.children.keys()].map((i) => this.stop(i, signal)));
+    const lines = (l: string) => {
+      onLine?.(l);
+      if (l.startsWith("validator summary ")) this.summaries.set(i, JSON.parse(l.slice(18)));
+    };
+    return this.spawnProc(i, args, (l) => l === NODE_READY_LINE, lines, onErrLine);
   }
 
   /** Every DAG block in validator i's consensus store (the validator must be stopped): its transactions. */
@@ -215,5 +259,37 @@ export class DevnetProcs {
     } finally {
       await storage.close();
     }
+  }
+}
+
+/**
+ * A split devnet's processes (node/cli/splitDevnet.ts, as `fastevm devnet --split` runs them): execution
+ * node i under key i (its chain is what `block`, `headNumber`, `sendRaw` reach), consensus client i under
+ * `SplitProcs.consensusKey(i)`; each ready once it printed its service's ready line.
+ */
+export class SplitProcs extends ChainProcs {
+  private constructor(readonly layout: SplitLayout) {
+    super();
+  }
+
+  static async prepare(root: string, n: number): Promise<SplitProcs> {
+    return new SplitProcs(await prepareSplitDevnet(root, n));
+  }
+
+  static consensusKey(i: number): number {
+    return 100 + i;
+  }
+
+  protected endpoint(i: number): ChainEndpoint {
+    const p = this.layout.pairs[i]!;
+    return { enginePort: p.ports.engine, jwtFile: p.jwtSecret, httpPort: p.ports.http, wsPort: p.ports.ws };
+  }
+
+  /** Starts pair i's execution node or consensus client; `onLine` sees each stdout line. */
+  launch(role: "execution" | "consensus", i: number, onLine?: (l: string) => void): Promise<void> {
+    const s = splitServices(this.layout).find((x) => x.role === role && x.validator === i);
+    if (s === undefined) throw new Error(`the layout has no ${role}-${i}`);
+    const key = role === "execution" ? i : SplitProcs.consensusKey(i);
+    return this.spawnProc(key, s.args, (l) => l.startsWith(s.readyLine), onLine);
   }
 }
