@@ -2,18 +2,23 @@
 import { parseArgs } from "node:util";
 import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
 
-export const USAGE = `usage: pnpm perf [--rpc URL[,URL…] [--ws URL] | --devnet DATADIR | --validators 4]
-  [--rate N | --rates 250,500,1000,2000] [--duration 20] [--senders N] [--inflight 4]
+export const USAGE = `usage: pnpm perf [--rpc URL[,URL…] [--ws URL] | --devnet DATADIR | --validators 4 | --vs-anvil]
+  [--rate N | --rates 250,500,1000,2000] [--duration 20] [--senders N] [--inflight 4] [--batch 32]
   [--scenario transfer|erc20|mixed] [--drain 30] [--out perf-results/<timestamp>] [--json] [--key HEX]
 
   --rpc URL,…     JSON-RPC (HTTP) of the nodes to load; each sender has a home node among them
   --ws URL        a node's WebSocket for the newHeads subscription (with --rpc; default: poll eth_blockNumber)
   --devnet DIR    a running devnet: the nodes and dev accounts of DIR/devnet.json
-  --validators N  without --rpc/--devnet: the size of the local devnet started for the run (default 4)
+  --validators N  without --rpc/--devnet: the size of the local devnet started for the run (default 4;
+                  1 with --vs-anvil)
+  --vs-anvil      the same steps against a local devnet, then against anvil (1 s blocks, gas limit not
+                  binding), one after the other; prints both tables and the TPS ratio at each rate
   --rate N        one rate step (tx/s); --rates a list of steps, run in order (default 500)
   --duration S    seconds of load per step (default 20)
   --senders N     sending accounts (default: max(10, highest rate / 5)); funded from the dev keys or --key
   --inflight N    requests in flight per sender (default 4)
+  --batch N       sends gathered into JSON-RPC batches of at most N per node, flushed every 2 ms
+                  (default 32; 1 sends each alone)
   --scenario      transfer (1 wei), erc20 (token transfer), mixed (alternating); default transfer
   --drain S       after each step, wait up to S seconds for accepted transactions to be included (default 30)
   --out DIR       CSVs, chart.svg and report.html (default perf-results/<timestamp>/)
@@ -31,11 +36,13 @@ export interface PerfArgs {
   readonly duration: number;
   readonly senders: number;
   readonly inflight: number;
+  readonly batch: number;
   readonly scenario: Scenario;
   readonly drain: number;
   readonly out?: string;
   readonly json: boolean;
   readonly key?: string;
+  readonly vsAnvil: boolean;
   readonly help: boolean;
 }
 
@@ -63,11 +70,13 @@ export function parsePerfArgs(argv: readonly string[]): PerfArgs {
         duration: { type: "string" },
         senders: { type: "string" },
         inflight: { type: "string" },
+        batch: { type: "string" },
         scenario: { type: "string" },
         drain: { type: "string" },
         out: { type: "string" },
         json: { type: "boolean" },
         key: { type: "string" },
+        "vs-anvil": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -98,7 +107,12 @@ export function parsePerfArgs(argv: readonly string[]): PerfArgs {
     throw usage(`--scenario must be transfer, erc20 or mixed, not "${scenario}"`);
   const key = str("key");
   if (key !== undefined && !/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw usage("--key must be 32 bytes of hex");
-  const validators = positive("validators", str("validators") ?? "4", true);
+  const vsAnvil = v["vs-anvil"] === true;
+  if (vsAnvil && (str("rpc") !== undefined || str("devnet") !== undefined))
+    throw usage("--vs-anvil starts its own devnet and anvil: not with --rpc or --devnet");
+  if (vsAnvil && key !== undefined)
+    throw usage("--vs-anvil funds the senders from the dev accounts: not with --key");
+  const validators = positive("validators", str("validators") ?? (vsAnvil ? "1" : "4"), true);
   if (validators > 32) throw usage("--validators must be 1..32");
   const maxRate = Math.max(...rates);
   return {
@@ -110,11 +124,13 @@ export function parsePerfArgs(argv: readonly string[]): PerfArgs {
     duration: positive("duration", str("duration") ?? "20", false),
     senders: positive("senders", str("senders") ?? String(Math.max(10, Math.ceil(maxRate / 5))), true),
     inflight: positive("inflight", str("inflight") ?? "4", true),
+    batch: positive("batch", str("batch") ?? "32", true),
     scenario,
     drain: positive("drain", str("drain") ?? "30", false),
     ...(str("out") === undefined ? {} : { out: str("out")! }),
     json: v.json === true,
     ...(key === undefined ? {} : { key: key.startsWith("0x") ? key : `0x${key}` }),
+    vsAnvil,
     help: v.help === true,
   };
 }

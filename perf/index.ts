@@ -4,21 +4,114 @@
  * started). Progress goes to stderr; the tables to stdout, or to stderr when --json puts the summary on
  * stdout. Exit 0 after a complete run, 1 on an error, 2 on a usage error.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { devnetAccounts } from "../node/cli/devnetSetup.ts";
 import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
 import { hexToBytes } from "../node/core/hex.ts";
-import { parsePerfArgs, USAGE } from "./args.ts";
-import { type LocalDevnet, readDevnet, startLocalDevnet, type Target } from "./devnet.ts";
+import { ANVIL_GAS_LIMIT, startAnvil } from "./anvil.ts";
+import { type PerfArgs, parsePerfArgs, USAGE } from "./args.ts";
+import { readDevnet, startLocalDevnet, type Target } from "./devnet.ts";
 import { LoadRun } from "./load.ts";
-import { summaryTable, writeReport } from "./report.ts";
+import { comparisonTable, summaryTable, writeReport } from "./report.ts";
 import { RpcClient } from "./rpc.ts";
 import { deployToken, fundSenders, makeSenders } from "./setup.ts";
+import type { StepSummary } from "./stats.ts";
 
 function timestamp(): string {
   return new Date().toISOString().replaceAll(":", "-").replace(/\..*$/, "");
+}
+
+type Progress = (line: string, final: boolean) => void;
+
+/** What a signal must stop: the load run and the nodes this process started. */
+interface Active {
+  run?: LoadRun | undefined;
+  stopNodes?: (() => Promise<void>) | undefined;
+  dir?: string | undefined;
+}
+
+async function release(active: Active): Promise<void> {
+  await active.run?.close();
+  active.run = undefined;
+  await active.stopNodes?.();
+  active.stopNodes = undefined;
+  if (active.dir !== undefined) rmSync(active.dir, { recursive: true, force: true });
+  active.dir = undefined;
+}
+
+interface TargetResult {
+  readonly meta: Record<string, string>;
+  readonly steps: StepSummary[];
+  readonly out: string;
+}
+
+/** Funds the senders on `target`, runs every rate step against it and writes its report into `out`. */
+async function loadTarget(
+  args: PerfArgs,
+  target: Target,
+  source: string,
+  out: string,
+  progress: Progress,
+  active: Active,
+): Promise<TargetResult> {
+  const rpcUrls = target.nodes.map((n) => n.rpc);
+  const wsUrl = args.rpc !== undefined ? args.ws : target.nodes.find((n) => n.ws !== undefined)?.ws;
+  const reader = new RpcClient(rpcUrls[0]!);
+  const chainId = BigInt(await reader.call<string>("eth_chainId"));
+  const funders =
+    args.key !== undefined ? [hexToBytes(args.key)] : target.accounts.map((a) => hexToBytes(a.privateKey));
+  if (funders.length === 0)
+    throw new FastEvmError(ErrorCode.CLI_USAGE, "no funded account to fund the senders from: pass --key HEX");
+
+  const senders = makeSenders(args.senders);
+  const setupStart = Date.now();
+  const funded = await fundSenders(reader, chainId, funders, senders);
+  const token =
+    args.scenario === "transfer" ? undefined : await deployToken(reader, chainId, funders[0]!, senders);
+  progress(
+    `setup: ${senders.length} senders (${funded} funded now)${token === undefined ? "" : ", token deployed"} in ${Date.now() - setupStart} ms; ${rpcUrls.length} nodes, heads ${wsUrl ?? "polled"}`,
+    true,
+  );
+
+  const run = await LoadRun.start(rpcUrls, wsUrl, senders, {
+    chainId,
+    scenario: args.scenario,
+    inflight: args.inflight,
+    batch: args.batch,
+    drainS: args.drain,
+    ...(token === undefined ? {} : { token }),
+    progress,
+  });
+  active.run = run;
+  for (const rate of args.rates) {
+    await run.step(rate, args.duration);
+    if (run.headError !== undefined) throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, run.headError);
+  }
+  const meta = {
+    target: source,
+    nodes: String(rpcUrls.length),
+    scenario: args.scenario,
+    senders: String(senders.length),
+    "in flight per sender": String(args.inflight),
+    "requests per batch, at most": String(args.batch),
+    "duration per step (s)": String(args.duration),
+    started: new Date(run.startedMs).toISOString(),
+  };
+  await writeReport(out, run.summaries, run.txs, run.blocks, run.startedMs, meta);
+  await run.close();
+  active.run = undefined;
+  return { meta, steps: run.summaries, out };
+}
+
+/** A devnet of `validators` started in a temporary directory for the run. */
+async function localDevnet(validators: number, progress: Progress, active: Active): Promise<Target> {
+  active.dir = mkdtempSync(join(tmpdir(), "fastevm-perf-devnet-"));
+  progress(`starting a local devnet of ${validators} validators in ${active.dir}`, true);
+  const devnet = await startLocalDevnet(active.dir, validators);
+  active.stopNodes = () => devnet.stop();
+  return devnet.target;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,7 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const say = (line: string) => (args.json ? console.error(line) : console.log(line));
   let lastProgress = 0;
-  const progress = (line: string, final: boolean): void => {
+  const progress: Progress = (line, final) => {
     if (process.stderr.isTTY) {
       process.stderr.write(`\r\x1b[2K${line}${final ? "\n" : ""}`);
     } else if (final || Date.now() - lastProgress >= 5000) {
@@ -38,26 +131,57 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   };
 
-  let devnet: LocalDevnet | undefined;
-  let devnetDir: string | undefined;
-  let run: LoadRun | undefined;
-  const cleanup = async (): Promise<void> => {
-    const c0 = Date.now();
-    await run?.close();
-    run = undefined;
-    const c1 = Date.now();
-    await devnet?.stop();
-    if (process.env.PERF_DEBUG) console.error(`cleanup: run ${c1 - c0} ms, devnet ${Date.now() - c1} ms`);
-    devnet = undefined;
-    if (devnetDir !== undefined) rmSync(devnetDir, { recursive: true, force: true });
-    devnetDir = undefined;
-  };
+  const active: Active = {};
   const onSignal = (): void => {
-    void cleanup().finally(() => process.exit(130));
+    void release(active).finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const out = resolve(args.out ?? join("perf-results", timestamp()));
   try {
+    if (args.vsAnvil) {
+      // the same steps against a local devnet, then against anvil, one after the other (not sharing the CPU)
+      const source = `local devnet, ${args.validators} validator${args.validators === 1 ? "" : "s"}`;
+      const fastevm = await loadTarget(
+        args,
+        await localDevnet(args.validators, progress, active),
+        source,
+        join(out, "fastevm"),
+        progress,
+        active,
+      );
+      await release(active);
+      progress("starting anvil (1 s blocks)", true);
+      const anvil = await startAnvil();
+      active.stopNodes = () => anvil.stop();
+      progress(`${anvil.version} serving ${anvil.target.nodes[0]!.rpc} (pid ${anvil.pid})`, true);
+      const peer = await loadTarget(
+        args,
+        anvil.target,
+        `${anvil.version}, --block-time 1 --gas-limit ${ANVIL_GAS_LIMIT}`,
+        join(out, "anvil"),
+        progress,
+        active,
+      );
+      await release(active);
+      const compared = comparisonTable(
+        { name: "fastevm", steps: fastevm.steps },
+        { name: "anvil", steps: peer.steps },
+      );
+      writeFileSync(
+        join(out, "comparison.json"),
+        `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: { meta: peer.meta, steps: peer.steps } }, null, 2)}\n`,
+      );
+      writeFileSync(join(out, "comparison.txt"), `${compared}\n`);
+      say(`fastevm (${source})\n${summaryTable(fastevm.steps)}\n`);
+      say(`anvil\n${summaryTable(peer.steps)}\n`);
+      say(compared);
+      say(
+        `reports: ${join(out, "fastevm", "report.html")}, ${join(out, "anvil", "report.html")}; ${join(out, "comparison.json")}`,
+      );
+      if (args.json) console.log(JSON.stringify({ out, fastevm, anvil: peer }, null, 2));
+      return 0;
+    }
     let target: Target;
     let source: string;
     if (args.rpc !== undefined) {
@@ -67,65 +191,18 @@ async function main(argv: readonly string[]): Promise<number> {
       target = readDevnet(args.devnet);
       source = `--devnet ${resolve(args.devnet)}`;
     } else {
-      devnetDir = mkdtempSync(join(tmpdir(), "fastevm-perf-devnet-"));
-      progress(`starting a local devnet of ${args.validators} validators in ${devnetDir}`, true);
-      devnet = await startLocalDevnet(devnetDir, args.validators);
-      target = devnet.target;
+      target = await localDevnet(args.validators, progress, active);
       source = `local devnet, ${args.validators} validators`;
     }
-    const rpcUrls = target.nodes.map((n) => n.rpc);
-    const wsUrl = args.rpc !== undefined ? args.ws : target.nodes.find((n) => n.ws !== undefined)?.ws;
-    const reader = new RpcClient(rpcUrls[0]!);
-    const chainId = BigInt(await reader.call<string>("eth_chainId"));
-    const funders =
-      args.key !== undefined ? [hexToBytes(args.key)] : target.accounts.map((a) => hexToBytes(a.privateKey));
-    if (funders.length === 0)
-      throw new FastEvmError(
-        ErrorCode.CLI_USAGE,
-        "no funded account to fund the senders from: pass --key HEX",
-      );
-
-    const senders = makeSenders(args.senders);
-    const setupStart = Date.now();
-    const funded = await fundSenders(reader, chainId, funders, senders);
-    const token =
-      args.scenario === "transfer" ? undefined : await deployToken(reader, chainId, funders[0]!, senders);
-    progress(
-      `setup: ${senders.length} senders (${funded} funded now)${token === undefined ? "" : ", token deployed"} in ${Date.now() - setupStart} ms; ${rpcUrls.length} nodes, heads ${wsUrl ?? "polled"}`,
-      true,
-    );
-
-    run = await LoadRun.start(rpcUrls, wsUrl, senders, {
-      chainId,
-      scenario: args.scenario,
-      inflight: args.inflight,
-      drainS: args.drain,
-      ...(token === undefined ? {} : { token }),
-      progress,
-    });
-    for (const rate of args.rates) {
-      await run.step(rate, args.duration);
-      if (run.headError !== undefined) throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, run.headError);
-    }
-    const meta = {
-      target: source,
-      nodes: String(rpcUrls.length),
-      scenario: args.scenario,
-      senders: String(senders.length),
-      "in flight per sender": String(args.inflight),
-      "duration per step (s)": String(args.duration),
-      started: new Date(run.startedMs).toISOString(),
-    };
-    const out = resolve(args.out ?? join("perf-results", timestamp()));
-    await writeReport(out, run.summaries, run.txs, run.blocks, run.startedMs, meta);
-    say(summaryTable(run.summaries));
+    const result = await loadTarget(args, target, source, out, progress, active);
+    say(summaryTable(result.steps));
     say(`report: ${join(out, "report.html")} (chart.svg, transactions.csv, blocks.csv, summary.json)`);
-    if (args.json) console.log(JSON.stringify({ meta, out, steps: run.summaries }, null, 2));
+    if (args.json) console.log(JSON.stringify({ meta: result.meta, out, steps: result.steps }, null, 2));
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await cleanup();
+    await release(active);
   }
 }
 

@@ -14,7 +14,7 @@ import type { UnsignedTransaction } from "../node/core/tx/sign.ts";
 import type { SignResult, SignTask } from "../node/core/wire/sign.ts";
 import { WorkerPool } from "../node/pool/workerPool.ts";
 import type { Scenario } from "./args.ts";
-import { type HeadEvent, RpcClient, subscribeHeads } from "./rpc.ts";
+import { type HeadEvent, RpcBatcher, RpcClient, subscribeHeads } from "./rpc.ts";
 import { nonceOf, type Sender, stepFees } from "./setup.ts";
 import {
   type BlockRecord,
@@ -51,6 +51,8 @@ export interface RunOptions {
   readonly chainId: bigint;
   readonly scenario: Scenario;
   readonly inflight: number;
+  /** eth_sendRawTransaction requests per JSON-RPC batch, at most (1: each alone) */
+  readonly batch: number;
   readonly drainS: number;
   /** token address for erc20/mixed */
   readonly token?: Uint8Array;
@@ -65,6 +67,8 @@ export class LoadRun {
   readonly startedMs = Date.now();
   readonly #byHash = new Map<string, TxRecord>();
   readonly #clients: RpcClient[];
+  /** the sends, batched per node */
+  readonly #senders: RpcBatcher[];
   readonly #reader: RpcClient;
   readonly #pool: WorkerPool<SignTask, SignResult>;
   #lastBlock = -1;
@@ -81,6 +85,7 @@ export class LoadRun {
     readonly opts: RunOptions,
   ) {
     this.#clients = rpcUrls.map((u) => new RpcClient(u));
+    this.#senders = this.#clients.map((c) => new RpcBatcher(c, opts.batch));
     this.#reader = this.#clients[0]!;
     this.#pool = new WorkerPool<SignTask, SignResult>({
       name: "perf-sign",
@@ -284,7 +289,7 @@ export class LoadRun {
       counters.offered++;
       s.inflight++;
       inflight++;
-      this.#clients[s.node]!.send<string>("eth_sendRawTransaction", [t.raw])
+      this.#senders[s.node]!.send<string>("eth_sendRawTransaction", [t.raw])
         .then(
           (r) => {
             if ("result" in r || /already known/i.test(r.error.message)) t.acceptedMs ??= Date.now();

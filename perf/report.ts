@@ -257,3 +257,48 @@ export async function writeReport(
   writeFileSync(join(dir, "chart.svg"), svg);
   writeFileSync(join(dir, "report.html"), htmlReport(summaries, svg, meta));
 }
+
+/** One target's steps, for the comparison of `--vs-anvil`. */
+export interface TargetSteps {
+  readonly name: string;
+  readonly steps: readonly StepSummary[];
+}
+
+/**
+ * The same rate steps side by side: included TPS of each target, their ratio (first over second), p99
+ * latency, and lost = accepted but not included when the drain ended.
+ */
+export function comparisonTable(a: TargetSteps, b: TargetSteps): string {
+  const header = [
+    "rate",
+    `${a.name} TPS`,
+    `${b.name} TPS`,
+    "ratio",
+    `${a.name} p99 ms`,
+    `${b.name} p99 ms`,
+    `${a.name} lost`,
+    `${b.name} lost`,
+  ];
+  const rows = a.steps.map((s, i) => {
+    const t = b.steps[i];
+    return [
+      String(s.rate),
+      fmt(s.tps, 1),
+      t === undefined ? "-" : fmt(t.tps, 1),
+      t === undefined || t.tps === 0 ? "-" : `${fmt(s.tps / t.tps, 2)}×`,
+      fmt(s.latencyMs.p99),
+      t === undefined ? "-" : fmt(t.latencyMs.p99),
+      String(s.pending),
+      t === undefined ? "-" : String(t.pending),
+    ];
+  });
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]) => r.map((v, c) => v.padStart(widths[c]!)).join("  ");
+  return [
+    line(header),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.map(line),
+    `ratio = ${a.name} TPS / ${b.name} TPS at the same offered rate; lost = accepted, not included after the drain`,
+  ].join("\n");
+}

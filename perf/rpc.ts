@@ -38,6 +38,43 @@ export class RpcClient {
     return { result: json.result as T };
   }
 
+  /**
+   * Several requests in one JSON-RPC batch: the replies in the order of `calls` (matched by id). A reply
+   * missing from the answer, or an answer that is not a batch, throws for the whole batch.
+   */
+  async sendBatch(
+    calls: readonly { method: string; params: readonly unknown[] }[],
+  ): Promise<RpcReply<unknown>[]> {
+    const first = this.#id + 1;
+    const body = calls.map((c) => ({ jsonrpc: "2.0", id: ++this.#id, method: c.method, params: c.params }));
+    const res = await fetch(this.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!Array.isArray(json))
+      throw new FastEvmError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${this.url} batch of ${calls.length}: HTTP ${res.status}, not a batch answer: ${text.slice(0, 200)}`,
+      );
+    const byId = new Map<number, { result?: unknown; error?: RpcError }>();
+    for (const a of json as { id?: unknown; result?: unknown; error?: RpcError }[])
+      if (typeof a?.id === "number") byId.set(a.id, a);
+    return calls.map((c, i) => {
+      const a = byId.get(first + i);
+      if (a === undefined)
+        throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, `${this.url} ${c.method}: no answer in the batch`);
+      return a.error !== undefined ? { error: a.error } : { result: a.result };
+    });
+  }
+
   /** One request whose JSON-RPC error throws. */
   async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
     const r = await this.send<T>(method, params);
@@ -47,6 +84,52 @@ export class RpcClient {
         `${this.url} ${method}: ${r.error.message} (${r.error.code})`,
       );
     return r.result;
+  }
+}
+
+/**
+ * Gathers requests into JSON-RPC batches of at most `max`, each flushed when full or `flushMs` after its
+ * first request, so a client offering thousands of requests a second needs tens of HTTP requests, not
+ * thousands. `max` 1 sends each request alone. Batches are not limited in number: the callers bound what is
+ * in flight.
+ */
+export class RpcBatcher {
+  #queue: {
+    method: string;
+    params: readonly unknown[];
+    ok: (r: RpcReply<unknown>) => void;
+    fail: (e: unknown) => void;
+  }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly client: RpcClient,
+    readonly max: number,
+    readonly flushMs = 2,
+  ) {}
+
+  send<T>(method: string, params: readonly unknown[]): Promise<RpcReply<T>> {
+    if (this.max <= 1) return this.client.send<T>(method, params);
+    return new Promise<RpcReply<T>>((ok, fail) => {
+      this.#queue.push({ method, params, ok: ok as (r: RpcReply<unknown>) => void, fail });
+      if (this.#queue.length >= this.max) this.#flush();
+      else this.#timer ??= setTimeout(() => this.#flush(), this.flushMs);
+    });
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const items = this.#queue.splice(0, this.#queue.length);
+    if (items.length === 0) return;
+    this.client.sendBatch(items).then(
+      (replies) => {
+        for (const [i, it] of items.entries()) it.ok(replies[i]!);
+      },
+      (e: unknown) => {
+        for (const it of items) it.fail(e);
+      },
+    );
   }
 }
 
