@@ -24,17 +24,20 @@ const READY_TIMEOUT_MS = 30_000;
 export function anvilBinary(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  const missing = (why: string) =>
+    new FastEvmError(
+      ErrorCode.CLI_USAGE,
+      `--vs-anvil needs anvil from the @foundry-rs/anvil dev dependency (${pkg}): ${why}; run pnpm install`,
+    );
+  let bin: string;
   try {
     const wrapper = createRequire(import.meta.url).resolve("@foundry-rs/anvil/package.json");
-    const bin = join(dirname(createRequire(wrapper).resolve(`${pkg}/package.json`)), "bin", "anvil");
-    if (existsSync(bin)) return bin;
-    throw new Error(`${bin} is missing`);
+    bin = join(dirname(createRequire(wrapper).resolve(`${pkg}/package.json`)), "bin", "anvil");
   } catch (e) {
-    throw new FastEvmError(
-      ErrorCode.CLI_USAGE,
-      `--vs-anvil needs anvil from the @foundry-rs/anvil dev dependency (${pkg}): ${(e as Error).message}; run pnpm install`,
-    );
+    throw missing((e as Error).message);
   }
+  if (!existsSync(bin)) throw missing(`${bin} is missing`);
+  return bin;
 }
 
 export interface LocalAnvil {
