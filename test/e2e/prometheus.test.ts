@@ -172,7 +172,13 @@ describe.skipIf(process.env.E2E_PROMETHEUS === "0")(
           await sleep(250);
         }
 
-        const up = await query(base, "up == 1");
+        // Prometheus's first scrape of each target comes up to one interval after it is ready, which can be
+        // after the transfers are in: wait for it rather than read `up` once
+        let up = await query(base, "up == 1");
+        while (up.length === 0 && Date.now() < deadline) {
+          await sleep(250);
+          up = await query(base, "up == 1");
+        }
         expect(up.length).toBeGreaterThan(0);
         // every expression returns data once a few scrapes after the load are in
         const exprs = dashboardExpressions();
