@@ -276,6 +276,7 @@ export class ConsensusNode {
     for (const i of this.intervals) clearInterval(i);
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.queue;
+    await this.transport.closeBlockStreams();
   }
 
   /**

@@ -1,6 +1,8 @@
 /**
  * Consensus messaging over libp2p:
- * - block broadcast: a direct stream per peer (`/fastevm/consensus/block/1`, one frame per block) and the
+ * - block broadcast: one long-lived direct stream per peer (`/fastevm/consensus/block/1`, a frame per block;
+ *   opened on first use, opened again after it closes or fails, as Mysticeti keeps one block stream per
+ *   peer — a stream per block cost a dial, a protocol negotiation and peer-store work each time) and the
  *   gossipsub topic `/fastevm/consensus/blocks/1`; receivers de-duplicate by digest;
  * - fetch: request/response on `/fastevm/consensus/fetch/1` (one request frame, one response frame).
  * Every inbound message has an explicit size limit; undecodable or rejected messages lower the sender's
@@ -55,11 +57,19 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   requestTimeoutMs: 2000,
 };
 
+/** A peer's outbound block stream: while it is being opened, and once open. */
+interface BlockStreamEntry {
+  readonly opening: Promise<Stream>;
+  stream?: Stream;
+}
+
 export class ConsensusTransport {
   /** shared with the node's other protocols (transaction gossip) */
   readonly scores: PeerScores;
   /** the asking side of the fetch protocol */
   readonly fetcher: ConsensusFetchClient;
+  /** the outbound block stream of each peer (at most one per connected peer), dropped when it closes */
+  readonly #blockStreams = new Map<string, BlockStreamEntry>();
 
   constructor(
     readonly host: Host,
@@ -117,12 +127,57 @@ export class ConsensusTransport {
     }
   }
 
+  /**
+   * Sends `block` on the peer's block stream. A stream that fails or has closed is dropped and the block
+   * sent once more on a new one; a peer that does not drain its stream within the request timeout has the
+   * stream aborted (what was queued is lost: the peer fetches missing blocks itself).
+   */
   async sendBlock(peer: PeerId, block: Uint8Array): Promise<void> {
-    const stream = await this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.block);
     const f = frame(encodeConsensusMessage({ kind: "block", block }));
-    stream.send(f);
-    this.count(CONSENSUS_PROTOCOLS.block, "out", f.length);
-    await stream.close();
+    for (let attempt = 0; ; attempt++) {
+      const stream = await this.#blockStream(peer);
+      try {
+        if (stream.writeStatus !== "writable")
+          throw new FastEvmError(ErrorCode.NETWORK_PROTOCOL, "stream closed");
+        if (!stream.send(f))
+          await stream.onDrain({ signal: AbortSignal.timeout(this.limits.requestTimeoutMs) });
+        this.count(CONSENSUS_PROTOCOLS.block, "out", f.length);
+        return;
+      } catch (e) {
+        this.#dropBlockStream(peer.toString(), stream);
+        stream.abort(e instanceof Error ? e : new Error(String(e)));
+        if (attempt >= 1) throw e;
+      }
+    }
+  }
+
+  #blockStream(peer: PeerId): Promise<Stream> {
+    const key = peer.toString();
+    const have = this.#blockStreams.get(key);
+    if (have !== undefined) return have.opening;
+    const entry: BlockStreamEntry = {
+      opening: this.host.dialProtocol(peer, CONSENSUS_PROTOCOLS.block).then((stream) => {
+        entry.stream = stream;
+        stream.addEventListener("close", () => this.#dropBlockStream(key, stream), { once: true });
+        return stream;
+      }),
+    };
+    this.#blockStreams.set(key, entry);
+    entry.opening.catch(() => {
+      if (this.#blockStreams.get(key) === entry) this.#blockStreams.delete(key);
+    });
+    return entry.opening;
+  }
+
+  #dropBlockStream(key: string, stream: Stream): void {
+    if (this.#blockStreams.get(key)?.stream === stream) this.#blockStreams.delete(key);
+  }
+
+  /** Closes the outbound block streams (the peers' reads end cleanly). */
+  async closeBlockStreams(): Promise<void> {
+    const all = [...this.#blockStreams.values()];
+    this.#blockStreams.clear();
+    await Promise.allSettled(all.map(async (e) => (await e.opening).close()));
   }
 
   /** Fetches blocks (or the author's latest block) from `peer`. */

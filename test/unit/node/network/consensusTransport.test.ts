@@ -1,7 +1,7 @@
 /**
  * Loopback test of the consensus transport: two real libp2p hosts (TCP + noise + yamux) exchange a signed
- * consensus block on a direct stream and over gossipsub, answer a fetch, and score a peer that sends
- * garbage.
+ * consensus block on a direct stream and over gossipsub, keep one block stream per peer (and open a new
+ * one after it fails), answer a fetch, and score a peer that sends garbage.
  */
 import "../../../../node/network/polyfills.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
@@ -100,6 +100,32 @@ describe("ConsensusTransport over libp2p (loopback)", () => {
     await until(() => b.received.length >= before + 2, 5000);
     const got = b.received.slice(before).map((r) => r.block.key);
     expect(got).toEqual([block.key, block.key]);
+  });
+
+  it("keeps one block stream per peer, and opens a new one after it fails", async () => {
+    const [a, b] = sides as [Side, Side];
+    const blockStreams = () =>
+      a.host
+        .getConnections(b.host.peerId)
+        .flatMap((c) => c.streams)
+        .filter((s) => s.protocol === CONSENSUS_PROTOCOLS.block && s.direction === "outbound");
+    const blocks = [...dag.round(1), ...dag.round(2)];
+    const before = b.received.length;
+    for (const x of blocks) await a.transport.sendBlock(b.host.peerId, x.serialized);
+    await until(() => b.received.length >= before + blocks.length, 5000);
+    expect(b.received.slice(before).map((r) => r.block.key)).toEqual(blocks.map((x) => x.key));
+    const open = blockStreams();
+    expect(open).toHaveLength(1);
+    expect(open[0]!.status).toBe("open");
+
+    open[0]!.abort(new Error("test: the stream fails"));
+    const again = dag.get(2, 0)!;
+    await a.transport.sendBlock(b.host.peerId, again.serialized);
+    await until(() => b.received.length >= before + blocks.length + 1, 5000);
+    expect(b.received.at(-1)!.block.key).toBe(again.key);
+    const now = blockStreams().filter((s) => s.status === "open");
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(open[0]);
   });
 
   it("answers a fetch request with the requested blocks", async () => {
