@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { devnetAccounts, freePort } from "../node/cli/devnetSetup.ts";
 import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
-import type { Target } from "./devnet.ts";
+import { stopChild, type Target } from "./devnet.ts";
 import { RpcClient } from "./rpc.ts";
 
 /** anvil's block gas limit: 100 × what 4,000 transfers a second use, so it never binds */
@@ -77,12 +77,7 @@ export async function startAnvil(): Promise<LocalAnvil> {
   process.once("exit", killOnExit);
   const stop = async (): Promise<void> => {
     process.off("exit", killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(t);
+    await stopChild(child, 10_000);
   };
   try {
     const rpc = new RpcClient(url);

@@ -55,6 +55,16 @@ export function readDevnet(datadir: string): Target {
   };
 }
 
+/** SIGTERM to a child this process started, SIGKILL after `graceMs`; resolves once it has exited. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const t = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(t);
+}
+
 export interface LocalDevnet {
   readonly root: string;
   readonly target: Target;
@@ -66,16 +76,7 @@ export async function startLocalDevnet(root: string, n: number): Promise<LocalDe
   const layout = await prepareDevnet(root, n);
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.all(
-      children.map(async (c) => {
-        if (c.exitCode !== null || c.signalCode !== null) return;
-        const exited = new Promise((r) => c.once("exit", r));
-        c.kill("SIGTERM");
-        const t = setTimeout(() => c.kill("SIGKILL"), 20_000);
-        await exited;
-        clearTimeout(t);
-      }),
-    );
+    await Promise.all(children.map((c) => stopChild(c, 20_000)));
   };
   const killAll = (): void => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");

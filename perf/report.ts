@@ -45,12 +45,17 @@ function row(s: StepSummary): string[] {
   ];
 }
 
+/** A header, a rule and the rows as right-aligned text columns. */
+function aligned(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]) => r.map((v, c) => v.padStart(widths[c]!)).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+}
+
 /** The summary table as aligned text, with each step's refusals by reason below it. */
 export function summaryTable(summaries: readonly StepSummary[]): string {
-  const rows = [COLUMNS as readonly string[], ...summaries.map(row)];
-  const widths = COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: readonly string[]) => r.map((v, c) => v.padStart(widths[c]!)).join("  ");
-  const out = [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
+  const out = aligned(COLUMNS, summaries.map(row));
   for (const s of summaries)
     for (const [reason, n] of Object.entries(s.refusedByReason))
       out.push(`  refused at ${s.rate} tx/s: ${n} × ${reason}`);
@@ -292,13 +297,8 @@ export function comparisonTable(a: TargetSteps, b: TargetSteps): string {
       t === undefined ? "-" : String(t.pending),
     ];
   });
-  const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
-  const line = (r: readonly string[]) => r.map((v, c) => v.padStart(widths[c]!)).join("  ");
   return [
-    line(header),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...rows.map(line),
+    ...aligned(header, rows),
     `ratio = ${a.name} TPS / ${b.name} TPS at the same offered rate; lost = accepted, not included after the drain`,
   ].join("\n");
 }

@@ -17,25 +17,30 @@ export class RpcClient {
   #id = 0;
   constructor(readonly url: string) {}
 
-  /** One request; a JSON-RPC error comes back as `{ error }`, a transport failure throws. */
-  async send<T>(method: string, params: readonly unknown[]): Promise<RpcReply<T>> {
+  /** POSTs `body` as JSON and parses the answer; an answer that is not JSON throws, naming `what`. */
+  async #post(body: unknown, what: string): Promise<{ status: number; json: unknown; text: string }> {
     const res = await fetch(this.url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++this.#id, method, params }),
+      body: JSON.stringify(body),
     });
     const text = await res.text();
-    let json: { result?: T; error?: RpcError };
     try {
-      json = JSON.parse(text) as typeof json;
+      return { status: res.status, json: JSON.parse(text), text };
     } catch {
       throw new FastEvmError(
         ErrorCode.INVALID_ARGUMENT,
-        `${this.url} ${method}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`,
+        `${this.url} ${what}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`,
       );
     }
-    if (json.error !== undefined) return { error: json.error };
-    return { result: json.result as T };
+  }
+
+  /** One request; a JSON-RPC error comes back as `{ error }`, a transport failure throws. */
+  async send<T>(method: string, params: readonly unknown[]): Promise<RpcReply<T>> {
+    const { json } = await this.#post({ jsonrpc: "2.0", id: ++this.#id, method, params }, method);
+    const j = json as { result?: T; error?: RpcError };
+    if (j.error !== undefined) return { error: j.error };
+    return { result: j.result as T };
   }
 
   /**
@@ -47,22 +52,12 @@ export class RpcClient {
   ): Promise<RpcReply<unknown>[]> {
     const first = this.#id + 1;
     const body = calls.map((c) => ({ jsonrpc: "2.0", id: ++this.#id, method: c.method, params: c.params }));
-    const res = await fetch(this.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const what = `batch of ${calls.length}`;
+    const { status, json, text } = await this.#post(body, what);
     if (!Array.isArray(json))
       throw new FastEvmError(
         ErrorCode.INVALID_ARGUMENT,
-        `${this.url} batch of ${calls.length}: HTTP ${res.status}, not a batch answer: ${text.slice(0, 200)}`,
+        `${this.url} ${what}: HTTP ${status}, not a batch answer: ${text.slice(0, 200)}`,
       );
     const byId = new Map<number, { result?: unknown; error?: RpcError }>();
     for (const a of json as { id?: unknown; result?: unknown; error?: RpcError }[])

@@ -118,10 +118,11 @@ export class ConsensusTransport {
 
   /** Sends `block` to every connected peer on a direct stream and publishes it on the gossip topic. */
   async broadcastBlock(block: Uint8Array): Promise<void> {
-    const peers = this.host.getPeers();
-    await Promise.allSettled(peers.map((p) => this.sendBlock(p, block)));
+    // encoded and framed once for every peer and the topic
+    const msg = encodeConsensusMessage({ kind: "block", block });
+    const f = frame(msg);
+    await Promise.allSettled(this.host.getPeers().map((p) => this.#sendFrame(p, f)));
     if (this.host.services.pubsub.getSubscribers(BLOCK_TOPIC).length > 0) {
-      const msg = encodeConsensusMessage({ kind: "block", block });
       await this.host.services.pubsub.publish(BLOCK_TOPIC, msg);
       this.count(BLOCK_TOPIC, "out", msg.length);
     }
@@ -132,8 +133,11 @@ export class ConsensusTransport {
    * sent once more on a new one; a peer that does not drain its stream within the request timeout has the
    * stream aborted (what was queued is lost: the peer fetches missing blocks itself).
    */
-  async sendBlock(peer: PeerId, block: Uint8Array): Promise<void> {
-    const f = frame(encodeConsensusMessage({ kind: "block", block }));
+  sendBlock(peer: PeerId, block: Uint8Array): Promise<void> {
+    return this.#sendFrame(peer, frame(encodeConsensusMessage({ kind: "block", block })));
+  }
+
+  async #sendFrame(peer: PeerId, f: Uint8Array): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const stream = await this.#blockStream(peer);
       try {

@@ -22,7 +22,7 @@ import { payloadValueFromBlock } from "../core/block/payload.ts";
 import { ErrorCode, FastEvmError } from "../core/errors.ts";
 import { bytesToHex } from "../core/hex.ts";
 import { decodeTransaction } from "../core/tx/decode.ts";
-import type { ExecutionEngine, HeadBlockValue, PayloadStatus } from "../core/wire/engine.ts";
+import type { EngineBlockReads, ExecutionEngine, PayloadStatus } from "../core/wire/engine.ts";
 import {
   type BlockBodies,
   type BlockHeaders,
@@ -108,15 +108,6 @@ export class EngineSyncChain implements SyncChain {
       throw e;
     }
   }
-}
-
-/** What EngineChainServer reads from the execution node (node/rpc/engine/client.ts HttpExecutionEngine). */
-export interface EngineBlockReads {
-  headBlock(): Promise<HeadBlockValue | null>;
-  /** headers as RLP by number (canonical) or hash, null where the node has none */
-  rawHeaders(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]>;
-  /** blocks as RLP by hash or number, null where the node has none */
-  rawBlocks(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]>;
 }
 
 /** Blocks read per debug_getRawBlock batch while a bodies answer grows toward its soft limit. */

@@ -16,7 +16,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { Rng } from "../consensus/utils/random.ts";
-import { DevnetProcs, devnetTransfer, sendRawTransaction } from "../utils/devnetProcs.ts";
+import {
+  DevnetProcs,
+  devnetTransfer,
+  sendRawTransaction,
+  waitFor as waitEvery,
+} from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const N = 4;
@@ -26,7 +31,6 @@ const KILLS = 10;
 const SEED = Number(process.env.FULLNODE_E2E_SEED ?? 14);
 const dir = tempDir("fastevm-fullnode-");
 let net: DevnetProcs;
-const nonces = new Map<number, bigint>();
 const hashes: string[] = [];
 
 const debug = (...a: unknown[]) => {
@@ -44,43 +48,10 @@ async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T
   return json.result as T;
 }
 
+/** waits polling every 250 ms */
+const waitFor = (what: string, cond: () => Promise<boolean>, ms: number) => waitEvery(what, cond, ms, 250);
+
 const headOf = async (url: string) => Number(await rpc<string>(url, "eth_blockNumber", []));
-
-/** Sends transfers round-robin to the validators until `stop()` is called; counts what was accepted. */
-function startLoad(): { stop(): Promise<void> } {
-  let running = true;
-  const loop = (async () => {
-    let k = 0;
-    while (running) {
-      const from = k % SENDERS;
-      const nonce = nonces.get(from) ?? 0n;
-      const raw = devnetTransfer(from, nonce);
-      const res = await net.sendRaw(k % N, raw).catch(() => undefined);
-      if (res?.hash !== undefined) {
-        nonces.set(from, nonce + 1n);
-        hashes.push(res.hash);
-      }
-      k++;
-      // ~100 tx/s at most: a bounded load on 2 cores shared with the rest of the machine
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
-async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.skipIf(process.env.DEVNET_TEST === "0")("full node: block sync from a 4-validator devnet", () => {
   afterAll(async () => {
@@ -94,7 +65,13 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("full node: block sync from a 4
     net = await DevnetProcs.prepare(dir.path, N, { fullnodes: 1 });
     await Promise.all(Array.from({ length: N }, (_, i) => net.launch(i)));
     const validator = net.rpcUrl(0);
-    const load = startLoad();
+    // transfers round-robin to the validators, ~100 tx/s at most: a bounded load on 2 cores
+    const load = net.startLoad({
+      nodes: N,
+      senders: SENDERS,
+      pauseMs: 10,
+      onAccepted: (h) => hashes.push(h),
+    });
     // a chain to catch up on before the full node exists
     await waitFor(`${BLOCKS_BEFORE} blocks`, async () => (await headOf(validator)) >= BLOCKS_BEFORE, 240_000);
     const behind = await headOf(validator);

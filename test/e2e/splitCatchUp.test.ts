@@ -15,7 +15,7 @@
  * skips it; DEBUG_DEVNET_TEST=1 prints progress, DEBUG_E2E=1 stderr.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { devnetTransfer, SplitProcs } from "../utils/devnetProcs.ts";
+import { SplitProcs, waitFor } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const N = 4;
@@ -28,37 +28,6 @@ let net: SplitProcs;
 const debug = (...a: unknown[]) => {
   if (process.env.DEBUG_DEVNET_TEST === "1") console.error(...a);
 };
-
-async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Transfers round-robin to execution nodes 0–2 (never the late one) until `stop()`. */
-function startLoad(): { stop(): Promise<void> } {
-  let running = true;
-  const nonces = new Map<number, bigint>();
-  const loop = (async () => {
-    for (let k = 0; running; k++) {
-      const from = k % SENDERS;
-      const nonce = nonces.get(from) ?? 0n;
-      const res = await net.sendRaw(k % LATE, devnetTransfer(from, nonce)).catch(() => undefined);
-      if (res?.hash !== undefined) nonces.set(from, nonce + 1n);
-      // ~50 tx/s at most: 8 processes share 2 cores
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
 
 interface ConsensusSummary {
   driver?: { blocks: number; syncedCommits: number; handovers: number };
@@ -91,7 +60,8 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("a split validator far behind",
     net = await SplitProcs.prepare(dir.path, N);
     await Promise.all(Array.from({ length: N }, (_, i) => net.launch("execution", i)));
     await Promise.all(Array.from({ length: N }, (_, i) => net.launch("consensus", i)));
-    const load = startLoad();
+    // transfers to execution nodes 0–2 (never the late one), ~50 tx/s at most: 8 processes share 2 cores
+    const load = net.startLoad({ nodes: LATE, senders: SENDERS, pauseMs: 20 });
     await waitFor("the first blocks", async () => (await net.headNumber(LATE)) >= 5, 60_000);
     await net.stop(SplitProcs.consensusKey(LATE), "SIGTERM");
     await net.stop(LATE, "SIGTERM");
@@ -124,16 +94,7 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("a split validator far behind",
     await load.stop();
 
     // the same chain as pair 0's, block by block
-    await waitFor(
-      "the same head",
-      async () => (await net.headNumber(LATE)) === (await net.headNumber(0)),
-      30_000,
-    );
-    const head = await net.headNumber(0);
-    for (let n = 1; n <= head; n++) {
-      const [a, b] = await Promise.all([net.block(0, n), net.block(LATE, n)]);
-      expect([n, b.hash]).toEqual([n, a.hash]);
-    }
+    const head = await net.expectSameChain(0, LATE);
 
     await net.stop(SplitProcs.consensusKey(LATE), "SIGTERM");
     const s = reader.summary;

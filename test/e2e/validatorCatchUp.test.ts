@@ -19,7 +19,7 @@ import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMITTEE_FILE, readCommitteeFile } from "../../node/cli/validator.ts";
-import { DevnetProcs, devnetTransfer } from "../utils/devnetProcs.ts";
+import { DevnetProcs, waitFor } from "../utils/devnetProcs.ts";
 import { tempDir } from "../utils/tempDatadir.ts";
 
 const N = 4;
@@ -32,37 +32,6 @@ let net: DevnetProcs;
 const debug = (...a: unknown[]) => {
   if (process.env.DEBUG_DEVNET_TEST === "1") console.error(...a);
 };
-
-async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Transfers round-robin to validators 0–2 (never the late one) until `stop()`. */
-function startLoad(): { stop(): Promise<void> } {
-  let running = true;
-  const nonces = new Map<number, bigint>();
-  const loop = (async () => {
-    for (let k = 0; running; k++) {
-      const from = k % SENDERS;
-      const nonce = nonces.get(from) ?? 0n;
-      const res = await net.sendRaw(k % LATE, devnetTransfer(from, nonce)).catch(() => undefined);
-      if (res?.hash !== undefined) nonces.set(from, nonce + 1n);
-      // ~100 tx/s at most: a bounded load on 2 cores
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
 
 interface Summary {
   headNumber: number;
@@ -81,7 +50,8 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("a validator far behind", () =>
   it(`down for ${BEHIND} blocks: catches up by block sync and commit sync, then rejoins`, async () => {
     net = await DevnetProcs.prepare(dir.path, N);
     await Promise.all(Array.from({ length: N }, (_, i) => net.launch(i)));
-    const load = startLoad();
+    // transfers to validators 0–2 (never the late one), ~100 tx/s at most: a bounded load on 2 cores
+    const load = net.startLoad({ nodes: LATE, senders: SENDERS, pauseMs: 10 });
     await waitFor("the first blocks", async () => (await net.headNumber(LATE)) >= 5, 60_000);
     await net.stop(LATE, "SIGTERM");
     const stoppedAt = net.summaries.get(LATE) as unknown as Summary;
@@ -128,16 +98,7 @@ describe.skipIf(process.env.DEVNET_TEST === "0")("a validator far behind", () =>
     await load.stop();
 
     // the same chain as validator 0, block by block
-    await waitFor(
-      "the same head",
-      async () => (await net.headNumber(LATE)) === (await net.headNumber(0)),
-      30_000,
-    );
-    const head = await net.headNumber(0);
-    for (let n = 1; n <= head; n++) {
-      const [a, b] = await Promise.all([net.block(0, n), net.block(LATE, n)]);
-      expect([n, b.hash]).toEqual([n, a.hash]);
-    }
+    const head = await net.expectSameChain(0, LATE);
 
     await net.stop(LATE, "SIGTERM");
     const s = net.summaries.get(LATE) as unknown as Summary;

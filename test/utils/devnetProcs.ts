@@ -4,9 +4,11 @@
  * layout's OS-chosen ports), read its consensus store after it stopped, and stop only the processes
  * started here; and the same for a split devnet's execution and consensus processes (SplitProcs).
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { NODE_READY_LINE } from "../../node/cli/commands/node.ts";
 import {
   type DevnetLayout,
@@ -188,6 +190,69 @@ abstract class ChainProcs {
   async stopAll(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     await Promise.all([...this.children.keys()].map((i) => this.stop(i, signal)));
   }
+
+  /** Waits for processes a and b to have the same head, then checks their chains block by block; the head. */
+  async expectSameChain(a: number, b: number): Promise<number> {
+    await waitFor(
+      "the same head",
+      async () => (await this.headNumber(b)) === (await this.headNumber(a)),
+      30_000,
+    );
+    const head = await this.headNumber(a);
+    for (let n = 1; n <= head; n++) {
+      const [x, y] = await Promise.all([this.block(a, n), this.block(b, n)]);
+      expect([n, y.hash]).toEqual([n, x.hash]);
+    }
+    return head;
+  }
+
+  /**
+   * A bounded transfer load: dev accounts 0..senders−1 send round-robin to processes 0..nodes−1, one
+   * transaction every `pauseMs` at most, each sender's nonce advanced only when its transaction was
+   * accepted (`onAccepted` gets the hash), until `stop()`.
+   */
+  startLoad(o: {
+    readonly nodes: number;
+    readonly senders: number;
+    readonly pauseMs: number;
+    readonly onAccepted?: (hash: string) => void;
+  }): { stop(): Promise<void> } {
+    let running = true;
+    const nonces = new Map<number, bigint>();
+    const loop = (async () => {
+      for (let k = 0; running; k++) {
+        const from = k % o.senders;
+        const nonce = nonces.get(from) ?? 0n;
+        const res = await this.sendRaw(k % o.nodes, devnetTransfer(from, nonce)).catch(() => undefined);
+        if (res?.hash !== undefined) {
+          nonces.set(from, nonce + 1n);
+          o.onAccepted?.(res.hash);
+        }
+        await new Promise((r) => setTimeout(r, o.pauseMs));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+      },
+    };
+  }
+}
+
+/** Polls `cond` every `pollMs` until it holds (a throw counts as not yet); after `ms`, an error naming `what`. */
+export async function waitFor(
+  what: string,
+  cond: () => Promise<boolean>,
+  ms: number,
+  pollMs = 200,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 export class DevnetProcs extends ChainProcs {

@@ -102,3 +102,14 @@ export interface ExecutionEngine {
   /** the canonical head (eth_getBlockByNumber("latest") over HTTP); null when the node has none */
   headBlock(): Promise<HeadBlockValue | null>;
 }
+
+/**
+ * The raw block reads a split validator serves block sync from (debug_getRawHeader / debug_getRawBlock
+ * batches on the Engine port; `HttpExecutionEngine` implements them, `EngineChainServer` uses them).
+ */
+export interface EngineBlockReads extends Pick<ExecutionEngine, "headBlock"> {
+  /** headers as RLP by number (canonical) or hash, null where the node has none */
+  rawHeaders(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]>;
+  /** blocks as RLP by hash or number, null where the node has none */
+  rawBlocks(ids: readonly (bigint | Uint8Array)[]): Promise<(Uint8Array | null)[]>;
+}

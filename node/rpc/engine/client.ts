@@ -15,6 +15,7 @@ import { ErrorCode, FastEvmError } from "../../core/errors.ts";
 import { bigintToQuantity, bytesToHex, hexToBytes, quantityToBigint } from "../../core/hex.ts";
 import type {
   BuiltPayloadValue,
+  EngineBlockReads,
   ExecutionEngine,
   ExecutionPayloadValue,
   ForkchoiceState,
@@ -258,7 +259,7 @@ function statusValue(s: PayloadStatusV1): PayloadStatus {
  * (HTTP or WebSocket, JWT), values converted to and from their JSON form at this edge. An error answer is
  * the client's EngineRpcError, as the in-process engine throws it.
  */
-export class HttpExecutionEngine implements ExecutionEngine {
+export class HttpExecutionEngine implements ExecutionEngine, EngineBlockReads {
   constructor(readonly client: EngineCalls) {}
 
   async forkchoiceUpdated(

@@ -209,9 +209,18 @@ describe("EngineSyncChain", () => {
     const asked = { status: 0, headers: 0, bodies: 0 };
     const atGenesis = serve((await executionNode()).engine);
     const counting: SyncServeHandlers = {
-      status: () => (asked.status++, atGenesis.status()),
-      headers: (r) => (asked.headers++, atGenesis.headers(r)),
-      bodies: (r) => (asked.bodies++, atGenesis.bodies(r)),
+      status: () => {
+        asked.status++;
+        return atGenesis.status();
+      },
+      headers: (r) => {
+        asked.headers++;
+        return atGenesis.headers(r);
+      },
+      bodies: (r) => {
+        asked.bodies++;
+        return atGenesis.bodies(r);
+      },
     };
     const emptyHost = await hosts.create();
     const empty = new SyncTransport(emptyHost, new PeerScores(emptyHost), counting);
