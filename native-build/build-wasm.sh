@@ -33,5 +33,5 @@ emcc -O3 "${OBJECTS[@]}" -o "$OUT" \
   --no-entry -sSTANDALONE_WASM=1 -sERROR_ON_UNDEFINED_SYMBOLS=0 -sWARN_ON_UNDEFINED_SYMBOLS=0 \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=33554432 -sMAXIMUM_MEMORY=2147483648 -sTOTAL_STACK=8388608 \
   -sFILESYSTEM=0 -sASSERTIONS=0 -sMALLOC=dlmalloc \
-  -sEXPORTED_FUNCTIONS=_fastevm_request_buffer,_fastevm_execute,_fastevm_response_ptr,_fastevm_response_len,_fastevm_reset_cache
+  -sEXPORTED_FUNCTIONS=_fastevm_request_buffer,_fastevm_execute,_fastevm_execute_block,_fastevm_response_ptr,_fastevm_response_len,_fastevm_reset_cache
 echo "build-wasm: wrote $OUT ($(stat -c %s "$OUT") bytes)"

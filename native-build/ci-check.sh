@@ -5,7 +5,9 @@
 #  2. build the native test runner with AddressSanitizer + UBSan and run it (keccak vectors, 256-bit
 #     arithmetic identities, bytecode programs incl. deep recursion and stack limits, precompile calls);
 #  3. replay ~2,700 GeneralStateTests cases under the sanitizers: the native response must equal the WASM
-#     module's byte for byte (corpus written by test/unit/wasm/writeNativeCorpus.ts).
+#     module's byte for byte (corpus written by test/unit/wasm/writeNativeCorpus.ts);
+#  4. replay 120 seeded random blocks through fastevm_execute_block the same way (the in-module block loop;
+#     corpus written by test/unit/wasm/writeNativeBlockCorpus.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TMP=$(mktemp -d)
@@ -29,3 +31,5 @@ export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 native-build/out/fastevm-native-asan
 node --import tsx test/unit/wasm/writeNativeCorpus.ts "$TMP/corpus.bin"
 native-build/out/fastevm-native-asan replay "$TMP/corpus.bin"
+node --import tsx test/unit/wasm/writeNativeBlockCorpus.ts "$TMP/blocks.bin"
+native-build/out/fastevm-native-asan replay-blocks "$TMP/blocks.bin"

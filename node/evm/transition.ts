@@ -92,73 +92,174 @@ function checkStateless(tx: TxFields): bigint {
   return intrinsic;
 }
 
-/** Checks the transaction against the block and the sender's state; returns what the module executes. */
-export function prepareTransaction(tx: TxFields, block: BlockFees, host: EvmHost): EvmTx {
-  const { env } = block;
-  const intrinsic = tx.intrinsicGas ?? checkStateless(tx);
-  if (tx.gasLimit > block.gasAvailable)
-    invalid(
-      ErrorCode.TX_GAS_LIMIT_EXCEEDS_BLOCK,
-      `gas limit ${tx.gasLimit} exceeds the ${block.gasAvailable} gas left in the block`,
-    );
+/**
+ * What a transaction costs in a block, and its verdicts that need no state: the stateless rules (checked
+ * first) and the fee caps against the block's base fees (checked after the block's gas left). The rest of
+ * the checks, `stateCheck`'s, need the sender's account; the in-WASM block loop runs them in the module in
+ * the same order (wasm/include/evm.h).
+ */
+export interface TxPricing {
+  readonly intrinsic: bigint;
+  /** effective gas price, and the priority fee per gas paid to the coinbase (0n after a failed verdict) */
+  readonly gasPrice: bigint;
+  readonly priorityFee: bigint;
+  /** gasLimit × gasPrice + blob fee, debited before execution */
+  readonly upfrontCost: bigint;
+  /** gasLimit × max price + value + max blob fee: the balance the sender needs */
+  readonly maxCost: bigint;
+  readonly blobGas: bigint;
+  readonly statelessError?: FastEvmError;
+  readonly feeError?: FastEvmError;
+}
 
-  let maxPrice: bigint;
-  let gasPrice: bigint;
+function feeError(tx: TxFields, env: BlockEnv): FastEvmError | undefined {
   if (tx.maxFeePerGas !== undefined) {
-    const tipCap = tx.maxPriorityFeePerGas ?? 0n;
     if (tx.maxFeePerGas < env.baseFee)
-      invalid(
+      return new FastEvmError(
         ErrorCode.TX_FEE_CAP_BELOW_BASE_FEE,
         `max fee per gas ${tx.maxFeePerGas} below base fee ${env.baseFee}`,
       );
-    maxPrice = tx.maxFeePerGas;
-    gasPrice = tx.maxFeePerGas < env.baseFee + tipCap ? tx.maxFeePerGas : env.baseFee + tipCap;
-  } else {
-    gasPrice = tx.gasPrice ?? 0n;
-    if (gasPrice < env.baseFee)
-      invalid(ErrorCode.TX_FEE_CAP_BELOW_BASE_FEE, `gas price ${gasPrice} below base fee ${env.baseFee}`);
-    maxPrice = gasPrice;
-  }
+  } else if ((tx.gasPrice ?? 0n) < env.baseFee)
+    return new FastEvmError(
+      ErrorCode.TX_FEE_CAP_BELOW_BASE_FEE,
+      `gas price ${tx.gasPrice ?? 0n} below base fee ${env.baseFee}`,
+    );
+  if (tx.blobVersionedHashes !== undefined && (tx.maxFeePerBlobGas ?? 0n) < env.blobBaseFee)
+    return new FastEvmError(
+      ErrorCode.TX_BLOB_FEE_CAP_TOO_LOW,
+      `max fee per blob gas ${tx.maxFeePerBlobGas ?? 0n} below blob base fee ${env.blobBaseFee}`,
+    );
+  return undefined;
+}
 
-  let blobFee = 0n;
+/** The transaction's costs and stateless verdicts in a block with environment `env`. */
+export function priceTransaction(tx: TxFields, env: BlockEnv): TxPricing {
+  let intrinsic = tx.intrinsicGas ?? 0n;
+  let statelessError: FastEvmError | undefined;
+  if (tx.intrinsicGas === undefined) {
+    try {
+      intrinsic = checkStateless(tx);
+    } catch (e) {
+      if (!(e instanceof FastEvmError)) throw e;
+      statelessError = e;
+    }
+  }
+  const blobGas =
+    tx.blobVersionedHashes === undefined ? 0n : GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length);
+  const fee = feeError(tx, env);
+  let gasPrice = 0n;
+  let priorityFee = 0n;
+  let maxPrice = 0n;
+  let upfrontCost = 0n;
   let maxBlobFee = 0n;
-  if (tx.blobVersionedHashes !== undefined) {
-    const perBlobGas = tx.maxFeePerBlobGas ?? 0n;
-    if (perBlobGas < env.blobBaseFee)
-      invalid(
-        ErrorCode.TX_BLOB_FEE_CAP_TOO_LOW,
-        `max fee per blob gas ${perBlobGas} below blob base fee ${env.blobBaseFee}`,
-      );
-    const blobGas = GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length);
-    blobFee = blobGas * env.blobBaseFee;
-    maxBlobFee = blobGas * perBlobGas;
+  if (fee === undefined && statelessError === undefined) {
+    if (tx.maxFeePerGas !== undefined) {
+      const tipCap = tx.maxPriorityFeePerGas ?? 0n;
+      maxPrice = tx.maxFeePerGas;
+      gasPrice = tx.maxFeePerGas < env.baseFee + tipCap ? tx.maxFeePerGas : env.baseFee + tipCap;
+    } else {
+      gasPrice = tx.gasPrice ?? 0n;
+      maxPrice = gasPrice;
+    }
+    priorityFee = gasPrice - env.baseFee;
+    maxBlobFee = blobGas * (tx.maxFeePerBlobGas ?? 0n);
+    upfrontCost = tx.gasLimit * gasPrice + blobGas * env.blobBaseFee;
   }
+  return {
+    intrinsic,
+    gasPrice,
+    priorityFee,
+    upfrontCost,
+    maxCost: tx.gasLimit * maxPrice + tx.value + maxBlobFee,
+    blobGas,
+    ...(statelessError === undefined ? {} : { statelessError }),
+    ...(fee === undefined ? {} : { feeError: fee }),
+  };
+}
 
+/** Why a transaction is invalid against the block and the sender's state (the in-WASM loop's reasons). */
+export const StateCheck = {
+  OK: 0,
+  BLOB_GAS_LIMIT: 1,
+  STATELESS: 2,
+  GAS_LIMIT: 3,
+  FEE: 4,
+  SENDER_NOT_EOA: 5,
+  NONCE_TOO_LOW: 6,
+  NONCE_TOO_HIGH: 7,
+  NONCE_MAX: 8,
+  INSUFFICIENT_FUNDS: 9,
+} as const;
+export type StateCheck = (typeof StateCheck)[keyof typeof StateCheck];
+
+/**
+ * The error of a failed check; `detail` is the number the check is about: the block's gas left, the account's
+ * nonce or its balance. BLOB_GAS_LIMIT is the block's rule, not the transaction's: the caller reports it.
+ */
+export function stateCheckError(
+  check: StateCheck,
+  tx: TxFields,
+  pricing: TxPricing,
+  detail: bigint,
+): FastEvmError {
+  switch (check) {
+    case StateCheck.STATELESS:
+      return pricing.statelessError!;
+    case StateCheck.FEE:
+      return pricing.feeError!;
+    case StateCheck.GAS_LIMIT:
+      return new FastEvmError(
+        ErrorCode.TX_GAS_LIMIT_EXCEEDS_BLOCK,
+        `gas limit ${tx.gasLimit} exceeds the ${detail} gas left in the block`,
+      );
+    case StateCheck.SENDER_NOT_EOA:
+      return new FastEvmError(ErrorCode.TX_SENDER_NOT_EOA, "sender has code (EIP-3607)");
+    case StateCheck.NONCE_TOO_LOW:
+      return new FastEvmError(ErrorCode.TX_NONCE_TOO_LOW, `nonce ${tx.nonce} below account nonce ${detail}`);
+    case StateCheck.NONCE_TOO_HIGH:
+      return new FastEvmError(ErrorCode.TX_NONCE_TOO_HIGH, `nonce ${tx.nonce} above account nonce ${detail}`);
+    case StateCheck.NONCE_MAX:
+      return new FastEvmError(ErrorCode.TX_NONCE_OVERFLOW, "sender nonce at maximum (EIP-2681)");
+    case StateCheck.INSUFFICIENT_FUNDS:
+      return new FastEvmError(
+        ErrorCode.TX_INSUFFICIENT_FUNDS,
+        `insufficient funds: balance ${detail}, cost ${pricing.maxCost}`,
+      );
+    default:
+      return new FastEvmError(ErrorCode.INTERNAL, `no transaction error for state check ${check}`);
+  }
+}
+
+/** Checks the transaction against the block and the sender's state; returns what the module executes. */
+export function prepareTransaction(tx: TxFields, block: BlockFees, host: EvmHost): EvmTx {
+  const { env } = block;
+  const p = priceTransaction(tx, env);
+  const fail = (check: StateCheck, detail = 0n): never => {
+    throw stateCheckError(check, tx, p, detail);
+  };
+  if (p.statelessError !== undefined) fail(StateCheck.STATELESS);
+  if (tx.gasLimit > block.gasAvailable) fail(StateCheck.GAS_LIMIT, block.gasAvailable);
+  if (p.feeError !== undefined) fail(StateCheck.FEE);
   const acc = host.account(tx.sender);
   const nonce = acc?.nonce ?? 0n;
   const balance = acc?.balance ?? 0n;
   if (block.skipAccountChecks !== true) {
-    if (acc !== undefined && !equalBytes(acc.codeHash, EMPTY_CODE_HASH))
-      invalid(ErrorCode.TX_SENDER_NOT_EOA, "sender has code (EIP-3607)");
-    if (tx.nonce < nonce)
-      invalid(ErrorCode.TX_NONCE_TOO_LOW, `nonce ${tx.nonce} below account nonce ${nonce}`);
-    if (tx.nonce > nonce)
-      invalid(ErrorCode.TX_NONCE_TOO_HIGH, `nonce ${tx.nonce} above account nonce ${nonce}`);
-    if (nonce >= U64_MAX) invalid(ErrorCode.TX_NONCE_OVERFLOW, "sender nonce at maximum (EIP-2681)");
+    if (acc !== undefined && !equalBytes(acc.codeHash, EMPTY_CODE_HASH)) fail(StateCheck.SENDER_NOT_EOA);
+    if (tx.nonce < nonce) fail(StateCheck.NONCE_TOO_LOW, nonce);
+    if (tx.nonce > nonce) fail(StateCheck.NONCE_TOO_HIGH, nonce);
+    if (nonce >= U64_MAX) fail(StateCheck.NONCE_MAX);
   }
-  const cost = tx.gasLimit * maxPrice + tx.value + maxBlobFee;
-  if (balance < cost)
-    invalid(ErrorCode.TX_INSUFFICIENT_FUNDS, `insufficient funds: balance ${balance}, cost ${cost}`);
+  if (balance < p.maxCost) fail(StateCheck.INSUFFICIENT_FUNDS, balance);
 
   return {
     sender: tx.sender,
     to: tx.to,
     value: tx.value,
     gasLimit: tx.gasLimit,
-    intrinsicGas: intrinsic,
-    gasPrice,
-    priorityFee: gasPrice - env.baseFee,
-    upfrontCost: tx.gasLimit * gasPrice + blobFee,
+    intrinsicGas: p.intrinsic,
+    gasPrice: p.gasPrice,
+    priorityFee: p.priorityFee,
+    upfrontCost: p.upfrontCost,
     data: tx.data,
     accessList: tx.accessList,
     blobHashes: tx.blobVersionedHashes ?? [],

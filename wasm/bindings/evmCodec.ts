@@ -3,7 +3,17 @@
  * (little-endian integers, 32-byte big-endian words).
  */
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
-import type { AccountChange, BlockEnv, EvmLog, EvmResult, EvmStatus, EvmTx } from "./evmTypes.ts";
+import type {
+  AccountChange,
+  BlockEnv,
+  BlockRun,
+  BlockRunTx,
+  EvmLog,
+  EvmResult,
+  EvmStatus,
+  EvmTx,
+  TxRecord,
+} from "./evmTypes.ts";
 
 const MASK64 = (1n << 64n) - 1n;
 const MAX256 = (1n << 256n) - 1n;
@@ -85,9 +95,7 @@ export function encodeRequest(env: BlockEnv, tx: EvmTx): Uint8Array {
   return encodeRequestInto(shared, env, tx).slice();
 }
 
-/** Encodes one execution request into `w` from its start; the view is valid until `w` is written again. */
-export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint8Array {
-  w.pos = 0;
+function writeEnv(w: ByteWriter, env: BlockEnv): void {
   w.bytes(env.coinbase, 20);
   w.u64(env.number);
   w.u64(env.timestamp);
@@ -96,6 +104,45 @@ export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint
   w.word(env.baseFee);
   w.word(env.blobBaseFee);
   w.word(env.chainId);
+}
+
+/** Encodes one execution request into `w` from its start; the view is valid until `w` is written again. */
+export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint8Array {
+  w.pos = 0;
+  writeEnv(w, env);
+  writeTx(w, tx);
+  return w.buf.subarray(0, w.pos);
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Encodes a block request (`fastevm_execute_block`) into `w` from its start. */
+export function encodeBlockRequestInto(
+  w: ByteWriter,
+  env: BlockEnv,
+  run: { readonly build: boolean; readonly maxBlobGas: bigint },
+  txs: readonly BlockRunTx[],
+): Uint8Array {
+  w.pos = 0;
+  writeEnv(w, env);
+  w.u8(run.build ? 1 : 0);
+  w.u64(run.maxBlobGas);
+  w.u32(txs.length);
+  for (const t of txs) {
+    w.u32(t.precheck ? 1 : 0);
+    w.u32(t.feeCheck ? 1 : 0);
+    w.u64(t.blobGas);
+    // a nonce or gas limit beyond 64 bits fails the stateless rules first: its value is never read
+    w.u64(t.nonce > U64_MAX ? 0n : t.nonce);
+    const overflow = t.maxCost > MAX256;
+    w.word(overflow ? 0n : t.maxCost);
+    w.u8(overflow ? 1 : 0);
+    writeTx(w, t.tx);
+  }
+  return w.buf.subarray(0, w.pos);
+}
+
+function writeTx(w: ByteWriter, tx: EvmTx): void {
   w.bytes(tx.sender, 20);
   w.u8(tx.to === null ? 0 : 1);
   w.bytes(tx.to ?? ZERO_ADDRESS, 20);
@@ -115,7 +162,6 @@ export function encodeRequestInto(w: ByteWriter, env: BlockEnv, tx: EvmTx): Uint
   }
   w.u32(tx.blobHashes.length);
   for (const h of tx.blobHashes) w.bytes(h, 32);
-  return w.buf.subarray(0, w.pos);
 }
 
 /** Sequential reads over a response; a class rather than per-call closures, so decoding allocates no functions. */
@@ -158,16 +204,7 @@ class ByteReader {
   }
 }
 
-/** Decodes a response (copied out of linear memory first: the bytes are reused by the next call). */
-export function decodeResponse(b: Uint8Array): EvmResult {
-  const r = new ByteReader(b);
-  const status = r.u32() as EvmStatus;
-  if (status === 100) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module rejected the request");
-  const gasUsed = r.u64();
-  const gasRefund = r.u64();
-  const hasCreated = r.u8() === 1;
-  const created = r.take(20);
-  const output = r.take(r.u32());
+function readLogs(r: ByteReader): EvmLog[] {
   const logs: EvmLog[] = [];
   for (let n = r.u32(); n > 0; n--) {
     const address = r.take(20);
@@ -175,6 +212,10 @@ export function decodeResponse(b: Uint8Array): EvmResult {
     for (let t = r.u32(); t > 0; t--) topics.push(r.take(32));
     logs.push({ address, topics, data: r.take(r.u32()) });
   }
+  return logs;
+}
+
+function readChanges(r: ByteReader): AccountChange[] {
   const changes: AccountChange[] = [];
   for (let n = r.u32(); n > 0; n--) {
     const address = r.take(20);
@@ -195,5 +236,38 @@ export function decodeResponse(b: Uint8Array): EvmResult {
       storage,
     });
   }
+  return changes;
+}
+
+/** Decodes a response (copied out of linear memory first: the bytes are reused by the next call). */
+export function decodeResponse(b: Uint8Array): EvmResult {
+  const r = new ByteReader(b);
+  const status = r.u32() as EvmStatus;
+  if (status === 100) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module rejected the request");
+  const gasUsed = r.u64();
+  const gasRefund = r.u64();
+  const hasCreated = r.u8() === 1;
+  const created = r.take(20);
+  const output = r.take(r.u32());
+  const logs = readLogs(r);
+  const changes = readChanges(r);
   return { status, gasUsed, gasRefund, createdAddress: hasCreated ? created : null, output, logs, changes };
+}
+
+/** Decodes a block response (layout in evm.h). */
+export function decodeBlockResponse(b: Uint8Array): BlockRun {
+  const r = new ByteReader(b);
+  if (r.u32() !== 0) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module rejected the block request");
+  const records: TxRecord[] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const check = r.u32() as TxRecord["check"];
+    if (check === 0) {
+      const status = r.u32() as EvmStatus;
+      const gasUsed = r.u64();
+      records.push({ check, status, gasUsed, logs: readLogs(r), detail: 0n });
+    } else records.push({ check, status: 0, gasUsed: 0n, logs: [], detail: r.word() });
+  }
+  const gasUsed = r.u64();
+  const blobGasUsed = r.u64();
+  return { records, gasUsed, blobGasUsed, changes: readChanges(r) };
 }

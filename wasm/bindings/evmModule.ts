@@ -1,13 +1,20 @@
 /**
  * Loads the committed `wasm/build/fastevm.wasm` synchronously (no emscripten JS glue) and runs one
- * transaction per `execute` call. The host imports read from the `EvmHost` of the call in progress; one
+ * transaction per `execute` call, or a block's transactions per `executeBlock` call. The host imports read from the `EvmHost` of the call in progress; one
  * instance per thread (`sharedEvm()`), calls are not re-entrant.
  */
 import { readFileSync } from "node:fs";
 import { ErrorCode, FastEvmError } from "../../node/core/errors.ts";
 import { compileOptimized, WebAssemblyApi } from "../../node/core/wasmApi.ts";
-import { ByteWriter, decodeResponse, encodeRequestInto, writeWord } from "./evmCodec.ts";
-import type { BlockEnv, EvmHost, EvmResult, EvmTx } from "./evmTypes.ts";
+import {
+  ByteWriter,
+  decodeBlockResponse,
+  decodeResponse,
+  encodeBlockRequestInto,
+  encodeRequestInto,
+  writeWord,
+} from "./evmCodec.ts";
+import type { BlockEnv, BlockRun, BlockRunTx, EvmHost, EvmResult, EvmTx } from "./evmTypes.ts";
 import { hostPrecompile } from "./precompiles.ts";
 
 /** Precompiles computed in JS: returns the output, or null on failure. */
@@ -20,6 +27,7 @@ interface Exports {
   _initialize?: () => void;
   fastevm_request_buffer(size: number): number;
   fastevm_execute(len: number): number;
+  fastevm_execute_block(len: number): number;
   fastevm_response_ptr(): number;
   fastevm_response_len(): number;
   fastevm_reset_cache(): void;
@@ -115,13 +123,41 @@ export class WasmEvm {
 
   /** Like `execute`, returning the response bytes (a copy) in the layout of `wasm/include/evm.h`. */
   executeRaw(env: BlockEnv, tx: EvmTx, host: EvmHost): Uint8Array {
+    return this.#call(encodeRequestInto(this.request, env, tx), host, false);
+  }
+
+  /**
+   * Runs a block's transactions in one call (the module checks each against the block and the sender's
+   * state, executes it and keeps the state for the next); `host` answers for the state before the first.
+   * `build`: an invalid transaction is skipped; otherwise the first one ends the run.
+   */
+  executeBlock(
+    env: BlockEnv,
+    run: { readonly build: boolean; readonly maxBlobGas: bigint },
+    txs: readonly BlockRunTx[],
+    host: EvmHost,
+  ): BlockRun {
+    return decodeBlockResponse(this.executeBlockRaw(env, run, txs, host));
+  }
+
+  /** Like `executeBlock`, returning the response bytes (a copy) in the layout of `wasm/include/evm.h`. */
+  executeBlockRaw(
+    env: BlockEnv,
+    run: { readonly build: boolean; readonly maxBlobGas: bigint },
+    txs: readonly BlockRunTx[],
+    host: EvmHost,
+  ): Uint8Array {
+    return this.#call(encodeBlockRequestInto(this.request, env, run, txs), host, true);
+  }
+
+  #call(req: Uint8Array, host: EvmHost, block: boolean): Uint8Array {
     if (this.broken) throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM instance unusable after a trap");
-    const req = encodeRequestInto(this.request, env, tx);
     const ptr = this.exports.fastevm_request_buffer(req.length);
     new Uint8Array(this.exports.memory.buffer).set(req, ptr);
     this.host = host;
     try {
-      this.exports.fastevm_execute(req.length);
+      if (block) this.exports.fastevm_execute_block(req.length);
+      else this.exports.fastevm_execute(req.length);
     } catch (e) {
       this.broken = true;
       throw new FastEvmError(ErrorCode.EVM_INTERNAL, "EVM module trapped", {}, { cause: e });

@@ -105,3 +105,36 @@ export interface EvmResult {
   readonly logs: EvmLog[];
   readonly changes: AccountChange[];
 }
+
+/** One transaction of a block run (`WasmEvm.executeBlock`): what the module executes and what it checks. */
+export interface BlockRunTx {
+  readonly tx: EvmTx;
+  /** the transaction's nonce (compared with the sender's) */
+  readonly nonce: bigint;
+  /** gasLimit × max price + value + max blob fee: the balance the sender needs */
+  readonly maxCost: bigint;
+  readonly blobGas: bigint;
+  /** the caller found it invalid by its stateless rules / by its fee caps against the block's base fees */
+  readonly precheck: boolean;
+  readonly feeCheck: boolean;
+}
+
+/** A transaction's outcome in a block run: executed (`check` 0), else why not (evm.h fastevm_tx_reason). */
+export interface TxRecord {
+  readonly check: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  readonly status: EvmStatus;
+  /** after the refund */
+  readonly gasUsed: bigint;
+  readonly logs: EvmLog[];
+  /** of a failed check: blob gas used, gas left, the account's nonce or its balance */
+  readonly detail: bigint;
+}
+
+export interface BlockRun {
+  /** one per transaction up to the last one looked at (a failed check ends a verify run) */
+  readonly records: TxRecord[];
+  readonly gasUsed: bigint;
+  readonly blobGasUsed: bigint;
+  /** the block's write-set (empty when a verify run ended on a failed check) */
+  readonly changes: AccountChange[];
+}

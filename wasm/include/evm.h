@@ -1,5 +1,6 @@
-/* FastEVM C ABI: one call per transaction. JS writes the request into the buffer returned by
- * fastevm_request_buffer, calls fastevm_execute, and reads the response from fastevm_response_ptr/len.
+/* FastEVM C ABI: one call per transaction (fastevm_execute) or per block (fastevm_execute_block). JS writes
+ * the request into the buffer returned by fastevm_request_buffer, calls one of them, and reads the response
+ * from fastevm_response_ptr/len.
  * State misses are answered by the synchronous host imports below (module "env").
  * All integers in request/response are little-endian; 256-bit values are 32-byte big-endian words.
  *
@@ -18,6 +19,25 @@
  *                        slot_count:u32 { key[32] value[32] }* }*
  *   account flags: 1 = deleted (selfdestructed or touched-and-empty), 2 = code set in this tx,
  *                  4 = created in this tx (storage starts empty)
+ *
+ * Block request (fastevm_execute_block): the transactions of one block run in turn over one state cache.
+ *   env (as above) build:u8 max_blob_gas:u64 tx_count:u32
+ *   { precheck:u32 fee_check:u32 blob_gas:u64 nonce:u64 max_cost[32] cost_overflow:u8 tx (as above) }*
+ *   precheck / fee_check: non-zero when the caller found the transaction invalid by its stateless rules / by
+ *   its fee caps against the block's base fees (reported as FASTEVM_TX_PRECHECK / FASTEVM_TX_FEE, in the
+ *   order of the checks below). max_cost = gas_limit * max price + value + max blob fee.
+ *   Each transaction is checked in this order: blob gas left in the block, precheck, gas left in the block,
+ *   fee_check, sender without code (EIP-3607), nonce equal to the account's, nonce below 2^64-1 (EIP-2681),
+ *   balance >= max_cost. An invalid one is skipped when build = 1 (nothing of it applied); with build = 0
+ *   it ends the call and the response carries no write-set.
+ * Block response:
+ *   status:u32 (0, or FASTEVM_INTERNAL_ERROR alone) record_count:u32
+ *   { reason:u32 (fastevm_tx_reason) then, for FASTEVM_TX_OK: status:u32 gas_used:u64 logs (as above);
+ *     otherwise detail[32]: blob gas used / gas left / the account's nonce / its balance, by reason }*
+ *   gas_used:u64 blob_gas_used:u64
+ *   account_count:u32 accounts (as above), the block's write-set: each account as the last transaction left
+ *   it; flags 1 = deleted, 2 = code set or removed in the block (the code follows), 4 = storage wiped in the
+ *   block (the slots listed are all its non-zero ones); otherwise the slots that differ from the block's start
  */
 #ifndef FASTEVM_EVM_H
 #define FASTEVM_EVM_H
@@ -55,9 +75,24 @@ enum fastevm_status {
   FASTEVM_INTERNAL_ERROR = 100
 };
 
+/* Why a block's transaction was not executed (block response). */
+enum fastevm_tx_reason {
+  FASTEVM_TX_OK = 0,
+  FASTEVM_TX_BLOB_GAS_LIMIT = 1,
+  FASTEVM_TX_PRECHECK = 2,
+  FASTEVM_TX_GAS_LIMIT = 3,
+  FASTEVM_TX_FEE = 4,
+  FASTEVM_TX_SENDER_NOT_EOA = 5,
+  FASTEVM_TX_NONCE_TOO_LOW = 6,
+  FASTEVM_TX_NONCE_TOO_HIGH = 7,
+  FASTEVM_TX_NONCE_MAX = 8,
+  FASTEVM_TX_INSUFFICIENT_FUNDS = 9
+};
+
 /* Exports. */
 FASTEVM_EXPORT(fastevm_request_buffer) uint8_t* fastevm_request_buffer(uint32_t size);
 FASTEVM_EXPORT(fastevm_execute) uint32_t fastevm_execute(uint32_t request_len);
+FASTEVM_EXPORT(fastevm_execute_block) uint32_t fastevm_execute_block(uint32_t request_len);
 FASTEVM_EXPORT(fastevm_response_ptr) const uint8_t* fastevm_response_ptr(void);
 FASTEVM_EXPORT(fastevm_response_len) uint32_t fastevm_response_len(void);
 /* Drops the code-analysis cache (tests; memory pressure). */

@@ -44,7 +44,7 @@ Result Vm::call(const Message& m) {
 Result Vm::create(const Message& m) {
   Account& acc = state.account(m.code_address);
   state.warm_account(acc);
-  if (acc.nonce != 0 || std::memcmp(acc.code_hash, EMPTY_CODE_HASH, 32) != 0 || acc.had_storage)
+  if (acc.nonce != 0 || std::memcmp(acc.code_hash, EMPTY_CODE_HASH, 32) != 0 || state.has_storage(acc))
     return Result{FASTEVM_CREATE_COLLISION, 0, nullptr, 0};
   const size_t snap = state.snapshot();
   const int64_t refund_snap = refund;

@@ -62,7 +62,7 @@ Slot& State::slot(Account& acc, const u256& key) {
   auto it = acc.storage.find(key);
   if (it != acc.storage.end()) return it->second;
   Slot& s = acc.storage[key];
-  if (acc.created || !acc.exists) {
+  if (acc.created || !acc.exists || acc.storage_wiped) {
     s.original = U256_ZERO;
   } else {
     uint8_t k[32], v[32];
@@ -71,6 +71,7 @@ Slot& State::slot(Account& acc, const u256& key) {
     s.original = load_be(v);
   }
   s.current = s.original;
+  s.block_original = s.original;
   return s;
 }
 
@@ -167,6 +168,73 @@ void State::clear() {
   accounts_.clear();
   transient_.clear();
   journal_.clear();
+  block_changed_.clear();
+}
+
+bool State::has_storage(const Account& acc) const {
+  if (acc.had_storage && !acc.storage_wiped) return true;
+  for (const auto& kv : acc.storage)
+    if (!is_zero(kv.second.original)) return true;
+  return false;
+}
+
+void State::end_transaction() {
+  // every account and slot the transaction changed has a journal entry (reverted changes have none left)
+  ++epoch_;
+  settling_.clear();
+  for (JournalEntry& e : journal_) {
+    Account& a = *e.account;
+    if (a.tx_epoch != epoch_) {
+      a.tx_epoch = epoch_;
+      a.slots_changed = false;
+      settling_.push_back(&a);
+    }
+    if (e.kind == JournalKind::Storage) {
+      Slot& s = *static_cast<Slot*>(e.slot);
+      if (s.current != s.original) a.slots_changed = true;
+      s.original = s.current;
+    } else if (e.kind == JournalKind::WarmSlot) {
+      static_cast<Slot*>(e.slot)->warm = false;
+    }
+  }
+  journal_.clear();
+  transient_.clear();
+  for (Account* ap : settling_) {
+    Account& a = *ap;
+    const bool deleted = a.destructed || (a.touched && a.is_empty());
+    const bool changed = deleted || a.balance != a.orig_balance || a.nonce != a.orig_nonce || a.code_set ||
+                         a.created || a.slots_changed;
+    if (deleted) {
+      a.balance = U256_ZERO;
+      a.nonce = 0;
+      std::memcpy(a.code_hash, EMPTY_CODE_HASH, 32);
+      a.code = nullptr;
+      a.storage.clear();
+      a.exists = false;
+      a.had_storage = false;
+      a.storage_wiped = true;
+      a.code_changed = true;
+      a.block_deleted = true;
+    } else if (changed) {
+      a.block_deleted = false;
+      if (a.created) {
+        a.storage_wiped = true;
+        a.exists = true;
+      }
+      if (a.code_set) a.code_changed = true;
+    }
+    if (changed && !a.block_dirty) {
+      a.block_dirty = true;
+      block_changed_.push_back(&a);
+    }
+    a.warm = precompile_id(a.address) != 0;
+    a.touched = false;
+    a.created = false;
+    a.destructed = false;
+    a.code_set = false;
+    a.orig_balance = a.balance;
+    a.orig_nonce = a.nonce;
+  }
 }
 
 }  // namespace fastevm

@@ -1,6 +1,9 @@
-// Transaction-scoped world state: a cache of accounts and slots loaded through host imports, a journal that
-// makes every change revertible to a snapshot (one per call frame), warm sets (EIP-2929) and transient
-// storage (EIP-1153). Node-based hash maps keep Account/Slot pointers stable for the journal.
+// World state of one transaction, or of a block's transactions in turn: a cache of accounts and slots loaded
+// through host imports, a journal that makes every change revertible to a snapshot (one per call frame), warm
+// sets (EIP-2929) and transient storage (EIP-1153). Node-based hash maps keep Account/Slot pointers stable for
+// the journal. In a block, `end_transaction` settles each transaction (EIP-161/6780 deletions, tx-start values
+// for EIP-2200, warm sets and transient storage reset) and keeps the cache for the next one, remembering every
+// account the block changed and each slot's value at the block's start.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -42,8 +45,9 @@ inline Address u256_to_address(const u256& v) {
 }
 
 struct Slot {
-  u256 original;
+  u256 original;        // at the transaction's start (EIP-2200)
   u256 current;
+  u256 block_original;  // at the block's start
   bool warm = false;
 };
 
@@ -59,6 +63,13 @@ struct Account {
   bool created = false;     // created in this tx (EIP-6780)
   bool destructed = false;  // SELFDESTRUCT of an account created in this tx
   bool code_set = false;
+  // block scope (State::end_transaction)
+  bool storage_wiped = false;  // deleted or created in this block: storage no longer read from the host
+  bool block_deleted = false;  // deleted by the last transaction that changed it
+  bool block_dirty = false;    // changed by a transaction of this block
+  bool code_changed = false;   // code set or removed in this block
+  uint32_t tx_epoch = 0;       // the last transaction whose settlement visited it
+  bool slots_changed = false;  // during end_transaction: a slot differs from its tx-start value
   u256 orig_balance;       // at tx start, to report only real changes
   uint64_t orig_nonce = 0;
   const CodeAnalysis* code = nullptr;  // loaded lazily
@@ -106,7 +117,13 @@ class State {
   void transfer(Account& from, Account& to, u256 v);
 
   void clear();
+  /// Settles the transaction that just ran and keeps the cache for the block's next one.
+  void end_transaction();
+  /// Whether the account has non-empty storage now (the EIP-7610 collision rule).
+  bool has_storage(const Account& acc) const;
   std::unordered_map<Address, Account, AddressHash>& accounts() { return accounts_; }
+  /// Every account a settled transaction of this block changed, in first-change order.
+  const std::vector<Account*>& block_changed() const { return block_changed_; }
 
  private:
   struct TKey {
@@ -120,6 +137,9 @@ class State {
   std::unordered_map<Address, Account, AddressHash> accounts_;
   std::unordered_map<TKey, u256, TKeyHash> transient_;
   std::vector<JournalEntry> journal_;
+  std::vector<Account*> block_changed_;
+  std::vector<Account*> settling_;  // reused by end_transaction
+  uint32_t epoch_ = 0;
 };
 
 extern const uint8_t EMPTY_CODE_HASH[32];

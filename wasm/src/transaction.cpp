@@ -1,75 +1,27 @@
 // One transaction inside the module: decode the request (layout in include/evm.h), charge the sender,
 // warm the EIP-2929/2930/3651 sets, run the top-level frame, settle gas (refund cap 1/5, tip to the
 // coinbase), apply EIP-6780/EIP-161 deletions and encode the response with the compact write-set.
+#include "transaction.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "../include/evm.h"
 #include "keccak.hpp"
-#include "vm.hpp"
 
 namespace fastevm {
-namespace {
-
-struct Reader {
-  const uint8_t* p;
-  const uint8_t* end;
-  bool ok = true;
-  const uint8_t* take(size_t n) {
-    if (static_cast<size_t>(end - p) < n) {
-      ok = false;
-      static const uint8_t zeros[32] = {};
-      return n <= 32 ? zeros : nullptr;
-    }
-    const uint8_t* r = p;
-    p += n;
-    return r;
-  }
-  uint64_t u64() {
-    const uint8_t* b = take(8);
-    uint64_t v = 0;
-    for (int k = 7; k >= 0; --k) v = (v << 8) | b[k];
-    return v;
-  }
-  uint32_t u32() {
-    const uint8_t* b = take(4);
-    return static_cast<uint32_t>(b[0]) | (static_cast<uint32_t>(b[1]) << 8) | (static_cast<uint32_t>(b[2]) << 16) |
-           (static_cast<uint32_t>(b[3]) << 24);
-  }
-  u256 word() { return load_be(take(32)); }
-  Address addr() {
-    Address a;
-    std::memcpy(a.b, take(20), 20);
-    return a;
-  }
-};
-
-struct Writer {
-  std::vector<uint8_t>& out;
-  void bytes(const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }
-  void u64(uint64_t v) {
-    for (int k = 0; k < 8; ++k) out.push_back(static_cast<uint8_t>(v >> (8 * k)));
-  }
-  void u32(uint32_t v) {
-    for (int k = 0; k < 4; ++k) out.push_back(static_cast<uint8_t>(v >> (8 * k)));
-  }
-  void word(const u256& v) {
-    uint8_t b[32];
-    store_be(b, v);
-    bytes(b, 32);
-  }
-};
 
 Vm& vm() {
   static Vm instance;
   return instance;
 }
-std::vector<uint8_t>& request() {
+std::vector<uint8_t>& response() {
   static std::vector<uint8_t> r;
   return r;
 }
-std::vector<uint8_t>& response() {
+
+std::vector<uint8_t>& request() {
   static std::vector<uint8_t> r;
   return r;
 }
@@ -80,13 +32,78 @@ void internal_error() {
   w.u32(FASTEVM_INTERNAL_ERROR);
 }
 
+namespace {
+
+/// keccak(rlp([sender, nonce]))[12:]
+Address create_address(const Address& sender, uint64_t nonce) {
+  uint8_t buf[32];
+  size_t n = 0;
+  int nl = 0;
+  for (uint64_t x = nonce; x != 0; x >>= 8) ++nl;
+  const size_t payload = 21 + (nonce < 0x80 ? 1 : 1 + static_cast<size_t>(nl));
+  buf[n++] = static_cast<uint8_t>(0xc0 + payload);
+  buf[n++] = 0x94;
+  std::memcpy(buf + n, sender.b, 20);
+  n += 20;
+  if (nonce == 0) buf[n++] = 0x80;
+  else if (nonce < 0x80) buf[n++] = static_cast<uint8_t>(nonce);
+  else {
+    buf[n++] = static_cast<uint8_t>(0x80 + nl);
+    for (int i = 0; i < nl; ++i) buf[n++] = static_cast<uint8_t>(nonce >> (8 * (nl - 1 - i)));
+  }
+  uint8_t h[32];
+  keccak256(buf, n, h);
+  Address a;
+  std::memcpy(a.b, h + 12, 20);
+  return a;
+}
+
 uint32_t run_transaction(Reader& rd) {
   Vm& v = vm();
   v.state.clear();
-  v.logs.clear();
-  v.refund = 0;
   trim_analysis_cache();
-  BlockContext& b = v.block;
+  read_env(rd, v.block);
+  TxInput in;
+  if (!read_tx(rd, in)) return FASTEVM_INTERNAL_ERROR;
+  TxOutcome o;
+  if (!apply_transaction(v, in, o)) return FASTEVM_INTERNAL_ERROR;
+
+  std::vector<uint8_t>& out = response();
+  out.clear();
+  Writer w{out};
+  w.u32(static_cast<uint32_t>(o.result.status));
+  w.u64(o.gas_used);
+  w.u64(o.refund);
+  out.push_back(o.created ? 1 : 0);
+  w.bytes(o.created_address.b, 20);
+  w.u32(static_cast<uint32_t>(o.result.output_size));
+  if (o.result.output_size > 0) w.bytes(o.result.output, o.result.output_size);
+  write_logs(w, v.logs);
+  const size_t count_pos = w.reserve_u32();
+  uint32_t count = 0;
+  std::vector<Account*> accs;
+  for (auto& [addr, a] : v.state.accounts()) accs.push_back(&a);
+  sort_accounts(accs);
+  std::vector<const std::pair<const u256, Slot>*> slots;
+  for (Account* ap : accs) {
+    Account& a = *ap;
+    slots.clear();
+    for (const auto& kv : a.storage)
+      if (kv.second.current != kv.second.original) slots.push_back(&kv);
+    sort_slots(slots);
+    const bool deleted = a.destructed || (a.touched && a.is_empty());
+    const bool dirty = a.balance != a.orig_balance || a.nonce != a.orig_nonce;
+    if (!deleted && !dirty && !a.code_set && !a.created && slots.empty()) continue;
+    ++count;
+    write_account(w, v.state, a, (deleted ? 1u : 0u) | (a.code_set ? 2u : 0u) | (a.created ? 4u : 0u), slots);
+  }
+  w.patch_u32(count_pos, count);
+  return static_cast<uint32_t>(o.result.status);
+}
+
+}  // namespace
+
+void read_env(Reader& rd, BlockContext& b) {
   b.coinbase = rd.addr();
   b.number = rd.u64();
   b.timestamp = rd.u64();
@@ -95,157 +112,143 @@ uint32_t run_transaction(Reader& rd) {
   b.base_fee = rd.word();
   b.blob_base_fee = rd.word();
   b.chain_id = rd.word();
-  const Address sender = rd.addr();
-  const bool has_to = rd.take(1)[0] != 0;
-  const Address to = rd.addr();
-  const u256 value = rd.word();
-  const uint64_t gas_limit = rd.u64();
-  const uint64_t intrinsic = rd.u64();
-  v.tx.origin = sender;
-  v.tx.gas_price = rd.word();
-  const u256 priority_fee = rd.word();
-  const u256 upfront = rd.word();
-  const uint32_t data_len = rd.u32();
-  const uint8_t* data = rd.take(data_len);
-  if (!rd.ok || intrinsic > gas_limit || gas_limit > static_cast<uint64_t>(INT64_MAX)) return FASTEVM_INTERNAL_ERROR;
+}
 
-  Account& s = v.state.account(sender);
-  if (lt(s.balance, upfront)) return FASTEVM_INTERNAL_ERROR;
+bool read_tx(Reader& rd, TxInput& in) {
+  in.sender = rd.addr();
+  in.has_to = rd.u8() != 0;
+  in.to = rd.addr();
+  in.value = rd.word();
+  in.gas_limit = rd.u64();
+  in.intrinsic = rd.u64();
+  in.gas_price = rd.word();
+  in.priority_fee = rd.word();
+  in.upfront = rd.word();
+  in.data_len = rd.u32();
+  in.data = rd.take(in.data_len);
+  in.access_count = rd.u32();
+  in.access = rd.p;
+  for (uint32_t i = 0; i < in.access_count && rd.ok; ++i) {
+    rd.take(20);
+    const uint32_t keys = rd.u32();
+    if (static_cast<size_t>(rd.end - rd.p) / 32 < keys) return false;
+    rd.p += static_cast<size_t>(keys) * 32;
+  }
+  in.access_end = rd.p;
+  in.blob_count = rd.u32();
+  if (static_cast<size_t>(rd.end - rd.p) / 32 < in.blob_count) return false;
+  in.blobs = rd.p;
+  rd.p += static_cast<size_t>(in.blob_count) * 32;
+  return rd.ok && in.intrinsic <= in.gas_limit && in.gas_limit <= static_cast<uint64_t>(INT64_MAX);
+}
+
+bool apply_transaction(Vm& v, const TxInput& in, TxOutcome& out) {
+  v.logs.clear();
+  v.refund = 0;
+  const BlockContext& b = v.block;
+  v.tx.origin = in.sender;
+  v.tx.gas_price = in.gas_price;
+
+  Account& s = v.state.account(in.sender);
+  if (lt(s.balance, in.upfront)) return false;
   const uint64_t sender_nonce = s.nonce;
   v.state.set_nonce(s, sender_nonce + 1);
-  v.state.set_balance(s, sub(s.balance, upfront));
+  v.state.set_balance(s, sub(s.balance, in.upfront));
   v.state.warm_account(s);
   // precompiles: warm when first loaded (State::account), no host call for them up front
   v.state.warm_account(v.state.account(b.coinbase));
-  const uint32_t access_count = rd.u32();
-  for (uint32_t i = 0; i < access_count && rd.ok; ++i) {
-    Account& a = v.state.account(rd.addr());
+  Reader al{in.access, in.access_end};
+  for (uint32_t i = 0; i < in.access_count; ++i) {
+    Account& a = v.state.account(al.addr());
     v.state.warm_account(a);
-    const uint32_t keys = rd.u32();
-    for (uint32_t k = 0; k < keys && rd.ok; ++k) v.state.warm_slot(a, v.state.slot(a, rd.word()));
+    const uint32_t keys = al.u32();
+    for (uint32_t k = 0; k < keys; ++k) v.state.warm_slot(a, v.state.slot(a, al.word()));
   }
-  const uint32_t blob_count = rd.u32();
   v.tx.blob_hashes.clear();
-  for (uint32_t i = 0; i < blob_count && rd.ok; ++i) v.tx.blob_hashes.push_back(rd.word());
-  if (!rd.ok) return FASTEVM_INTERNAL_ERROR;
+  for (uint32_t i = 0; i < in.blob_count; ++i) v.tx.blob_hashes.push_back(load_be(in.blobs + 32 * static_cast<size_t>(i)));
 
   Message m{};
   m.depth = 0;
-  m.gas = static_cast<int64_t>(gas_limit - intrinsic);
-  m.sender = sender;
-  m.value = value;
-  m.input = data;
-  m.input_size = data_len;
-  Result r;
-  bool created = false;
-  Address created_addr{};
-  if (has_to) {
+  m.gas = static_cast<int64_t>(in.gas_limit - in.intrinsic);
+  m.sender = in.sender;
+  m.value = in.value;
+  m.input = in.data;
+  m.input_size = in.data_len;
+  out.created = false;
+  out.created_address = Address{};
+  if (in.has_to) {
     m.kind = CallKind::Call;
-    m.recipient = to;
-    m.code_address = to;
-    v.state.warm_account(v.state.account(to));
-    r = v.call(m);
+    m.recipient = in.to;
+    m.code_address = in.to;
+    v.state.warm_account(v.state.account(in.to));
+    out.result = v.call(m);
   } else {
     m.kind = CallKind::Create;
-    // keccak(rlp([sender, nonce]))[12:]
-    uint8_t buf[32];
-    size_t n = 0;
-    int nl = 0;
-    for (uint64_t x = sender_nonce; x != 0; x >>= 8) ++nl;
-    const size_t payload = 21 + (sender_nonce < 0x80 ? 1 : 1 + static_cast<size_t>(nl));
-    buf[n++] = static_cast<uint8_t>(0xc0 + payload);
-    buf[n++] = 0x94;
-    std::memcpy(buf + n, sender.b, 20);
-    n += 20;
-    if (sender_nonce == 0) buf[n++] = 0x80;
-    else if (sender_nonce < 0x80) buf[n++] = static_cast<uint8_t>(sender_nonce);
-    else {
-      buf[n++] = static_cast<uint8_t>(0x80 + nl);
-      for (int i = 0; i < nl; ++i) buf[n++] = static_cast<uint8_t>(sender_nonce >> (8 * (nl - 1 - i)));
-    }
-    uint8_t h[32];
-    keccak256(buf, n, h);
-    std::memcpy(created_addr.b, h + 12, 20);
-    m.recipient = created_addr;
-    m.code_address = created_addr;
-    v.state.warm_account(v.state.account(created_addr));
-    r = v.create(m);
-    created = r.status == FASTEVM_SUCCESS;
+    out.created_address = create_address(in.sender, sender_nonce);
+    m.recipient = out.created_address;
+    m.code_address = out.created_address;
+    v.state.warm_account(v.state.account(out.created_address));
+    out.result = v.create(m);
+    out.created = out.result.status == FASTEVM_SUCCESS;
   }
 
   // gas settlement
-  const int64_t gas_left = r.gas_left;
-  uint64_t gas_used = gas_limit - static_cast<uint64_t>(gas_left);
+  const Result& r = out.result;
+  uint64_t gas_used = in.gas_limit - static_cast<uint64_t>(r.gas_left);
   const int64_t refund = r.status == FASTEVM_SUCCESS && v.refund > 0 ? v.refund : 0;
   const uint64_t capped = std::min<uint64_t>(static_cast<uint64_t>(refund), gas_used / 5);
   gas_used -= capped;
-  Account& s2 = v.state.account(sender);
-  v.state.set_balance(s2, add(s2.balance, mul(from_u64(gas_limit - gas_used), v.tx.gas_price)));
+  Account& s2 = v.state.account(in.sender);
+  v.state.set_balance(s2, add(s2.balance, mul(from_u64(in.gas_limit - gas_used), v.tx.gas_price)));
   Account& cb = v.state.account(b.coinbase);
   v.state.touch(cb);
-  const u256 tip = mul(from_u64(gas_used), priority_fee);
+  const u256 tip = mul(from_u64(gas_used), in.priority_fee);
   if (!is_zero(tip)) v.state.set_balance(cb, add(cb.balance, tip));
+  out.gas_used = gas_used;
+  out.refund = capped;
+  return true;
+}
 
-  // response
-  std::vector<uint8_t>& out = response();
-  out.clear();
-  Writer w{out};
-  w.u32(static_cast<uint32_t>(r.status));
-  w.u64(gas_used);
-  w.u64(capped);
-  out.push_back(created ? 1 : 0);
-  w.bytes(created_addr.b, 20);
-  w.u32(static_cast<uint32_t>(r.output_size));
-  if (r.output_size > 0) w.bytes(r.output, r.output_size);
-  w.u32(static_cast<uint32_t>(v.logs.size()));
-  for (const Log& l : v.logs) {
+void write_logs(Writer& w, const std::vector<Log>& logs) {
+  w.u32(static_cast<uint32_t>(logs.size()));
+  for (const Log& l : logs) {
     w.bytes(l.address.b, 20);
     w.u32(l.topic_count);
     for (uint32_t i = 0; i < l.topic_count; ++i) w.word(l.topics[i]);
     w.u32(static_cast<uint32_t>(l.data.size()));
     w.bytes(l.data.data(), l.data.size());
   }
-  const size_t count_pos = out.size();
-  w.u32(0);
-  uint32_t count = 0;
-  // sorted by address and key: the response must not depend on the hash-map implementation
-  std::vector<Account*> accs;
-  for (auto& [addr, a] : v.state.accounts()) accs.push_back(&a);
-  std::sort(accs.begin(), accs.end(),
-            [](const Account* x, const Account* y) { return std::memcmp(x->address.b, y->address.b, 20) < 0; });
-  std::vector<const std::pair<const u256, Slot>*> slots;
-  for (Account* ap : accs) {
-    Account& a = *ap;
-    slots.clear();
-    for (const auto& kv : a.storage)
-      if (kv.second.current != kv.second.original) slots.push_back(&kv);
-    std::sort(slots.begin(), slots.end(), [](const auto* x, const auto* y) { return lt(x->first, y->first); });
-    const bool deleted = a.destructed || (a.touched && a.is_empty());
-    const bool dirty = a.balance != a.orig_balance || a.nonce != a.orig_nonce;
-    if (!deleted && !dirty && !a.code_set && !a.created && slots.empty()) continue;
-    ++count;
-    w.bytes(a.address.b, 20);
-    w.u32((deleted ? 1u : 0u) | (a.code_set ? 2u : 0u) | (a.created ? 4u : 0u));
-    w.word(a.balance);
-    w.u64(a.nonce);
-    if (a.code_set) {
-      const CodeAnalysis& c = v.state.code(a);
-      w.u32(static_cast<uint32_t>(c.size));
-      w.bytes(c.padded.data(), c.size);
-    } else {
-      w.u32(0);
-    }
-    w.u32(static_cast<uint32_t>(slots.size()));
-    for (const auto* kv : slots) {
-      w.word(kv->first);
-      w.word(kv->second.current);
-    }
-  }
-  for (int k = 0; k < 4; ++k) out[count_pos + static_cast<size_t>(k)] = static_cast<uint8_t>(count >> (8 * k));
-  return static_cast<uint32_t>(r.status);
 }
 
-}  // namespace
+void write_account(Writer& w, State& state, Account& a, uint32_t flags,
+                   const std::vector<const std::pair<const u256, Slot>*>& slots) {
+  w.bytes(a.address.b, 20);
+  w.u32(flags);
+  w.word(a.balance);
+  w.u64(a.nonce);
+  if ((flags & 2u) != 0) {
+    const CodeAnalysis& c = state.code(a);
+    w.u32(static_cast<uint32_t>(c.size));
+    w.bytes(c.padded.data(), c.size);
+  } else {
+    w.u32(0);
+  }
+  w.u32(static_cast<uint32_t>(slots.size()));
+  for (const auto* kv : slots) {
+    w.word(kv->first);
+    w.word(kv->second.current);
+  }
+}
+
+void sort_accounts(std::vector<Account*>& accs) {
+  std::sort(accs.begin(), accs.end(),
+            [](const Account* x, const Account* y) { return std::memcmp(x->address.b, y->address.b, 20) < 0; });
+}
+
+void sort_slots(std::vector<const std::pair<const u256, Slot>*>& slots) {
+  std::sort(slots.begin(), slots.end(), [](const auto* x, const auto* y) { return lt(x->first, y->first); });
+}
+
 }  // namespace fastevm
 
 extern "C" {

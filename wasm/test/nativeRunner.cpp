@@ -2,6 +2,7 @@
 //   fastevm-native                 self tests: keccak vectors, 256-bit arithmetic identities, bytecode programs
 //   fastevm-native bench FILE N    runs the request in FILE N times over its state, prints gas and ns per run
 //   fastevm-native replay FILE     replays { state, request, WASM response } records, requires identical output
+//   fastevm-native replay-blocks FILE   the same with block requests (fastevm_execute_block)
 // FILE: u32 account_count { address[20] balance[32] nonce:u64 code_len:u32 code slot_count:u32
 //       { key[32] value[32] }* }* request_len:u32 request (layout in wasm/include/evm.h)
 #include <chrono>
@@ -236,10 +237,10 @@ bool load_state(Cursor& c) {
   return c.ok;
 }
 
-uint32_t execute(const uint8_t* req, uint32_t len) {
+uint32_t execute(const uint8_t* req, uint32_t len, bool block = false) {
   uint8_t* buf = fastevm_request_buffer(len);
   if (len > 0) std::memcpy(buf, req, len);
-  return fastevm_execute(len);
+  return block ? fastevm_execute_block(len) : fastevm_execute(len);
 }
 
 int bench(const char* file, int iterations) {
@@ -268,7 +269,7 @@ int bench(const char* file, int iterations) {
 
 /// Replays records { state, request, expected response } written by test/unit/wasm/writeNativeCorpus.ts
 /// and requires the native response to be byte-identical to the WASM module's.
-int replay(const char* file) {
+int replay(const char* file, bool blocks) {
   bool ok;
   const std::vector<uint8_t> d = read_file(file, ok);
   if (!ok) return 2;
@@ -281,7 +282,7 @@ int replay(const char* file) {
     const uint32_t el = c.u32();
     const uint8_t* expected = c.take(el);
     if (!c.ok) break;
-    execute(req, rl);
+    execute(req, rl, blocks);
     ++records;
     if (fastevm_response_len() != el || (el > 0 && std::memcmp(fastevm_response_ptr(), expected, el) != 0)) {
       ++mismatches;
@@ -300,7 +301,8 @@ int replay(const char* file) {
 
 int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "bench") return bench(argv[2], argc >= 4 ? std::atoi(argv[3]) : 10);
-  if (argc >= 3 && std::string(argv[1]) == "replay") return replay(argv[2]);
+  if (argc >= 3 && std::string(argv[1]) == "replay") return replay(argv[2], false);
+  if (argc >= 3 && std::string(argv[1]) == "replay-blocks") return replay(argv[2], true);
   test_keccak();
   test_arithmetic();
   test_programs();

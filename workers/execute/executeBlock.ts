@@ -18,9 +18,16 @@ import { ErrorCode, FastEvmError, isValidationError } from "../../node/core/erro
 import { bytesToHex, hexToBytes } from "../../node/core/hex.ts";
 import type { Transaction } from "../../node/core/tx/types.ts";
 import type { ExecuteTask, SkippedExecTx } from "../../node/core/wire/execute.ts";
-import { prepareTransaction, type TxFields } from "../../node/evm/transition.ts";
+import {
+  prepareTransaction,
+  priceTransaction,
+  StateCheck,
+  stateCheckError,
+  type TxFields,
+  type TxPricing,
+} from "../../node/evm/transition.ts";
 import type { WasmEvm } from "../../wasm/bindings/evmModule.ts";
-import type { BlockEnv, EvmTx } from "../../wasm/bindings/evmTypes.ts";
+import type { AccountChange, BlockEnv, BlockRunTx, EvmHost, EvmTx } from "../../wasm/bindings/evmTypes.ts";
 import { EvmStatus } from "../../wasm/bindings/evmTypes.ts";
 import type { BlockState, BlockWrite } from "./blockState.ts";
 
@@ -126,8 +133,169 @@ function beaconRootCall(evm: WasmEvm, env: BlockEnv, root: Uint8Array, state: Bl
   state.apply(keep);
 }
 
+/** The transactions of a block, run: their receipts, what was left out (build mode) and the gas. */
+export interface TxLoopResult {
+  readonly receipts: Receipt[];
+  readonly skipped: SkippedExecTx[];
+  /** the raw transactions executed, in order */
+  readonly executedRaw: Uint8Array[];
+  readonly gasUsed: bigint;
+  readonly blobGasUsed: bigint;
+}
+
+/**
+ * Runs a block's transactions over `state` and applies their writes to it; throws a BLOCK_* FastEvmError in
+ * verify mode on the first invalid one. `wasmTxLoop` is the node's; tests pass the one-call-per-transaction
+ * loop as the differential oracle.
+ */
+export type TxLoop = (task: ExecuteTask, env: BlockEnv, evm: WasmEvm, state: TxLoopState) => TxLoopResult;
+
+/** The state a loop runs over: the module's host, which takes write-sets (BlockState; MemoryState in tests). */
+export type TxLoopState = EvmHost & { apply(changes: readonly AccountChange[]): void };
+
+function blobGasLimitMessage(used: bigint, blobGas: bigint, i: number): string {
+  return `blob gas ${used + blobGas} exceeds ${MAX_BLOB_GAS_PER_BLOCK} at tx ${i}`;
+}
+
+function invalidTx(i: number, e: FastEvmError<string>): FastEvmError {
+  return new FastEvmError(ErrorCode.BLOCK_INVALID_TX, `invalid block: transaction ${i}: ${e.message}`, {
+    index: i,
+    cause: e.code,
+  });
+}
+
+/** The module's view of a block's transactions, with the fields and pricing their errors are made from. */
+export function blockRunTxs(
+  task: ExecuteTask,
+  env: BlockEnv,
+): { fields: TxFields[]; pricing: TxPricing[]; runTxs: BlockRunTx[] } {
+  const fields: TxFields[] = [];
+  const pricing: TxPricing[] = [];
+  const runTxs: BlockRunTx[] = [];
+  for (const { tx, sender, intrinsicGas } of task.txs) {
+    const f = txFields(tx, sender, intrinsicGas);
+    const p = priceTransaction(f, env);
+    fields.push(f);
+    pricing.push(p);
+    runTxs.push({
+      tx: {
+        sender,
+        to: f.to,
+        value: f.value,
+        gasLimit: p.statelessError === undefined ? f.gasLimit : 0n,
+        intrinsicGas: p.statelessError === undefined ? p.intrinsic : 0n,
+        gasPrice: p.gasPrice,
+        priorityFee: p.priorityFee,
+        upfrontCost: p.upfrontCost,
+        data: f.data,
+        accessList: f.accessList,
+        blobHashes: f.blobVersionedHashes ?? [],
+      },
+      nonce: f.nonce,
+      maxCost: p.maxCost,
+      blobGas: p.blobGas,
+      precheck: p.statelessError !== undefined,
+      feeCheck: p.feeError !== undefined,
+    });
+  }
+  return { fields, pricing, runTxs };
+}
+
+/**
+ * The block loop inside the module: one `executeBlock` call checks and runs every transaction over one state
+ * cache and returns the receipts' fields and the block's write-set, applied here once.
+ */
+export const wasmTxLoop: TxLoop = (task, env, evm, state) => {
+  const verify = task.mode === "verify";
+  const { fields, pricing, runTxs } = blockRunTxs(task, env);
+  const run = evm.executeBlock(env, { build: !verify, maxBlobGas: MAX_BLOB_GAS_PER_BLOCK }, runTxs, state);
+  const receipts: Receipt[] = [];
+  const skipped: SkippedExecTx[] = [];
+  const executedRaw: Uint8Array[] = [];
+  let gasUsed = 0n;
+  for (const [i, r] of run.records.entries()) {
+    if (r.check === StateCheck.BLOB_GAS_LIMIT) {
+      const message = blobGasLimitMessage(r.detail, pricing[i]!.blobGas, i);
+      if (verify) reject(ErrorCode.BLOCK_BLOB_GAS_LIMIT, message);
+      skipped.push({ index: i, code: ErrorCode.TX_BLOB_GAS_EXCEEDS_BLOCK, message });
+      continue;
+    }
+    if (r.check !== StateCheck.OK) {
+      const e = stateCheckError(r.check, fields[i]!, pricing[i]!, r.detail);
+      if (verify) throw invalidTx(i, e);
+      skipped.push({ index: i, code: e.code, message: e.message });
+      continue;
+    }
+    if (r.status === EvmStatus.INTERNAL_ERROR)
+      throw new FastEvmError(ErrorCode.EVM_INTERNAL, `EVM internal error in transaction ${i}`);
+    gasUsed += r.gasUsed;
+    executedRaw.push(task.rawTxs[i]!);
+    receipts.push(
+      createReceipt(task.txs[i]!.tx.type, r.status === EvmStatus.SUCCESS ? 1 : 0, gasUsed, r.logs),
+    );
+  }
+  if (gasUsed !== run.gasUsed)
+    throw new FastEvmError(ErrorCode.EVM_INTERNAL, `block loop gas ${run.gasUsed} != receipts' ${gasUsed}`);
+  state.apply(run.changes);
+  return { receipts, skipped, executedRaw, gasUsed, blobGasUsed: run.blobGasUsed };
+};
+
+/**
+ * The one-call-per-transaction loop: the state transition in TypeScript (`prepareTransaction`), one module
+ * call per transaction and its write-set applied after each. The differential oracle of `wasmTxLoop`.
+ */
+export const perTxLoop: TxLoop = (task, env, evm, state) => {
+  const h = task.header;
+  const verify = task.mode === "verify";
+  const receipts: Receipt[] = [];
+  const skipped: SkippedExecTx[] = [];
+  const executedRaw: Uint8Array[] = [];
+  let gasUsed = 0n;
+  let blobGasUsed = 0n;
+  for (const [i, { tx, sender, intrinsicGas }] of task.txs.entries()) {
+    const blobGas = tx.type === 3 ? GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length) : 0n;
+    if (blobGasUsed + blobGas > MAX_BLOB_GAS_PER_BLOCK) {
+      const message = blobGasLimitMessage(blobGasUsed, blobGas, i);
+      if (verify) reject(ErrorCode.BLOCK_BLOB_GAS_LIMIT, message);
+      skipped.push({ index: i, code: ErrorCode.TX_BLOB_GAS_EXCEEDS_BLOCK, message });
+      continue;
+    }
+    let prepared: EvmTx;
+    try {
+      // reads the sender's account only: a rejected transaction leaves the state untouched
+      prepared = prepareTransaction(
+        txFields(tx, sender, intrinsicGas),
+        { env, gasAvailable: h.gasLimit - gasUsed },
+        state,
+      );
+    } catch (e) {
+      if (!isValidationError(e)) throw e;
+      if (!verify) {
+        skipped.push({ index: i, code: e.code, message: e.message });
+        continue;
+      }
+      throw invalidTx(i, e);
+    }
+    const result = evm.execute(env, prepared, state);
+    if (result.status === EvmStatus.INTERNAL_ERROR)
+      throw new FastEvmError(ErrorCode.EVM_INTERNAL, `EVM internal error in transaction ${i}`);
+    state.apply(result.changes);
+    gasUsed += result.gasUsed;
+    blobGasUsed += blobGas;
+    executedRaw.push(task.rawTxs[i]!);
+    const logs = result.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data }));
+    receipts.push(createReceipt(tx.type, result.status === EvmStatus.SUCCESS ? 1 : 0, gasUsed, logs));
+  }
+  return { receipts, skipped, executedRaw, gasUsed, blobGasUsed };
+};
+
 /** Runs the block; throws a BLOCK_* FastEvmError (with the failing rule) when it is invalid. */
-export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState): BlockOutcome {
+export function executeBlock(
+  task: ExecuteTask,
+  evm: WasmEvm,
+  state: BlockState,
+  txLoop: TxLoop = wasmTxLoop,
+): BlockOutcome {
   const h = task.header;
   const verify = task.mode === "verify";
   if (task.ommerCount !== 0) reject(ErrorCode.BLOCK_OMMERS, `${task.ommerCount} ommers after the merge`);
@@ -148,48 +316,7 @@ export function executeBlock(task: ExecuteTask, evm: WasmEvm, state: BlockState)
   const env = blockEnv(task);
   if (h.parentBeaconBlockRoot !== undefined) beaconRootCall(evm, env, h.parentBeaconBlockRoot, state);
 
-  const receipts: Receipt[] = [];
-  const skipped: SkippedExecTx[] = [];
-  const executedRaw: Uint8Array[] = [];
-  let gasUsed = 0n;
-  let blobGasUsed = 0n;
-  for (const [i, { tx, sender, intrinsicGas }] of task.txs.entries()) {
-    const blobGas = tx.type === 3 ? GAS_PER_BLOB * BigInt(tx.blobVersionedHashes.length) : 0n;
-    if (blobGasUsed + blobGas > MAX_BLOB_GAS_PER_BLOCK) {
-      const message = `blob gas ${blobGasUsed + blobGas} exceeds ${MAX_BLOB_GAS_PER_BLOCK} at tx ${i}`;
-      if (verify) reject(ErrorCode.BLOCK_BLOB_GAS_LIMIT, message);
-      skipped.push({ index: i, code: ErrorCode.TX_BLOB_GAS_EXCEEDS_BLOCK, message });
-      continue;
-    }
-    let prepared: EvmTx;
-    try {
-      // reads the sender's account only: a rejected transaction leaves the state untouched
-      prepared = prepareTransaction(
-        txFields(tx, sender, intrinsicGas),
-        { env, gasAvailable: h.gasLimit - gasUsed },
-        state,
-      );
-    } catch (e) {
-      if (!isValidationError(e)) throw e;
-      if (!verify) {
-        skipped.push({ index: i, code: e.code, message: e.message });
-        continue;
-      }
-      throw new FastEvmError(ErrorCode.BLOCK_INVALID_TX, `invalid block: transaction ${i}: ${e.message}`, {
-        index: i,
-        cause: e.code,
-      });
-    }
-    const result = evm.execute(env, prepared, state);
-    if (result.status === EvmStatus.INTERNAL_ERROR)
-      throw new FastEvmError(ErrorCode.EVM_INTERNAL, `EVM internal error in transaction ${i}`);
-    state.apply(result.changes);
-    gasUsed += result.gasUsed;
-    blobGasUsed += blobGas;
-    executedRaw.push(task.rawTxs[i]!);
-    const logs = result.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data }));
-    receipts.push(createReceipt(tx.type, result.status === EvmStatus.SUCCESS ? 1 : 0, gasUsed, logs));
-  }
+  const { receipts, skipped, executedRaw, gasUsed, blobGasUsed } = txLoop(task, env, evm, state);
   for (const w of task.withdrawals ?? []) state.credit(w.address, w.amount * GWEI);
 
   // a receipt without logs has an empty bloom: nothing to merge
