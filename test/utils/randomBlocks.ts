@@ -76,7 +76,7 @@ export function preState(): MemoryState {
     nonce: 0n,
     balance: 0n,
     code: new Uint8Array(),
-    storage: new Map([["0x" + "00".repeat(31) + "07", 9n]]),
+    storage: new Map([[`0x${"00".repeat(31)}07`, 9n]]),
   });
   st.set(DONATOR, { nonce: 1n, balance: 10n ** 9n, code: hexToBytes("0x33ff"), storage: none });
   return st;
