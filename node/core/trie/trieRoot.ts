@@ -84,7 +84,20 @@ export function secureTrieRoot(pairs: Iterable<readonly [Uint8Array, Uint8Array]
   return trieRoot(hashed);
 }
 
-/** Root of an index-keyed list (transactions, receipts, withdrawals): key i is rlp(i). */
+/**
+ * Root of an index-keyed list (transactions, receipts, withdrawals): key i is rlp(i). The keys' byte order is
+ * known without sorting: rlp(1..127) are the bytes 0x01..0x7f, rlp(0) is 0x80, and from 128 on rlp(i) is a
+ * length byte 0x81, 0x82, … then i big-endian, so numeric order within each length and shorter lengths first.
+ */
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
-  return trieRoot(values.map((v, i) => [encodeRlp(i), v] as const));
+  const entries: Entry[] = [];
+  const add = (i: number): void => {
+    const value = values[i]!;
+    if (value.length > 0) entries.push({ path: bytesToNibbles(encodeRlp(i)), value });
+  };
+  for (let i = 1; i < Math.min(values.length, 128); i++) add(i);
+  if (values.length > 0) add(0);
+  for (let i = 128; i < values.length; i++) add(i);
+  if (entries.length === 0) return EMPTY_TRIE_ROOT;
+  return keccak256(buildNode(entries, 0, entries.length, 0));
 }
