@@ -21,14 +21,38 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Minimal big-endian encoding of a non-negative integer: 0 → empty bytes (as RLP wants). */
+const SAFE_BYTES_MAX = (1n << 48n) - 1n;
+/** ASCII code of a lower-case hex digit → its value */
+const HEX_DIGIT = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_DIGIT[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_DIGIT[97 + i] = 10 + i;
+
+/**
+ * Minimal big-endian encoding of a non-negative integer: 0 → empty bytes (as RLP wants). Below 2^48 (nonces,
+ * gas, most amounts) in float arithmetic, exact there; above through the hex string, two digits per byte.
+ */
 export function bigintToBytes(v: bigint): Uint8Array {
   if (v < 0n) fail(ErrorCode.INVALID_ARGUMENT, "cannot encode a negative integer");
   if (v === 0n) return EMPTY_BYTES;
-  let hex = v.toString(16);
-  if ((hex.length & 1) !== 0) hex = `0${hex}`;
-  const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  if (v <= SAFE_BYTES_MAX) {
+    let n = Number(v);
+    let len = 0;
+    for (let x = n; x >= 1; x = Math.floor(x / 256)) len++;
+    const out = new Uint8Array(len);
+    for (let i = len - 1; i >= 0; i--) {
+      out[i] = n % 256;
+      n = Math.floor(n / 256);
+    }
+    return out;
+  }
+  const hex = v.toString(16);
+  const odd = hex.length & 1;
+  const out = new Uint8Array((hex.length + odd) >> 1);
+  let j = 0;
+  let i = 0;
+  if (odd === 1) out[i++] = HEX_DIGIT[hex.charCodeAt(j++)]!;
+  for (; i < out.length; i++, j += 2)
+    out[i] = (HEX_DIGIT[hex.charCodeAt(j)]! << 4) | HEX_DIGIT[hex.charCodeAt(j + 1)]!;
   return out;
 }
 
