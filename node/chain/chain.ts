@@ -111,6 +111,11 @@ export const DEFAULT_MEMORY_BLOCK_BUFFER = 16;
  */
 export const RECOVER_AHEAD_BLOCKS = 4;
 
+/** Whether two lists hold the same raw transactions, in order. */
+function sameTransactions(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i] || equalBytes(t, b[i]!));
+}
+
 /** A block's recovered transactions: what execution needs, and the hashes stored with it. */
 interface Recovered {
   readonly txs: ExecTx[];
@@ -404,13 +409,25 @@ export class Chain {
    * transaction is reported by the import, as without it.
    */
   recoverAhead(block: Block): void {
-    if (block.transactions.length === 0) return;
-    const hash = headerHash(block.header);
+    this.recoverAheadOf(headerHash(block.header), block.transactions);
+  }
+
+  /**
+   * `recoverAhead` for a block known so far only by the hash it claims and its raw transactions:
+   * engine_newPayload starts it before the payload pool has decoded the payload and checked that hash, so
+   * the recovery runs on one core while the check runs on the other. Only an import of a block with this
+   * hash and these very transactions takes it; a payload whose check fails leaves it to be dropped.
+   */
+  recoverAheadOf(hash: Uint8Array, txs: readonly Uint8Array[]): void {
+    if (txs.length === 0) return;
     const key = bytesToHex(hash);
-    if (this.#ahead.has(key) || this.executed.get(hash) !== undefined || this.hasBlock(hash)) return;
-    const recovered = this.#recoverNow(block);
+    const started = this.#ahead.get(key);
+    // one started for other transactions under this hash (a payload that failed its check) is replaced
+    if (started !== undefined && sameTransactions(started.txs, txs)) return;
+    if (this.executed.get(hash) !== undefined || this.hasBlock(hash)) return;
+    const recovered = this.#recoverNow(txs);
     recovered.catch(() => {}); // the import that takes it sees the failure; a dropped one is not waited for
-    setNewest(this.#ahead, key, { txs: block.transactions, recovered }, RECOVER_AHEAD_BLOCKS);
+    setNewest(this.#ahead, key, { txs, recovered }, RECOVER_AHEAD_BLOCKS);
   }
 
   /**
@@ -420,19 +437,18 @@ export class Chain {
   #recover(block: Block, hash: Uint8Array): Promise<Recovered> {
     const key = bytesToHex(hash);
     const ahead = this.#ahead.get(key);
-    if (ahead === undefined) return this.#recoverNow(block);
-    this.#ahead.delete(key);
     const txs = block.transactions;
-    if (ahead.txs.length !== txs.length || !ahead.txs.every((t, i) => t === txs[i] || equalBytes(t, txs[i]!)))
-      return this.#recoverNow(block);
+    if (ahead === undefined) return this.#recoverNow(txs);
+    this.#ahead.delete(key);
+    if (!sameTransactions(ahead.txs, txs)) return this.#recoverNow(txs);
     this.work.recoveredAhead++;
     return ahead.recovered;
   }
 
-  async #recoverNow(block: Block): Promise<Recovered> {
-    this.work.senderLookups += block.transactions.length;
-    this.#metrics?.senderLookups.inc(block.transactions.length);
-    const items = await this.workers.recover(block.transactions, this.config.chainId);
+  async #recoverNow(raw: readonly Uint8Array[]): Promise<Recovered> {
+    this.work.senderLookups += raw.length;
+    this.#metrics?.senderLookups.inc(raw.length);
+    const items = await this.workers.recover(raw, this.config.chainId);
     const txs: ExecTx[] = [];
     const hashes: Uint8Array[] = [];
     items.forEach((item, i) => {

@@ -116,6 +116,7 @@ export class InProcessEngine implements ExecutionEngine {
             isServed: (s) =>
               s.value === payload || JSON.stringify(servedJson(s)) === JSON.stringify(asJson()),
             json: asJson,
+            transactions: () => payload.transactions,
           }),
         (x) => x.status,
       );

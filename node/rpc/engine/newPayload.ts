@@ -50,6 +50,8 @@ export interface NewPayloadInput {
   readonly isServed: (served: ServedPayload) => boolean;
   /** the JSON form, for the payload pool's check (decode, transactions root, block hash) */
   readonly json: () => ExecutionPayload;
+  /** the raw transactions, for recovery started beside that check; undefined when one is not hex */
+  readonly transactions: () => readonly Uint8Array[] | undefined;
 }
 
 /** The payload versions newPayloadVn accepts. */
@@ -91,7 +93,18 @@ export async function newPayload(
     // the same object in-process, equal JSON over HTTP
     isServed: (s) => s.json === payload || JSON.stringify(servedJson(s)) === JSON.stringify(payload),
     json: () => payload,
+    transactions: () => hexList(payload.transactions),
   });
+}
+
+/** Each string as bytes, or undefined when one is not well-formed hex (the payload pool's check says so). */
+function hexList(list: unknown): Uint8Array[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  try {
+    return list.map((h) => hexToBytes(h as string));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The JSON of a served payload (made once, when first asked). */
@@ -141,6 +154,9 @@ export async function checkAndImport(
     blobHashes = [];
   } else {
     engine.counters.payloadChecks++;
+    // sender recovery (the recover pool) beside the stateless check (the payload pool): the import takes
+    // it only for a block with the claimed hash and these transactions
+    recoverBeside(engine, input);
     const checked = await engine.checkPayload({
       payload: input.json(),
       parentBeaconBlockRoot: beaconRoot ?? null,
@@ -162,6 +178,22 @@ export async function checkAndImport(
       return status("INVALID", null, "blob versioned hashes differ from expectedBlobVersionedHashes");
   }
   return engine.lock.run(() => execute(engine, block, input.blockHash, input.parentHash));
+}
+
+/**
+ * Starts the payload's sender recovery in the recover pool, to run while the payload pool checks it; a
+ * payload too malformed to start it (a hash or a transaction that is not hex) is left to that check.
+ */
+function recoverBeside(engine: EngineState, input: NewPayloadInput): void {
+  const raw = input.transactions();
+  if (raw === undefined || raw.length === 0) return;
+  let hash: Uint8Array;
+  try {
+    hash = hexToBytes(input.blockHash, 32);
+  } catch {
+    return;
+  }
+  engine.chain.recoverAheadOf(hash, raw);
 }
 
 /**

@@ -99,6 +99,28 @@ describe("engine_newPayloadV3", () => {
     expect(await h.ok("eth_blockNumber")).toBe("0x1");
   });
 
+  it("a payload built elsewhere recovers its senders beside the payload check; a tampered one lends nothing", async () => {
+    const other = await openEngine(pools);
+    try {
+      const work = other.dev.chain.work;
+      const ahead = work.recoveredAhead;
+      const lookups = work.senderLookups;
+      // the real block hash over other transactions: the check fails, its recovery is never taken
+      const tampered = [bytesToHex(devTx(0, 1n, ADDRESSES[2]!, 5n))];
+      const bad = await other.ok("engine_newPayloadV3", [{ ...payload, transactions: tampered }, [], ZERO32]);
+      expect(bad).toMatchObject({ status: "INVALID", latestValidHash: null });
+      expect(work.recoveredAhead).toBe(ahead);
+      // the genuine payload replaces that recovery with its own, started before its check, and takes it
+      const st = await other.ok("engine_newPayloadV3", [payload, [], ZERO32]);
+      expect(st).toEqual({ status: "VALID", latestValidHash: payload.blockHash, validationError: null });
+      expect(work.recoveredAhead).toBe(ahead + 1);
+      expect(work.senderLookups).toBe(lookups + 2);
+      expect(other.engine.counters.payloadChecks).toBe(2);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("INVALID after execution names the parent as latestValidHash; the verdict sticks and spreads to children", async () => {
     const bad = rehash(payload, {
       stateRoot: `0x${"01".repeat(32)}`,
