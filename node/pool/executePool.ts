@@ -5,7 +5,12 @@
  * createAccessList, proofs and historical reads. A task whose `signal` aborts (the RPC's EVM timeout) is
  * dropped from the queue, or its worker is terminated and replaced when it is already running.
  */
-import type { ExecuteResult, ExecuteTask } from "../core/wire/execute.ts";
+import {
+  type ExecuteResult,
+  type ExecuteTask,
+  type ExecuteTaskWire,
+  toWireTask,
+} from "../core/wire/execute.ts";
 import type { RpcExecResult, RpcExecTask } from "../core/wire/rpcExec.ts";
 import type { PoolMetrics } from "../metrics/metrics.ts";
 import { WorkerPool } from "./workerPool.ts";
@@ -20,10 +25,10 @@ export interface ExecutePoolOptions {
 }
 
 export class ExecutePool {
-  readonly #pool: WorkerPool<ExecuteTask | RpcExecTask, ExecuteResult | RpcExecResult>;
+  readonly #pool: WorkerPool<ExecuteTaskWire | RpcExecTask, ExecuteResult | RpcExecResult>;
 
   constructor(opts: ExecutePoolOptions = {}) {
-    this.#pool = new WorkerPool<ExecuteTask | RpcExecTask, ExecuteResult | RpcExecResult>({
+    this.#pool = new WorkerPool<ExecuteTaskWire | RpcExecTask, ExecuteResult | RpcExecResult>({
       name: opts.name ?? "execute",
       worker: new URL("../../workers/execute/execute.worker.ts", import.meta.url),
       threads: opts.threads ?? 1,
@@ -33,7 +38,7 @@ export class ExecutePool {
   }
 
   execute(task: ExecuteTask): Promise<ExecuteResult> {
-    return this.#pool.run(task) as Promise<ExecuteResult>;
+    return this.#pool.run(toWireTask(task)) as Promise<ExecuteResult>;
   }
 
   rpc(task: RpcExecTask, signal?: AbortSignal): Promise<RpcExecResult> {

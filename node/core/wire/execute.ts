@@ -9,7 +9,8 @@
 import type { BlockHeader } from "../block/header.ts";
 import type { Receipt } from "../block/receipt.ts";
 import type { Withdrawal } from "../block/withdrawal.ts";
-import type { ErrorObject } from "../errors.ts";
+import { ErrorCode, type ErrorObject, FastEvmError } from "../errors.ts";
+import { decodeTransaction } from "../tx/decode.ts";
 import type { Transaction } from "../tx/types.ts";
 
 /** A transaction after decoding, the stateless checks and sender recovery (recover pool). */
@@ -62,6 +63,46 @@ export interface ExecuteTask {
    * transactions only. The header's execution fields are not read.
    */
   readonly mode: "verify" | "build";
+}
+
+/**
+ * An ExecuteTask as it crosses to the worker: its transactions as the raw encodings the task carries anyway
+ * (`rawTxs`), the senders packed 20 bytes each and the intrinsic gas in one array, instead of the decoded
+ * objects. Cloning a decoded transaction (bigints, byte arrays, access lists) costs about 5 µs on the main
+ * thread and 3 µs in the worker; the worker decodes the raw one again in about 1.5 µs.
+ */
+export interface ExecuteTaskWire extends Omit<ExecuteTask, "txs"> {
+  /** 20 bytes per transaction, in `rawTxs` order */
+  readonly senders: Uint8Array;
+  readonly intrinsicGas: Float64Array;
+}
+
+/** The task's wire form (the execute pool, before posting it). */
+export function toWireTask(task: ExecuteTask): ExecuteTaskWire {
+  const { txs, ...rest } = task;
+  if (txs.length !== task.rawTxs.length)
+    throw new FastEvmError(
+      ErrorCode.INTERNAL,
+      `execute task: ${txs.length} transactions but ${task.rawTxs.length} encodings`,
+    );
+  const senders = new Uint8Array(20 * txs.length);
+  const intrinsicGas = new Float64Array(txs.length);
+  txs.forEach((t, i) => {
+    senders.set(t.sender, 20 * i);
+    intrinsicGas[i] = t.intrinsicGas;
+  });
+  return { ...rest, senders, intrinsicGas };
+}
+
+/** The task back from its wire form (the worker): each raw transaction decoded again. */
+export function fromWireTask(wire: ExecuteTaskWire): ExecuteTask {
+  const { senders, intrinsicGas, ...rest } = wire;
+  const txs = wire.rawTxs.map((raw, i) => ({
+    tx: decodeTransaction(raw),
+    sender: senders.subarray(20 * i, 20 * i + 20),
+    intrinsicGas: intrinsicGas[i]!,
+  }));
+  return { ...rest, txs };
 }
 
 /** A transaction build mode left out of the block. */
