@@ -20,6 +20,8 @@ export interface TargetNode {
   readonly name: string;
   readonly rpc: string;
   readonly ws?: string | undefined;
+  /** its Prometheus endpoint, for the run's memory figures */
+  readonly metrics?: string | undefined;
 }
 
 export interface Target {
@@ -30,7 +32,7 @@ export interface Target {
 
 /** The devnet.json keys the perf tool reads (DEVNET_JSON.md). */
 interface DevnetFile {
-  readonly nodes?: readonly { name?: string; rpc?: string; ws?: string }[];
+  readonly nodes?: readonly { name?: string; rpc?: string; ws?: string; metrics?: string }[];
   readonly accounts?: readonly DevnetAccount[];
 }
 
@@ -50,7 +52,12 @@ export function readDevnet(datadir: string): Target {
       `--devnet: ${file} lists no node with an "rpc" URL (a devnet made before the nodes serve JSON-RPC)`,
     );
   return {
-    nodes: nodes.map((n, i) => ({ name: n.name ?? `node-${i}`, rpc: n.rpc!, ws: n.ws })),
+    nodes: nodes.map((n, i) => ({
+      name: n.name ?? `node-${i}`,
+      rpc: n.rpc!,
+      ws: n.ws,
+      metrics: typeof n.metrics === "string" ? n.metrics : undefined,
+    })),
     accounts: json.accounts ?? [],
   };
 }

@@ -14,6 +14,7 @@ import { ANVIL_GAS_LIMIT, startAnvil } from "./anvil.ts";
 import { type PerfArgs, parsePerfArgs, USAGE } from "./args.ts";
 import { readDevnet, startLocalDevnet, type Target } from "./devnet.ts";
 import { LoadRun } from "./load.ts";
+import { MemorySampler, memoryLine, type NodeMemory } from "./memory.ts";
 import { comparisonTable, summaryTable, writeReport } from "./report.ts";
 import { RpcClient } from "./rpc.ts";
 import { deployToken, fundSenders, makeSenders } from "./setup.ts";
@@ -45,6 +46,7 @@ interface TargetResult {
   readonly meta: Record<string, string>;
   readonly steps: StepSummary[];
   readonly out: string;
+  readonly memory: NodeMemory[];
 }
 
 /** Funds the senders on `target`, runs every rate step against it and writes its report into `out`. */
@@ -85,9 +87,15 @@ async function loadTarget(
     progress,
   });
   active.run = run;
-  for (const rate of args.rates) {
-    await run.step(rate, args.duration);
-    if (run.headError !== undefined) throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, run.headError);
+  const sampler = new MemorySampler(target.nodes);
+  let memory: NodeMemory[];
+  try {
+    for (const rate of args.rates) {
+      await run.step(rate, args.duration);
+      if (run.headError !== undefined) throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, run.headError);
+    }
+  } finally {
+    memory = sampler.stop();
   }
   const meta = {
     target: source,
@@ -98,11 +106,12 @@ async function loadTarget(
     "requests per batch, at most": String(args.batch),
     "duration per step (s)": String(args.duration),
     started: new Date(run.startedMs).toISOString(),
+    "RSS max/last per node (MB)": memoryLine(memory),
   };
   await writeReport(out, run.summaries, run.txs, run.blocks, run.startedMs, meta);
   await run.close();
   active.run = undefined;
-  return { meta, steps: run.summaries, out };
+  return { meta, steps: run.summaries, out, memory };
 }
 
 /** A devnet of `validators` started in a temporary directory for the run. */
@@ -173,7 +182,8 @@ async function main(argv: readonly string[]): Promise<number> {
         `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: { meta: peer.meta, steps: peer.steps } }, null, 2)}\n`,
       );
       writeFileSync(join(out, "comparison.txt"), `${compared}\n`);
-      say(`fastevm (${source})\n${summaryTable(fastevm.steps)}\n`);
+      say(`fastevm (${source})\n${summaryTable(fastevm.steps)}`);
+      say(`RSS max/last per node (MB): ${memoryLine(fastevm.memory)}\n`);
       say(`anvil\n${summaryTable(peer.steps)}\n`);
       say(compared);
       say(
@@ -196,8 +206,12 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const result = await loadTarget(args, target, source, out, progress, active);
     say(summaryTable(result.steps));
+    say(`RSS max/last per node (MB): ${memoryLine(result.memory)}`);
     say(`report: ${join(out, "report.html")} (chart.svg, transactions.csv, blocks.csv, summary.json)`);
-    if (args.json) console.log(JSON.stringify({ meta: result.meta, out, steps: result.steps }, null, 2));
+    if (args.json)
+      console.log(
+        JSON.stringify({ meta: result.meta, out, steps: result.steps, memory: result.memory }, null, 2),
+      );
     return 0;
   } finally {
     process.off("SIGINT", onSignal);

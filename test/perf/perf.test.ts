@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devnetAccounts } from "../../node/cli/devnetSetup.ts";
 import { type LocalDevnet, startLocalDevnet } from "../../perf/devnet.ts";
+import type { NodeMemory } from "../../perf/memory.ts";
 import { RpcClient } from "../../perf/rpc.ts";
 import type { StepSummary } from "../../perf/stats.ts";
 import { REPO_ROOT } from "../utils/fixtures.ts";
@@ -25,7 +26,7 @@ const DURATION_S = 5;
 const dir = tempDir("fastevm-perf-test-");
 const out = join(dir.path, "out");
 let devnet: LocalDevnet;
-let report: { out: string; steps: StepSummary[] };
+let report: { out: string; steps: StepSummary[]; memory: NodeMemory[] };
 let stderr = "";
 
 /** Checks that every tag is closed in order (void HTML elements, `<!…>`, `<?…>` and `<… />` excepted). */
@@ -139,6 +140,19 @@ describe.runIf(enabled)("pnpm perf against a 1-validator devnet", () => {
     const blockRows = readFileSync(join(out, "blocks.csv"), "utf8").trim().split("\n").slice(1);
     const ours = blockRows.reduce((a, r) => a + Number(r.split(",")[5]), 0);
     expect(ours).toBe(included);
+  });
+
+  it("samples the validator's resident memory from its metrics endpoint through the run", () => {
+    expect(report.memory.map((m) => m.name)).toEqual(["validator-0"]);
+    const m = report.memory[0]!;
+    // one sample a second over the steps (a few may miss while the node is busy)
+    expect(m.samples).toBeGreaterThanOrEqual(Math.floor((RATES.length * DURATION_S) / 2));
+    expect(m.maxMb).toBeGreaterThanOrEqual(m.lastMb);
+    expect(m.lastMb).toBeGreaterThan(40); // a Node process with LMDB, WASM and worker pools
+    expect(m.maxMb).toBeLessThan(4000);
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toContain("RSS max/last per node (MB)");
+    expect(html).toContain(`validator-0 ${Math.round(m.maxMb)}/${Math.round(m.lastMb)}`);
   });
 
   it("writes a well-formed SVG chart and an HTML report holding the tables and the chart", () => {
