@@ -24,7 +24,15 @@ export interface WorkerPoolOptions {
   readonly workerData?: unknown;
   /** the process's pool metrics (labelled with `name`); absent: nothing is measured */
   readonly metrics?: PoolMetrics;
+  /**
+   * Start no worker until the first task, and let an idle one exit after IDLE_TIMEOUT_MS, for a pool a
+   * node may never use (a worker thread holds 35-40 MB); default false: every thread starts at once.
+   */
+  readonly onDemand?: boolean;
 }
+
+/** How long an idle worker beyond the pool's minimum stays (all of an on-demand pool's). */
+export const IDLE_TIMEOUT_MS = 60_000;
 
 export function defaultPoolThreads(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -68,10 +76,10 @@ export class WorkerPool<Task, Result> {
     const entry = entryFor(opts.worker, opts.workerData);
     this.#pool = new Piscina<Task, Result>({
       filename: entry.filename,
-      minThreads: threads,
+      minThreads: opts.onDemand === true ? 0 : threads,
       maxThreads: threads,
       maxQueue: this.#maxQueue,
-      idleTimeout: 60_000,
+      idleTimeout: IDLE_TIMEOUT_MS,
       workerData: entry.workerData,
       execArgv: entry.execArgv,
     });

@@ -27,6 +27,20 @@ describe("WorkerPool", () => {
     });
   });
 
+  it("an on-demand pool starts no worker until its first task, then serves on one", async () => {
+    pool = new WorkerPool<Task, Result>({ name: "echo", worker, threads: 1, onDemand: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pool.threads).toBe(0);
+    expect((await pool.run({ bytes: new Uint8Array(5) })).len).toBe(5);
+    expect(pool.threads).toBe(1);
+    const eager = new WorkerPool<Task, Result>({ name: "echo", worker, threads: 1 });
+    try {
+      expect(eager.threads).toBe(1);
+    } finally {
+      await eager.close();
+    }
+  });
+
   it("aborts a running task when its signal fires, then serves the next one on a fresh worker", async () => {
     pool = new WorkerPool<Task, Result>({ name: "echo", worker, threads: 1 });
     const ac = new AbortController();
