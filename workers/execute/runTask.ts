@@ -31,6 +31,19 @@ export function storageFor(datadir: string): Storage {
 
 const ZERO_HASH = new Uint8Array(32);
 
+/**
+ * Fault injection for the crash test (test/e2e/crashSafety.test.ts): FASTEVM_KILL_IN_STATE_ROOT=N makes
+ * this worker SIGKILL its whole process when block N's state root is half computed, as an OOM kill or a
+ * power cut would land. Unset in every other run.
+ */
+const KILL_IN_STATE_ROOT = (() => {
+  const v = process.env.FASTEVM_KILL_IN_STATE_ROOT;
+  return v === undefined || !/^\d+$/.test(v) ? undefined : BigInt(v);
+})();
+const killNow = (): void => {
+  process.kill(process.pid, "SIGKILL");
+};
+
 export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> {
   try {
     const storage = storageFor(task.datadir);
@@ -45,7 +58,13 @@ export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> 
     const t0 = performance.now();
     const out = executeBlock(task, sharedEvm(), state);
     const t1 = performance.now();
-    const trie = updateStateTrie(t.trieNodes, task.parentStateRoot, out.writes, task.overlay.trieNodes);
+    const trie = updateStateTrie(
+      t.trieNodes,
+      task.parentStateRoot,
+      out.writes,
+      task.overlay.trieNodes,
+      number === KILL_IN_STATE_ROOT ? killNow : undefined,
+    );
     const t2 = performance.now();
     if (task.mode === "verify" && !equalBytes(trie.stateRoot, task.header.stateRoot)) {
       throw new FastEvmError(

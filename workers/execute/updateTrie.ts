@@ -54,12 +54,16 @@ export interface TrieUpdate {
   readonly nodes: [Uint8Array, Uint8Array][];
 }
 
-/** `known`: nodes not in LMDB yet (the overlay's, of blocks accepted and not persisted), read first. */
+/**
+ * `known`: nodes not in LMDB yet (the overlay's, of blocks accepted and not persisted), read first.
+ * `midway`: called once half of the writes are in the trie (the crash test's fault point, `runTask.ts`).
+ */
 export function updateStateTrie(
   trieNodes: Table,
   parentRoot: Uint8Array,
   writes: readonly BlockWrite[],
   known: readonly (readonly [Uint8Array, Uint8Array])[] = [],
+  midway?: () => void,
 ): TrieUpdate {
   const store = new TrieNodeStore(
     trieNodes,
@@ -73,7 +77,9 @@ export function updateStateTrie(
   kept?.useStore(store);
   const trie = kept ?? new SyncStateTrie(store, parentRoot);
   const out: AccountWrite[] = [];
+  const half = Math.floor(writes.length / 2);
   for (const w of writes) {
+    if (out.length === half) midway?.();
     if (w.deleted) {
       trie.deleteAccount(w.address);
       out.push({ ...w, storageRoot: EMPTY_TRIE_ROOT, slots: [] });
