@@ -16,8 +16,18 @@ for (let i = 0; i < 6; i++) {
   HEX_VALUE[65 + i] = 10 + i;
 }
 
+/**
+ * From this many bytes up, Node's native hex encoder: 2-5× faster, and one flat string, where the table loop
+ * leaves a rope of one piece per byte (about 8 KB of garbage for a 256-byte logs bloom, which an
+ * eth_getBlockReceipts of a full block makes hundreds of). Below it, addresses, hashes and slots on the EVM
+ * host's hot path keep the loop, which makes no Buffer view.
+ */
+const NATIVE_HEX_FROM = 33;
+
 /** Bytes → `0x…` DATA string. */
 export function bytesToHex(bytes: Uint8Array): string {
+  if (bytes.length >= NATIVE_HEX_FROM)
+    return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
   let out = "0x";
   for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]!;
   return out;

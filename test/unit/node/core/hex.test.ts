@@ -30,6 +30,15 @@ describe("hex DATA", () => {
     );
   });
 
+  it("gives the same lower-case digits on both sides of the native-encoder threshold, views included", () => {
+    const byLoop = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
+    for (let n = 0; n <= 300; n++) {
+      const backing = new Uint8Array(n + 7).map((_, i) => (i * 151 + n) & 0xff);
+      const view = backing.subarray(3, 3 + n); // an offset into a larger buffer, as LMDB and RLP hand out
+      expect(bytesToHex(view)).toBe(byLoop(view));
+    }
+  });
+
   it("follows the execution-apis rules", () => {
     expect(bytesToHex(new Uint8Array())).toBe("0x");
     expect(hexToBytes("0xABcd")).toEqual(new Uint8Array([0xab, 0xcd]));
