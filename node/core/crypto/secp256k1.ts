@@ -36,14 +36,17 @@ interface NativeSecp256k1 {
   ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number };
 }
 
-/** The native binding, or null when the prebuilt addon does not load on this platform. */
-const native: NativeSecp256k1 | null = (() => {
+/** A native addon by module id, or null when it is absent or does not load on this platform. */
+function loadAddon<T>(id: string): T | null {
   try {
-    return createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
+    return createRequire(import.meta.url)(id) as T;
   } catch {
     return null;
   }
-})();
+}
+
+/** The npm package's prebuilt binding. */
+const native = loadAddon<NativeSecp256k1>("secp256k1/bindings");
 
 export function nativeSecp256k1Available(): boolean {
   return native !== null;
@@ -55,14 +58,10 @@ interface SystemSecp256k1 {
 }
 
 /** The addon over the system's libsecp256k1, or null when it is not built (or turned off). */
-const system: SystemSecp256k1 | null = (() => {
-  if (process.env.FASTEVM_SECP256K1 === "package") return null;
-  try {
-    return createRequire(import.meta.url)("../../../native/build/recover.node") as SystemSecp256k1;
-  } catch {
-    return null;
-  }
-})();
+const system =
+  process.env.FASTEVM_SECP256K1 === "package"
+    ? null
+    : loadAddon<SystemSecp256k1>("../../../native/build/recover.node");
 
 export function systemSecp256k1Available(): boolean {
   return system !== null;
