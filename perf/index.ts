@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { devnetAccounts } from "../node/cli/devnetSetup.ts";
-import { ErrorCode, FastEvmError } from "../node/core/errors.ts";
+import { ErrorCode, FastEvmError, isFastEvmError } from "../node/core/errors.ts";
 import { hexToBytes } from "../node/core/hex.ts";
 import { ANVIL_GAS_LIMIT, startAnvil } from "./anvil.ts";
 import { type PerfArgs, parsePerfArgs, USAGE } from "./args.ts";
@@ -160,18 +160,36 @@ async function main(argv: readonly string[]): Promise<number> {
         active,
       );
       await release(active);
+      // printed now: a peer that fails under the load must not take this table with it
+      say(`fastevm (${source})\n${summaryTable(fastevm.steps)}`);
+      say(`RSS max/last per node (MB): ${memoryLine(fastevm.memory)}\n`);
       progress("starting anvil (1 s blocks)", true);
       const anvil = await startAnvil();
       active.stopNodes = () => anvil.stop();
       progress(`${anvil.version} serving ${anvil.target.nodes[0]!.rpc} (pid ${anvil.pid})`, true);
-      const peer = await loadTarget(
-        args,
-        anvil.target,
-        `${anvil.version}, --block-time 1 --gas-limit ${ANVIL_GAS_LIMIT}`,
-        join(out, "anvil"),
-        progress,
-        active,
-      );
+      let peer: Awaited<ReturnType<typeof loadTarget>>;
+      try {
+        peer = await loadTarget(
+          args,
+          anvil.target,
+          `${anvil.version}, --block-time 1 --gas-limit ${ANVIL_GAS_LIMIT}`,
+          join(out, "anvil"),
+          progress,
+          active,
+        );
+      } catch (e) {
+        // the peer's failure is a result too: recorded beside our figures, and the run exits 1
+        const error = isFastEvmError(e) ? `[${e.code}] ${e.message}` : String(e);
+        writeFileSync(
+          join(out, "comparison.json"),
+          `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: { version: anvil.version, error } }, null, 2)}\n`,
+        );
+        say(`anvil (${anvil.version}) did not complete the steps: ${error}`);
+        say(`reports: ${join(out, "fastevm", "report.html")}; ${join(out, "comparison.json")}`);
+        if (args.json)
+          console.log(JSON.stringify({ out, fastevm, anvil: { version: anvil.version, error } }, null, 2));
+        return 1;
+      }
       await release(active);
       const compared = comparisonTable(
         { name: "fastevm", steps: fastevm.steps },
@@ -182,8 +200,6 @@ async function main(argv: readonly string[]): Promise<number> {
         `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: { meta: peer.meta, steps: peer.steps } }, null, 2)}\n`,
       );
       writeFileSync(join(out, "comparison.txt"), `${compared}\n`);
-      say(`fastevm (${source})\n${summaryTable(fastevm.steps)}`);
-      say(`RSS max/last per node (MB): ${memoryLine(fastevm.memory)}\n`);
       say(`anvil\n${summaryTable(peer.steps)}\n`);
       say(compared);
       say(

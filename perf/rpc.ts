@@ -13,18 +13,38 @@ export interface RpcError {
 
 export type RpcReply<T> = { readonly result: T } | { readonly error: RpcError };
 
+/**
+ * How long one HTTP request may go unanswered: a node that stops answering under load fails the request
+ * (a transport failure, which the load records) instead of holding the run for undici's minutes.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export class RpcClient {
   #id = 0;
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {}
 
   /** POSTs `body` as JSON and parses the answer; an answer that is not JSON throws, naming `what`. */
   async #post(body: unknown, what: string): Promise<{ status: number; json: unknown; text: string }> {
-    const res = await fetch(this.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (e) {
+      if ((e as Error).name !== "TimeoutError") throw e;
+      throw new FastEvmError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${this.url} ${what}: no answer in ${this.timeoutMs} ms`,
+      );
+    }
     try {
       return { status: res.status, json: JSON.parse(text), text };
     } catch {

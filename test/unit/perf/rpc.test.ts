@@ -1,4 +1,7 @@
-/** The perf tool's JSON-RPC batching (RpcBatcher over RpcClient.sendBatch) against a small HTTP server. */
+/**
+ * The perf tool's JSON-RPC batching (RpcBatcher over RpcClient.sendBatch) against a small HTTP server, and
+ * the request timeout against one that never answers (a node hung under load must not hold the run).
+ */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +10,7 @@ import { RpcBatcher, RpcClient } from "../../../perf/rpc.ts";
 let server: Server;
 let url = "";
 const bodies: unknown[] = [];
-let mode: "reverse" | "broken" = "reverse";
+let mode: "reverse" | "broken" | "silent" = "reverse";
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -18,6 +21,7 @@ beforeAll(async () => {
     req.on("end", () => {
       const msg = JSON.parse(body) as { id: number; params: string[] } | { id: number; params: string[] }[];
       bodies.push(msg);
+      if (mode === "silent") return; // accepted, never answered
       if (mode === "broken") {
         res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "too large" } }));
         return;
@@ -63,5 +67,17 @@ describe("RpcBatcher", () => {
     const out = await Promise.allSettled(["a", "b", "c"].map((p) => b.send("m", [p])));
     expect(out.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
     expect(String((out[0] as PromiseRejectedResult).reason)).toMatch(/not a batch answer/);
+  });
+
+  it("fails a request the node does not answer within the client's timeout, as a transport failure", async () => {
+    mode = "silent";
+    const t0 = performance.now();
+    const b = new RpcBatcher(new RpcClient(url, 300), 4);
+    const out = await Promise.allSettled(["a", "b"].map((p) => b.send("m", [p])));
+    expect(out.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(String((out[0] as PromiseRejectedResult).reason)).toMatch(/batch of 2: no answer in 300 ms/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    await expect(new RpcClient(url, 300).call("eth_blockNumber")).rejects.toThrow(/no answer in 300 ms/);
+    mode = "reverse";
   });
 });
