@@ -14,7 +14,7 @@ import type { UnsignedTransaction } from "../node/core/tx/sign.ts";
 import type { SignResult, SignTask } from "../node/core/wire/sign.ts";
 import { WorkerPool } from "../node/pool/workerPool.ts";
 import type { Scenario } from "./args.ts";
-import { type HeadEvent, RpcBatcher, RpcClient, subscribeHeads } from "./rpc.ts";
+import { type HeadEvent, REQUEST_TIMEOUT_MS, RpcBatcher, RpcClient, subscribeHeads } from "./rpc.ts";
 import { nonceOf, type Sender, stepFees } from "./setup.ts";
 import {
   type BlockRecord,
@@ -29,6 +29,8 @@ import { transferCalldata } from "./token/token.ts";
 const RESEND_DELAY_MS = 200;
 const TICK_MS = 5;
 const POLL_MS = 250;
+/** the head poll beside a newHeads subscription */
+const FALLBACK_POLL_MS = 1000;
 
 interface SenderState {
   readonly sender: Sender;
@@ -105,6 +107,17 @@ export class LoadRun {
     const run = new LoadRun(rpcUrls, senders, opts);
     run.#lastBlock = Number(await run.#reader.call<string>("eth_blockNumber"));
     run.#wantBlock = run.#lastBlock;
+    // polled heads: the only source without a WebSocket, and beside one a fallback for the heads its
+    // subscription does not deliver (anvil's stopped under 4,000 tx/s while it went on mining)
+    const timer = setInterval(
+      () => {
+        void run.#reader.call<string>("eth_blockNumber").then(
+          (n) => run.#onHead({ number: Number(n), hash: "", seenMs: Date.now() }),
+          () => {},
+        );
+      },
+      wsUrl === undefined ? POLL_MS : FALLBACK_POLL_MS,
+    );
     if (wsUrl !== undefined) {
       const sub = await subscribeHeads(
         wsUrl,
@@ -112,15 +125,15 @@ export class LoadRun {
         (why) => {
           run.#headError = why;
         },
-      );
-      run.#stopHeads = () => sub.close();
+      ).catch((e: unknown) => {
+        clearInterval(timer);
+        throw e;
+      });
+      run.#stopHeads = () => {
+        clearInterval(timer);
+        sub.close();
+      };
     } else {
-      const timer = setInterval(() => {
-        void run.#reader.call<string>("eth_blockNumber").then(
-          (n) => run.#onHead({ number: Number(n), hash: "", seenMs: Date.now() }),
-          () => {},
-        );
-      }, POLL_MS);
       run.#stopHeads = () => clearInterval(timer);
     }
     return run;
@@ -148,7 +161,7 @@ export class LoadRun {
 
   /** Reads every block up to the newest head seen, in order. */
   async #readBlocks(): Promise<void> {
-    while (this.#lastBlock < this.#wantBlock) {
+    while (this.#lastBlock < this.#wantBlock && this.#headError === undefined) {
       const n = this.#lastBlock + 1;
       const seenMs = this.#seenAt(n);
       const b = await this.#reader.call<{
@@ -355,7 +368,18 @@ export class LoadRun {
       if (!waiting || now > drainEnd || this.#headError !== undefined) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    await this.#reading;
+    // the block reads still under way get until the drain's end plus one request's timeout: a node that
+    // answers too slowly to be read ends the step with an error, not with an unbounded wait
+    let readTimer: NodeJS.Timeout | undefined;
+    const caughtUp = await Promise.race([
+      this.#reading.then(() => true),
+      new Promise<boolean>((r) => {
+        readTimer = setTimeout(() => r(false), Math.max(0, drainEnd - Date.now()) + REQUEST_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(readTimer);
+    if (!caughtUp)
+      this.#headError ??= `reading blocks: still at block ${this.#lastBlock} of ${this.#wantBlock} ${REQUEST_TIMEOUT_MS / 1000} s after the drain (the node answers too slowly)`;
     clearInterval(progressTimer);
     showProgress(true);
     const summary = summarize(step, rate, durationS, this.txs, this.blocks, counters);
