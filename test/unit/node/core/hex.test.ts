@@ -30,13 +30,17 @@ describe("hex DATA", () => {
     );
   });
 
-  it("gives the same lower-case digits on both sides of the native-encoder threshold, views included", () => {
+  it("gives the lower-case digits of every length from 0 to 300, views at an offset included", () => {
     const byLoop = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
     for (let n = 0; n <= 300; n++) {
       const backing = new Uint8Array(n + 7).map((_, i) => (i * 151 + n) & 0xff);
       const view = backing.subarray(3, 3 + n); // an offset into a larger buffer, as LMDB and RLP hand out
       expect(bytesToHex(view)).toBe(byLoop(view));
     }
+    // a view of a view of a Buffer, and a Uint8Array over a SharedArrayBuffer (what crosses to workers)
+    const shared = new Uint8Array(new SharedArrayBuffer(40)).fill(0xab);
+    expect(bytesToHex(shared.subarray(5, 9))).toBe("0xabababab");
+    expect(bytesToHex(Buffer.from([1, 2, 3, 254]).subarray(1).subarray(1))).toBe("0x03fe");
   });
 
   it("follows the execution-apis rules", () => {
