@@ -132,4 +132,36 @@ describe("TxPoolService", () => {
     s.connect({});
     await p.close();
   });
+
+  it("reads a sender's account once per head: later checks use it, and a head change reads the new state", async () => {
+    const p = await start("c");
+    const s = p.service;
+    const sender = ADDRESSES[4]!;
+    const store = chain.store;
+    const read = store.account.bind(store);
+    let reads = 0;
+    store.account = (a) => {
+      if (bytesToHex(a) === bytesToHex(sender)) reads++;
+      return read(a);
+    };
+    try {
+      const base = read(sender)?.nonce ?? 0n;
+      const txs = [0n, 1n, 2n].map((k) => devTx(4, base + k, to, 1n));
+      expect((await s.submit([txs[0]!])).every((r) => r.ok)).toBe(true);
+      expect(reads).toBe(1);
+      expect((await s.submit(txs.slice(1))).every((r) => r.ok)).toBe(true);
+      expect(reads).toBe(1); // the same head: no second LMDB read
+      // the first one is included: the head change empties the cache, the new nonce is read
+      const block = await chain.buildBlock([txs[0]!], { timestamp: chain.head().header.timestamp + 12n });
+      await chain.importBlock(block);
+      await s.settled();
+      expect(reads).toBeGreaterThan(1);
+      const again = await s.submit([devTx(4, base, to, 2n)]); // the included nonce, re-signed
+      expect(again[0]!.ok === false && again[0]!.error.message).toMatch(/^nonce too low/);
+      expect(s.pool.status()).toEqual({ pending: 2, queued: 0 });
+    } finally {
+      store.account = read;
+      await p.close();
+    }
+  });
 });
