@@ -163,6 +163,13 @@ async function main(argv: readonly string[]): Promise<number> {
       // printed now: a peer that fails under the load must not take this table with it
       say(`fastevm (${source})\n${summaryTable(fastevm.steps)}`);
       say(`RSS max/last per node (MB): ${memoryLine(fastevm.memory)}\n`);
+      const comparisonFile = join(out, "comparison.json");
+      /** comparison.json: our steps beside anvil's side (its steps, or why it has none) */
+      const writeComparison = (anvilSide: unknown): void =>
+        writeFileSync(
+          comparisonFile,
+          `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: anvilSide }, null, 2)}\n`,
+        );
       progress("starting anvil (1 s blocks)", true);
       const anvil = await startAnvil();
       active.stopNodes = () => anvil.stop();
@@ -180,12 +187,9 @@ async function main(argv: readonly string[]): Promise<number> {
       } catch (e) {
         // the peer's failure is a result too: recorded beside our figures, and the run exits 1
         const error = isFastEvmError(e) ? `[${e.code}] ${e.message}` : String(e);
-        writeFileSync(
-          join(out, "comparison.json"),
-          `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: { version: anvil.version, error } }, null, 2)}\n`,
-        );
+        writeComparison({ version: anvil.version, error });
         say(`anvil (${anvil.version}) did not complete the steps: ${error}`);
-        say(`reports: ${join(out, "fastevm", "report.html")}; ${join(out, "comparison.json")}`);
+        say(`reports: ${join(out, "fastevm", "report.html")}; ${comparisonFile}`);
         if (args.json)
           console.log(JSON.stringify({ out, fastevm, anvil: { version: anvil.version, error } }, null, 2));
         return 1;
@@ -195,15 +199,12 @@ async function main(argv: readonly string[]): Promise<number> {
         { name: "fastevm", steps: fastevm.steps },
         { name: "anvil", steps: peer.steps },
       );
-      writeFileSync(
-        join(out, "comparison.json"),
-        `${JSON.stringify({ fastevm: { meta: fastevm.meta, steps: fastevm.steps }, anvil: { meta: peer.meta, steps: peer.steps } }, null, 2)}\n`,
-      );
+      writeComparison({ meta: peer.meta, steps: peer.steps });
       writeFileSync(join(out, "comparison.txt"), `${compared}\n`);
       say(`anvil\n${summaryTable(peer.steps)}\n`);
       say(compared);
       say(
-        `reports: ${join(out, "fastevm", "report.html")}, ${join(out, "anvil", "report.html")}; ${join(out, "comparison.json")}`,
+        `reports: ${join(out, "fastevm", "report.html")}, ${join(out, "anvil", "report.html")}; ${comparisonFile}`,
       );
       if (args.json) console.log(JSON.stringify({ out, fastevm, anvil: peer }, null, 2));
       return 0;

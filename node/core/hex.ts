@@ -14,11 +14,12 @@ for (let i = 0; i < 6; i++) {
 }
 
 /**
- * Node's own hex encoder, called on the Uint8Array itself (Buffer's `hexSlice`, the method Node's own
- * `buf.toString("hex")` calls, so as lasting as it; it takes any byte view): one flat string and no Buffer view. The table loop it replaces left a rope of
- * one piece per byte, which every Map lookup then flattened — measured here with the result used as a Map
- * key, 20 bytes 420–450 → 245 ns, 32 bytes 620–640 → 310 ns — and an allocation profile of a validator under
- * `pnpm perf` put 40 of 780 MB allocated in 20 s in the txpool's hash and sender keys alone.
+ * Node's own hex encoder, called on the Uint8Array itself: Buffer's `hexSlice`, the method Node's own
+ * `buf.toString("hex")` calls (so as lasting as it), takes any byte view. One flat string and no Buffer
+ * view, where the table loop it replaced left a rope of one piece per byte that every Map lookup then
+ * flattened — measured with the result used as a Map key, 20 bytes 420–450 → 245 ns, 32 bytes 620–640 →
+ * 310 ns — and an allocation profile of a validator under `pnpm perf` put 40 of 780 MB allocated in 20 s in
+ * the txpool's hash and sender keys alone.
  */
 const hexSlice = (
   Buffer.prototype as unknown as { hexSlice: (this: Uint8Array, start: number, end: number) => string }
