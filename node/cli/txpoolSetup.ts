@@ -97,13 +97,18 @@ export interface NodeTxPool {
 }
 
 /**
- * The sender cache in front of `workers.recover` for this chain's id: what the pool recovered, the builder
- * and block import find here.
+ * The sender cache in front of `workers.recover`: what the pool recovered, the builder, block import and
+ * the RPC's block transactions (`ChainTxs`, which recovers stored transactions with no chain-id rule) find
+ * here. Only a recovery under this chain's id fills it: an entry has passed the chain-id rule, so a hit
+ * answers either kind (equal bytes, same sender), but what was recovered without the rule must not reach
+ * the pool's admission as if it had passed it.
  */
 export function cachedWorkers(workers: ChainWorkers, chainId: bigint, senders: SenderCache): ChainWorkers {
   return {
-    recover: (txs, id) =>
-      id === chainId ? senders.recover(txs, (miss) => workers.recover(miss, id)) : workers.recover(txs, id),
+    recover: (txs, id) => {
+      if (id !== chainId && id !== null) return workers.recover(txs, id);
+      return senders.recover(txs, (miss) => workers.recover(miss, id), id === chainId);
+    },
     execute: (task) => workers.execute(task),
   };
 }

@@ -17,3 +17,27 @@ export function setNewest<K, V>(map: Map<K, V>, key: K, value: V, capacity: numb
   }
   return dropped;
 }
+
+/**
+ * `setNewest` with a second bound, for entries of very different sizes: past `maxWeight` (the entries'
+ * `weight`s summed) the oldest go too, but the newest always stays. Returns how many were dropped.
+ */
+export function setNewestWeighted<K, V>(
+  map: Map<K, V>,
+  key: K,
+  value: V,
+  capacity: number,
+  weight: (v: V) => number,
+  maxWeight: number,
+): number {
+  let dropped = setNewest(map, key, value, capacity);
+  let total = 0;
+  for (const v of map.values()) total += weight(v);
+  while (total > maxWeight && map.size > 1) {
+    const [oldestKey, oldest] = map.entries().next().value as [K, V];
+    map.delete(oldestKey);
+    total -= weight(oldest);
+    dropped++;
+  }
+  return dropped;
+}

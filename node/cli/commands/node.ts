@@ -466,6 +466,7 @@ export const nodeCommand: CliCommand = {
       });
       const ctx = createRpcContext(chain, workers.recover, {
         pool: service,
+        recovered: (raw) => senders.get(raw),
         limits: { logRange: args.logRange, maxLogs: args.maxLogs },
         // bound late: the validator or the full node starts after the RPC methods are made
         peerCount: () => (validator?.host ?? fullNode?.host)?.getPeers().length ?? 0,

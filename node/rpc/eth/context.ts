@@ -6,7 +6,7 @@
  */
 import type { Chain, ChainWorkers } from "../../chain/chain.ts";
 import type { PoolTx } from "../../txpool/types.ts";
-import { ChainTxs } from "./txs.ts";
+import { ChainTxs, type RecoveredLookup } from "./txs.ts";
 
 /** geth: --rpc.logquerylimit-like bounds; reth --rpc.max-logs-per-response 20000; geth's gas price oracle. */
 export interface RpcLimits {
@@ -63,6 +63,8 @@ export interface RpcContextOptions {
   readonly syncing?: () => SyncProgress | undefined;
   readonly limits?: Partial<RpcLimits>;
   readonly clientVersion?: string;
+  /** the node's recovered transactions (its SenderCache): new canonical blocks are copied from it */
+  readonly recovered?: RecoveredLookup;
 }
 
 /** eth_syncing's object (geth): where this sync began, where it is, the best head a peer told of. */
@@ -89,9 +91,11 @@ export function createRpcContext(
   recover: ChainWorkers["recover"],
   opts: RpcContextOptions = {},
 ): RpcContext {
+  const txs = new ChainTxs(chain.store, recover);
+  if (opts.recovered !== undefined) txs.follow(chain, opts.recovered);
   return {
     chain,
-    txs: new ChainTxs(chain.store, recover),
+    txs,
     ...(opts.pool === undefined ? {} : { pool: opts.pool }),
     peerCount: opts.peerCount ?? (() => 0),
     syncing: opts.syncing ?? (() => undefined),

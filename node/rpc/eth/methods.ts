@@ -193,6 +193,7 @@ export function publicMethods(ctx: RpcContext, ...extra: RpcMethods[]): PublicAp
     close() {
       filters.close();
       subscriptions.close();
+      ctx.txs.close();
     },
   };
 }

@@ -481,7 +481,9 @@ export class TxPoolService implements TxSource {
     const included: Uint8Array[] = [];
     for (const b of c.added) {
       for (const raw of this.#d.chain.store.body(b.hash)?.transactions ?? []) {
-        const r = this.#d.senders.get(raw);
+        // included: the entry has served admission, the builder and the import (and the RPC's copy of the
+        // block, made by its head listener before this task); a reorg that re-injects it recovers it again
+        const r = this.#d.senders.take(raw);
         if (r !== undefined) {
           included.push(r.hash);
           const h = bytesToHex(r.hash);

@@ -21,6 +21,7 @@ import { keccak256 } from "../../../../node/core/hash.ts";
 import { bytesToHex } from "../../../../node/core/hex.ts";
 import { SenderCache } from "../../../../node/core/tx/senderCache.ts";
 import type { ExecutedBlock } from "../../../../node/core/wire/execute.ts";
+import { ChainTxs } from "../../../../node/rpc/eth/txs.ts";
 import { StateTrie } from "../../../../node/state/stateTrie.ts";
 import type { Storage } from "../../../../node/storage/storage.ts";
 import { TrieNodeStore } from "../../../../node/storage/trieNodeStore.ts";
@@ -198,7 +199,8 @@ describe("Chain: transactions from the txpool", () => {
     const dir = tempDir("fastevm-execute-once-");
     const [dev, other] = await Promise.all([openDevChain(pools), openDevChain(pools)]);
     const senders = new SenderCache();
-    const chain = new Chain(dev.storage, cachedWorkers(counting, DEV_CHAIN_ID, senders));
+    const workers = cachedWorkers(counting, DEV_CHAIN_ID, senders);
+    const chain = new Chain(dev.storage, workers);
     const txpool = await startNodeTxPool({
       chain,
       workers: counting,
@@ -215,10 +217,33 @@ describe("Chain: transactions from the txpool", () => {
       // built elsewhere (so not executed here): executed to verify it, but its senders come from the pool's
       const block = await other.chain.buildBlock(TXS);
       const hits = senders.hits;
+      // the RPC's block transactions, following the chain as `fastevm node` wires them
+      const rpcTxs = new ChainTxs(chain.store, workers.recover);
+      rpcTxs.follow(chain, (raw) => senders.get(raw));
       await chain.importBlock(block);
       expect(chain.work).toMatchObject({ verifyExecutions: 1, senderLookups: 3 });
       expect(senders.hits - hits).toBe(3);
       expect(sent).toBe(3);
+      // once the block is the head the pool is done with its entries: the cache lets them go, and the RPC
+      // has its copy of the block (nothing recovered again)
+      await txpool.service.settled();
+      for (const raw of TXS) expect(senders.get(raw)).toBeUndefined();
+      expect(rpcTxs.held).toEqual({ blocks: 1, txs: 3 });
+      const got = await rpcTxs.ofBlock(headerHash(block.header));
+      expect(got.map((t) => bytesToHex(t.hash))).toEqual(TXS.map((t) => bytesToHex(keccak256(t))));
+      expect(sent).toBe(3);
+      rpcTxs.close();
+      // a recovery without the chain-id rule reads the cache but does not fill it for the pool's admission
+      const late = devTx(2, 0n, ADDRESSES[1]!, 1n);
+      await workers.recover([late], DEV_CHAIN_ID);
+      expect(sent).toBe(4);
+      await workers.recover([late], null);
+      expect(sent).toBe(4); // a hit
+      const other2 = devTx(2, 1n, ADDRESSES[1]!, 1n);
+      const size = senders.size;
+      await workers.recover([other2], null);
+      expect(sent).toBe(5);
+      expect(senders.size).toBe(size);
     } finally {
       await txpool.close();
       await Promise.all([dev.close(), other.close()]);

@@ -65,4 +65,27 @@ describe("SenderCache", () => {
     expect(called).toBe(false);
     expect(out).toHaveLength(1);
   });
+
+  it("with remember false, answers hits but keeps none of what it recovered", async () => {
+    const c = new SenderCache();
+    c.set(raw(1), item(1));
+    const calls: Uint8Array[][] = [];
+    const recover = async (txs: readonly Uint8Array[]): Promise<RecoverItem[]> => {
+      calls.push([...txs]);
+      return txs.map((t) => item(t[1]!));
+    };
+    const out = await c.recover([raw(1), raw(2)], recover, false);
+    expect(out.map((r) => (r.ok ? r.hash[0] : "err"))).toEqual([1, 2]);
+    expect(calls).toEqual([[raw(2)]]);
+    expect(c.size).toBe(1);
+    expect(c.get(raw(2))).toBeUndefined();
+  });
+
+  it("take answers an entry once and drops it", () => {
+    const c = new SenderCache();
+    c.set(raw(1), item(1));
+    expect(c.take(raw(1))?.hash[0]).toBe(1);
+    expect(c.take(raw(1))).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
 });
