@@ -47,19 +47,22 @@ function headerSize(payload: number): number {
   return payload < 56 ? 1 : 1 + lengthOfLength(payload);
 }
 
-/** Size of each list's payload, computed once and consumed in order by the writer. */
-function measure(input: RlpInput, sizes: number[]): number {
+/**
+ * The sizing pass: each list's payload size into `sizes` and each scalar's bytes into `scalars`, in the
+ * order the writer consumes them (an integer is converted to bytes once).
+ */
+function measure(input: RlpInput, sizes: number[], scalars: Uint8Array[]): number {
   if (Array.isArray(input)) {
     const slot = sizes.length;
     sizes.push(0);
     let payload = 0;
-    for (const item of input as readonly RlpInput[]) payload += measure(item, sizes);
+    for (const item of input as readonly RlpInput[]) payload += measure(item, sizes, scalars);
     sizes[slot] = payload;
     return headerSize(payload) + payload;
   }
   const b = toBytes(input as Uint8Array | bigint | number);
-  if (b.length === 1 && b[0]! < 0x80) return 1;
-  return headerSize(b.length) + b.length;
+  scalars.push(b);
+  return rlpStringSize(b);
 }
 
 function writeHeader(out: Uint8Array, pos: number, payload: number, shortBase: number): number {
@@ -76,20 +79,49 @@ function writeHeader(out: Uint8Array, pos: number, payload: number, shortBase: n
   return pos + 1 + ll;
 }
 
+/** The writing pass over what `measure` recorded; `cursor` counts the lists and scalars consumed. */
 function write(
   input: RlpInput,
   out: Uint8Array,
   pos: number,
-  sizes: number[],
-  cursor: { i: number },
+  sizes: readonly number[],
+  scalars: readonly Uint8Array[],
+  cursor: { list: number; scalar: number },
 ): number {
   if (Array.isArray(input)) {
-    const payload = sizes[cursor.i++]!;
+    const payload = sizes[cursor.list++]!;
     pos = writeHeader(out, pos, payload, 0xc0);
-    for (const item of input as readonly RlpInput[]) pos = write(item, out, pos, sizes, cursor);
+    for (const item of input as readonly RlpInput[]) pos = write(item, out, pos, sizes, scalars, cursor);
     return pos;
   }
-  const b = toBytes(input as Uint8Array | bigint | number);
+  return writeRlpString(out, pos, scalars[cursor.scalar++]!);
+}
+
+export function encodeRlp(input: RlpInput): Uint8Array {
+  return encodeRlpPrefixed(-1, input);
+}
+
+/**
+ * `prefix` (a byte, e.g. an EIP-2718 type) followed by the encoding of `input`, in one allocation; a
+ * negative `prefix` is none.
+ */
+export function encodeRlpPrefixed(prefix: number, input: RlpInput): Uint8Array {
+  const sizes: number[] = [];
+  const scalars: Uint8Array[] = [];
+  const start = prefix < 0 ? 0 : 1;
+  const out = new Uint8Array(start + measure(input, sizes, scalars));
+  if (start === 1) out[0] = prefix;
+  write(input, out, start, sizes, scalars, { list: 0, scalar: 0 });
+  return out;
+}
+
+/** The size of `b` encoded as an RLP string. */
+export function rlpStringSize(b: Uint8Array): number {
+  return b.length === 1 && b[0]! < 0x80 ? 1 : headerSize(b.length) + b.length;
+}
+
+/** Writes `b` as an RLP string at `pos` (room for `rlpStringSize(b)` bytes); returns the position after it. */
+export function writeRlpString(out: Uint8Array, pos: number, b: Uint8Array): number {
   if (b.length === 1 && b[0]! < 0x80) {
     out[pos] = b[0]!;
     return pos + 1;
@@ -99,12 +131,10 @@ function write(
   return pos + b.length;
 }
 
-export function encodeRlp(input: RlpInput): Uint8Array {
-  const sizes: number[] = [];
-  const total = measure(input, sizes);
-  const out = new Uint8Array(total);
-  write(input, out, 0, sizes, { i: 0 });
-  return out;
+/** A list whose payload is `payload` bytes: its header written at the start of one allocation of the whole. */
+export function rlpListWithPayload(payload: number): { readonly out: Uint8Array; readonly pos: number } {
+  const out = new Uint8Array(headerSize(payload) + payload);
+  return { out, pos: writeHeader(out, 0, payload, 0xc0) };
 }
 
 /** Wraps an already RLP-encoded payload (concatenated items) in a list header. */

@@ -3,11 +3,11 @@
  * placeholder for a node still in the database; resolved nodes remember the hash they were stored under until
  * modified, so committing re-hashes only the paths that changed.
  */
-import { concatBytes } from "../bytes.ts";
 import { ErrorCode, FastEvmError } from "../errors.ts";
 import { keccak256 } from "../hash.ts";
-import { decodeRlp, encodeRlp, encodeRlpListPayload, type RlpItem } from "../rlp.ts";
+import { decodeRlp, type RlpItem } from "../rlp.ts";
 import { hexPrefixEncode } from "./hexPrefix.ts";
+import { EMPTY_ITEM, encodeBranch, encodeExtension, encodeLeaf, hashRef } from "./nodeEncoding.ts";
 
 export interface LeafNode {
   readonly t: "leaf";
@@ -39,8 +39,6 @@ export interface HashNode {
 }
 
 export type TrieNode = LeafNode | ExtensionNode | BranchNode | HashNode;
-
-const EMPTY_ITEM = Uint8Array.of(0x80);
 
 function trieError(message: string): FastEvmError {
   return new FastEvmError(ErrorCode.TRIE_INVALID, `invalid trie node: ${message}`);
@@ -101,32 +99,30 @@ export type NodeSink = (hash: Uint8Array, encoded: Uint8Array) => void;
 /** Reference to `node` from its parent: inline encoding under 32 bytes, else rlp(hash). */
 function childRef(node: TrieNode | null, sink: NodeSink | undefined): Uint8Array {
   if (node === null) return EMPTY_ITEM;
-  if (node.hash !== undefined) return encodeRlp(node.hash);
+  if (node.hash !== undefined) return hashRef(node.hash);
   const enc = encodeNode(node, sink);
   if (enc.length < 32) return enc;
   const hash = keccak256(enc);
   (node as Exclude<TrieNode, HashNode>).hash = hash;
   sink?.(hash, enc);
-  return encodeRlp(hash);
+  return hashRef(hash);
 }
 
 /** RLP encoding of a resolved node, hashing (and sinking) modified descendants on the way. */
 export function encodeNode(node: Exclude<TrieNode, HashNode> | HashNode, sink?: NodeSink): Uint8Array {
   switch (node.t) {
     case "leaf":
-      return encodeRlp([hexPrefixEncode(node.path, 0, node.path.length, true), node.value]);
+      return encodeLeaf(hexPrefixEncode(node.path, 0, node.path.length, true), node.value);
     case "ext":
-      return encodeRlpListPayload(
-        concatBytes(
-          encodeRlp(hexPrefixEncode(node.path, 0, node.path.length, false)),
-          childRef(node.child, sink),
-        ),
+      return encodeExtension(
+        hexPrefixEncode(node.path, 0, node.path.length, false),
+        childRef(node.child, sink),
       );
-    case "branch": {
-      const parts = node.children.map((c) => childRef(c, sink));
-      parts.push(node.value === null ? EMPTY_ITEM : encodeRlp(node.value));
-      return encodeRlpListPayload(concatBytes(...parts));
-    }
+    case "branch":
+      return encodeBranch(
+        node.children.map((c) => childRef(c, sink)),
+        node.value,
+      );
     case "hash":
       throw new FastEvmError(ErrorCode.INTERNAL, "cannot encode an unresolved node");
   }

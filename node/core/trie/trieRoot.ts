@@ -3,10 +3,10 @@
  * the sorted keys (no node objects, no database). It is the fast path for transactions/receipts/withdrawals
  * roots and for whole-state roots (genesis, state tests); `@ethereumjs/mpt` is the oracle it is tested against.
  */
-import { concatBytes } from "../bytes.ts";
 import { keccak256 } from "../hash.ts";
-import { encodeRlp, encodeRlpListPayload } from "../rlp.ts";
+import { encodeRlp } from "../rlp.ts";
 import { bytesToNibbles, hexPrefixEncode } from "./hexPrefix.ts";
+import { childRef, EMPTY_ITEM, encodeBranch, encodeExtension, encodeLeaf } from "./nodeEncoding.ts";
 
 /** keccak256(rlp("")): the root of a trie with no entries. */
 export const EMPTY_TRIE_ROOT: Uint8Array = keccak256(encodeRlp(new Uint8Array(0)));
@@ -16,24 +16,17 @@ interface Entry {
   readonly value: Uint8Array;
 }
 
-const EMPTY_ITEM = Uint8Array.of(0x80);
-
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
 }
 
-/** How a child is referenced from its parent: inline when its encoding is under 32 bytes, else by hash. */
-function childRef(encoded: Uint8Array): Uint8Array {
-  return encoded.length < 32 ? encoded : encodeRlp(keccak256(encoded));
-}
-
 /** RLP encoding of the node holding `entries[lo, hi)`, all of which agree on their first `depth` nibbles. */
 function buildNode(entries: readonly Entry[], lo: number, hi: number, depth: number): Uint8Array {
   const first = entries[lo]!;
   if (hi - lo === 1) {
-    return encodeRlp([hexPrefixEncode(first.path, depth, first.path.length, true), first.value]);
+    return encodeLeaf(hexPrefixEncode(first.path, depth, first.path.length, true), first.value);
   }
   // Sorted input: the common prefix of the whole range is the common prefix of its first and last entries.
   const last = entries[hi - 1]!;
@@ -42,15 +35,14 @@ function buildNode(entries: readonly Entry[], lo: number, hi: number, depth: num
   while (cp < max && first.path[cp] === last.path[cp]) cp++;
   if (cp > depth) {
     const child = buildNode(entries, lo, hi, cp);
-    const path = encodeRlp(hexPrefixEncode(first.path, depth, cp, false));
-    return encodeRlpListPayload(concatBytes(path, childRef(child)));
+    return encodeExtension(hexPrefixEncode(first.path, depth, cp, false), childRef(child));
   }
   const parts: Uint8Array[] = [];
   let i = lo;
-  let value: Uint8Array = EMPTY_ITEM;
+  let value: Uint8Array | null = null;
   // A key ending exactly here sorts first and becomes the branch's value.
   if (first.path.length === depth) {
-    value = encodeRlp(first.value);
+    value = first.value;
     i++;
   }
   for (let nibble = 0; nibble < 16; nibble++) {
@@ -59,8 +51,7 @@ function buildNode(entries: readonly Entry[], lo: number, hi: number, depth: num
     parts.push(j > i ? childRef(buildNode(entries, i, j, depth + 1)) : EMPTY_ITEM);
     i = j;
   }
-  parts.push(value);
-  return encodeRlpListPayload(concatBytes(...parts));
+  return encodeBranch(parts, value);
 }
 
 /**

@@ -7,11 +7,15 @@ import {
   decodeRlpPrefix,
   encodeRlp,
   encodeRlpListPayload,
+  encodeRlpPrefixed,
   type RlpItem,
   rlpBigint,
   rlpFixedBytes,
   rlpList,
+  rlpListWithPayload,
   rlpNumber,
+  rlpStringSize,
+  writeRlpString,
 } from "../../../../node/core/rlp.ts";
 
 const SEED = 0x5eed_2026;
@@ -111,6 +115,31 @@ describe("RLP properties", () => {
         expect(decoded).toEqual(item);
         expect(encodeRlp(decoded)).toEqual(encoded);
       }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it("the piecewise writers agree with encodeRlp: strings, a list from its payload, a prefixed encoding", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 70 }), { maxLength: 5 }),
+        fc.nat(0x7f),
+        (strs, prefix) => {
+          const payload = strs.reduce((n, b) => n + rlpStringSize(b), 0);
+          const { out, pos } = rlpListWithPayload(payload);
+          let p = pos;
+          for (const b of strs) {
+            expect(rlpStringSize(b)).toBe(encodeRlp(b).length);
+            p = writeRlpString(out, p, b);
+          }
+          expect(p).toBe(out.length);
+          expect(bytesToHex(out)).toBe(bytesToHex(encodeRlp(strs)));
+          expect(bytesToHex(encodeRlpPrefixed(prefix, strs))).toBe(
+            bytesToHex(Uint8Array.of(prefix, ...encodeRlp(strs))),
+          );
+          expect(bytesToHex(encodeRlpPrefixed(-1, strs))).toBe(bytesToHex(encodeRlp(strs)));
+        },
+      ),
       { seed: SEED, numRuns: 500 },
     );
   });
