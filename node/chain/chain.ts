@@ -32,7 +32,6 @@
  */
 import { type Block, encodeBody } from "../core/block/block.ts";
 import { type BlockHeader, encodeHeader, headerHash } from "../core/block/header.ts";
-import { encodeBlockReceipts } from "../core/block/receipt.ts";
 import type { Withdrawal } from "../core/block/withdrawal.ts";
 import { setNewest } from "../core/boundedMap.ts";
 import { concatBytes, equalBytes } from "../core/bytes.ts";
@@ -980,7 +979,7 @@ export class Chain {
       for (const [k, v] of result.trieNodes) t.trieNodes.putSync(k, v);
       t.headers.putSync(hash, encodeHeader(block.header));
       t.bodies.putSync(hash, encodeBody(block));
-      t.receipts.putSync(hash, encodeBlockReceipts(result.receipts));
+      t.receipts.putSync(hash, result.receiptsRlp);
       t.txHashes.putSync(hash, concatBytes(...txHashes));
     };
     if (!makeHead && onHead) {

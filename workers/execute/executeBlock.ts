@@ -9,7 +9,7 @@
 
 import { transactionsRoot } from "../../node/core/block/block.ts";
 import { mergeBlooms } from "../../node/core/block/bloom.ts";
-import { createReceipt, type Receipt, receiptsRoot } from "../../node/core/block/receipt.ts";
+import { createReceipt, type Receipt, receiptsRootAndBlob } from "../../node/core/block/receipt.ts";
 import { withdrawalsRoot } from "../../node/core/block/withdrawal.ts";
 import { equalBytes } from "../../node/core/bytes.ts";
 import { blobBaseFee } from "../../node/core/chain/fees.ts";
@@ -45,6 +45,8 @@ export interface BlockOutcome {
   readonly blobGasUsed: bigint;
   readonly logsBloom: Uint8Array;
   readonly receiptsRoot: Uint8Array;
+  /** the receipts as stored (encodeBlockReceipts) */
+  readonly receiptsRlp: Uint8Array;
   readonly transactionsRoot: Uint8Array;
   readonly withdrawalsRoot: Uint8Array | null;
   readonly writes: BlockWrite[];
@@ -321,7 +323,7 @@ export function executeBlock(
 
   // a receipt without logs has an empty bloom: nothing to merge
   const logsBloom = mergeBlooms(receipts.filter((r) => r.logs.length > 0).map((r) => r.logsBloom));
-  const rRoot = receiptsRoot(receipts);
+  const { root: rRoot, stored: receiptsRlp } = receiptsRootAndBlob(receipts);
   if (verify) {
     if (gasUsed !== h.gasUsed)
       reject(ErrorCode.BLOCK_GAS_USED_MISMATCH, `gas used ${gasUsed} != header ${h.gasUsed}`);
@@ -345,6 +347,7 @@ export function executeBlock(
     blobGasUsed,
     logsBloom,
     receiptsRoot: rRoot,
+    receiptsRlp,
     transactionsRoot: txRoot ?? transactionsRoot(executedRaw),
     withdrawalsRoot: wRoot,
     writes: state.writes(),

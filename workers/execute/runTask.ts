@@ -80,6 +80,7 @@ export async function runExecuteTask(task: ExecuteTask): Promise<ExecuteResult> 
       blobGasUsed: out.blobGasUsed,
       logsBloom: out.logsBloom,
       receiptsRoot: out.receiptsRoot,
+      receiptsRlp: out.receiptsRlp,
       transactionsRoot: out.transactionsRoot,
       withdrawalsRoot: out.withdrawalsRoot,
       stateRoot: trie.stateRoot,

@@ -3,9 +3,16 @@
  * legacy receipts are `rlp([status, cumulativeGasUsed, logsBloom, logs])`, typed ones prefix the tx type byte.
  * The receipts root is the ordered trie over these encodings.
  */
-import { concatBytes } from "../bytes.ts";
 import { ErrorCode, FastEvmError, isFastEvmError } from "../errors.ts";
-import { decodeRlp, encodeRlp, rlpBigint, rlpBytes, rlpFixedBytes, rlpList } from "../rlp.ts";
+import {
+  decodeRlp,
+  encodeRlp,
+  encodeRlpPrefixed,
+  rlpBigint,
+  rlpBytes,
+  rlpFixedBytes,
+  rlpList,
+} from "../rlp.ts";
 import { orderedTrieRoot } from "../trie/trieRoot.ts";
 import { BLOOM_BYTES, logsBloom } from "./bloom.ts";
 import { type Log, logFromRlpItem, logToRlpInput } from "./log.ts";
@@ -35,8 +42,8 @@ export function encodeReceipt(r: Receipt): Uint8Array {
   if (!Number.isInteger(r.type) || r.type < 0 || r.type > 0x7f) {
     throw new FastEvmError(ErrorCode.INVALID_ARGUMENT, `invalid receipt type ${r.type}`);
   }
-  const body = encodeRlp([r.status, r.cumulativeGasUsed, r.logsBloom, r.logs.map(logToRlpInput)]);
-  return r.type === 0 ? body : concatBytes(Uint8Array.of(r.type), body);
+  const fields = [r.status, r.cumulativeGasUsed, r.logsBloom, r.logs.map(logToRlpInput)];
+  return encodeRlpPrefixed(r.type === 0 ? -1 : r.type, fields);
 }
 
 /** Strict decode of an EIP-2718 receipt encoding. Errors are `RECEIPT_DECODE`. */
@@ -89,6 +96,15 @@ export function receiptsRoot(receipts: readonly Receipt[]): Uint8Array {
 /** A block's receipts as stored (the `receipts` table): an RLP list of their EIP-2718 encodings as byte strings. */
 export function encodeBlockReceipts(receipts: readonly Receipt[]): Uint8Array {
   return encodeRlp(receipts.map(encodeReceipt));
+}
+
+/**
+ * A block's receipts root and their stored encoding (`encodeBlockReceipts`) from one encoding of each
+ * receipt: the execute worker makes both, so the thread that stores the block encodes nothing again.
+ */
+export function receiptsRootAndBlob(receipts: readonly Receipt[]): { root: Uint8Array; stored: Uint8Array } {
+  const encoded = receipts.map(encodeReceipt);
+  return { root: orderedTrieRoot(encoded), stored: encodeRlp(encoded) };
 }
 
 export function decodeBlockReceipts(data: Uint8Array): Receipt[] {

@@ -140,6 +140,8 @@ export interface ExecutedBlock {
   readonly blobGasUsed: bigint;
   readonly logsBloom: Uint8Array;
   readonly receiptsRoot: Uint8Array;
+  /** `receipts` as the receipts table stores them (encodeBlockReceipts), encoded once in the worker */
+  readonly receiptsRlp: Uint8Array;
   readonly transactionsRoot: Uint8Array;
   readonly withdrawalsRoot: Uint8Array | null;
   readonly stateRoot: Uint8Array;

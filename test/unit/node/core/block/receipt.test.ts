@@ -12,6 +12,7 @@ import {
   encodeBlockReceipts,
   encodeReceipt,
   receiptsRoot,
+  receiptsRootAndBlob,
 } from "../../../../../node/core/block/receipt.ts";
 import { ErrorCode, isFastEvmError } from "../../../../../node/core/errors.ts";
 import { bytesToHex } from "../../../../../node/core/hex.ts";
@@ -81,6 +82,15 @@ describe("receipts", () => {
     const t = await createMPT();
     for (const [i, r] of receipts.entries()) await t.put(encodeRlp(i), encodeReceipt(r));
     expect(bytesToHex(receiptsRoot(receipts))).toBe(bytesToHex(t.root()));
+  });
+
+  it("gives the same root and storage form from one encoding of each receipt (the execute worker's)", () => {
+    for (const n of [0, 1, 5, 130]) {
+      const receipts = fc.sample(receiptArb, { seed: 15 + n, numRuns: n });
+      const { root, stored } = receiptsRootAndBlob(receipts);
+      expect(bytesToHex(root)).toBe(bytesToHex(receiptsRoot(receipts)));
+      expect(bytesToHex(stored)).toBe(bytesToHex(encodeBlockReceipts(receipts)));
+    }
   });
 
   it("round-trips a block's receipt list (storage form)", () => {
