@@ -1,8 +1,8 @@
 /**
  * A full node with real processes: four `fastevm node --validator` processes under transfer load until the
- * chain has 500 blocks (FULLNODE_E2E_BLOCKS), then a `fastevm node --sync` started (bootnodes: the
- * validators), SIGKILLed 10 times during catch-up at seeded moments (after a seeded 5–40 blocks synced since
- * each restart; FULLNODE_E2E_SEED) and restarted on its datadir each time: each restart resumes from its
+ * chain has 300 blocks (FULLNODE_E2E_BLOCKS), then a `fastevm node --sync` started (bootnodes: the
+ * validators), SIGKILLed 5 times during catch-up at seeded moments (after a seeded 5–40 blocks synced since
+ * each restart; FULLNODE_E2E_SEED, FULLNODE_E2E_KILLS) and restarted on its datadir each time: each restart resumes from its
  * persisted head (at least the head its RPC showed before the kill) and the last one finishes. It catches
  * up by block sync — every block re-executed, its state root checked, its commit stamp checked against
  * certified commits — and then follows the head while the load goes on: for 12 s the time each new block
@@ -26,8 +26,12 @@ import { tempDir } from "../utils/tempDatadir.ts";
 
 const N = 4;
 const SENDERS = 6;
-const BLOCKS_BEFORE = Number(process.env.FULLNODE_E2E_BLOCKS ?? 500);
-const KILLS = 10;
+const BLOCKS_BEFORE = Number(process.env.FULLNODE_E2E_BLOCKS ?? 300);
+/**
+ * Each kill costs a restart under the devnet's load (about 12 s on 2 cores, while the validators move ~120
+ * blocks ahead): 5 keep the test near two minutes, FULLNODE_E2E_KILLS=10 or more for a longer soak.
+ */
+const KILLS = Number(process.env.FULLNODE_E2E_KILLS ?? 5);
 const SEED = Number(process.env.FULLNODE_E2E_SEED ?? 14);
 const dir = tempDir("fastevm-fullnode-");
 let net: DevnetProcs;
