@@ -139,8 +139,7 @@ export function rlpListWithPayload(payload: number): { readonly out: Uint8Array;
 
 /** Wraps an already RLP-encoded payload (concatenated items) in a list header. */
 export function encodeRlpListPayload(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(headerSize(payload.length) + payload.length);
-  const pos = writeHeader(out, 0, payload.length, 0xc0);
+  const { out, pos } = rlpListWithPayload(payload.length);
   out.set(payload, pos);
   return out;
 }

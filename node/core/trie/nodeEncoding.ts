@@ -10,6 +10,9 @@ import { rlpListWithPayload, rlpStringSize, writeRlpString } from "../rlp.ts";
 /** The empty string: an absent child or branch value. */
 export const EMPTY_ITEM: Uint8Array = Uint8Array.of(0x80);
 
+/** A branch without a value holds the empty string (EMPTY_ITEM once written). */
+const NO_VALUE = new Uint8Array(0);
+
 /** A child referenced by its hash: the hash as an RLP string (0xa0 then the 32 bytes). */
 export function hashRef(hash: Uint8Array): Uint8Array {
   const ref = new Uint8Array(33);
@@ -39,7 +42,8 @@ export function encodeExtension(path: Uint8Array, ref: Uint8Array): Uint8Array {
 
 /** A branch: its 16 children's references (encoded items) and its value (a string; null: none). */
 export function encodeBranch(refs: readonly Uint8Array[], value: Uint8Array | null): Uint8Array {
-  let payload = value === null ? 1 : rlpStringSize(value);
+  const v = value ?? NO_VALUE;
+  let payload = rlpStringSize(v);
   for (const r of refs) payload += r.length;
   const built = rlpListWithPayload(payload);
   const out = built.out;
@@ -48,7 +52,6 @@ export function encodeBranch(refs: readonly Uint8Array[], value: Uint8Array | nu
     out.set(r, pos);
     pos += r.length;
   }
-  if (value === null) out[pos] = 0x80;
-  else writeRlpString(out, pos, value);
+  writeRlpString(out, pos, v);
   return out;
 }
